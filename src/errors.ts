@@ -1,0 +1,92 @@
+/**
+ * One small error hierarchy. Every message is a full sentence that says what
+ * went wrong and what to do next; the CLI prints `message` and exits 1 without
+ * a stack trace for any HeroldError. Anything else is a bug and keeps its stack.
+ */
+export class HeroldError extends Error {
+  override name = 'HeroldError';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Where in a file a problem sits; line and column are 1-based. */
+export interface SourcePosition {
+  readonly file: string;
+  readonly line?: number;
+  readonly column?: number;
+}
+
+/** One problem found in a schedule or template file. */
+export interface Problem extends SourcePosition {
+  /** What is wrong, as a sentence. */
+  readonly message: string;
+  /** How to fix it, as a sentence. */
+  readonly hint?: string;
+}
+
+export function formatPosition(position: SourcePosition): string {
+  if (position.line === undefined) return position.file;
+  if (position.column === undefined) return `${position.file}:${position.line}`;
+  return `${position.file}:${position.line}:${position.column}`;
+}
+
+export function formatProblem(problem: Problem): string {
+  const hint = problem.hint ? ` ${problem.hint}` : '';
+  return `${formatPosition(problem)}: ${problem.message}${hint}`;
+}
+
+/** A schedule file (or a template it uses) cannot be used as it is. */
+export class ScheduleError extends HeroldError {
+  override name = 'ScheduleError';
+  readonly problems: readonly Problem[];
+
+  constructor(problems: readonly Problem[]) {
+    super(problems.map(formatProblem).join('\n'));
+    this.problems = problems;
+  }
+}
+
+/** An environment variable is missing or invalid. */
+export class ConfigError extends HeroldError {
+  override name = 'ConfigError';
+
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Something the operator typed on the command line or sent to the webhook is not valid. */
+export class UsageError extends HeroldError {
+  override name = 'UsageError';
+}
+
+/** A schedule, task or other id that Herold does not know. */
+export class NotFoundError extends HeroldError {
+  override name = 'NotFoundError';
+}
+
+/**
+ * The Mastodon server answered with an error that retrying cannot fix
+ * (401, 403, 404, 422). `status` is the HTTP status code.
+ */
+export class MastodonRejectedError extends HeroldError {
+  override name = 'MastodonRejectedError';
+
+  constructor(
+    readonly status: number,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Redis does not answer; nothing can be scheduled or recorded without it. */
+export class RedisUnavailableError extends HeroldError {
+  override name = 'RedisUnavailableError';
+}
