@@ -1,3 +1,5 @@
+import path from 'node:path';
+
 /**
  * One small error hierarchy. Every message is a full sentence that says what
  * went wrong and what to do next; the CLI prints `message` and exits 1 without
@@ -26,10 +28,13 @@ export interface Problem extends SourcePosition {
   readonly hint?: string;
 }
 
+/** `file:line:column`, with the file relative to the working directory when it lies below it. */
 export function formatPosition(position: SourcePosition): string {
-  if (position.line === undefined) return position.file;
-  if (position.column === undefined) return `${position.file}:${position.line}`;
-  return `${position.file}:${position.line}:${position.column}`;
+  const relative = path.relative(process.cwd(), position.file);
+  const file = relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : position.file;
+  if (position.line === undefined) return file;
+  if (position.column === undefined) return `${file}:${position.line}`;
+  return `${file}:${position.line}:${position.column}`;
 }
 
 export function formatProblem(problem: Problem): string {

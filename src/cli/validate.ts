@@ -1,0 +1,21 @@
+import { TemplateRenderer } from '../render/template-renderer.ts';
+import { checkToots } from '../schedule/check-toots.ts';
+import { loadSchedule } from '../schedule/load-schedule.ts';
+
+/** `herold validate <file>`: loads the schedule, renders every toot it can produce and checks it. */
+export function validateCommand(file: string, out: (line: string) => void): void {
+  const schedule = loadSchedule(file);
+  const check = checkToots(schedule, new TemplateRenderer(schedule.templatesDir));
+  const { start, deadline } = schedule.window;
+  const milestones = schedule.tasks.filter((t) => t.milestone !== null).length;
+  out(`✔ ${file} is valid.`);
+  out(
+    `  ${schedule.id} on ${schedule.instance}: ${start.setLocale(schedule.locale).toFormat("cccc, d. LLLL yyyy, HH:mm 'Uhr'")} (${schedule.timezone}), back-out at ${deadline.toFormat('HH:mm')}.`,
+  );
+  out(
+    `  ${schedule.announcements.length} announcements, ${schedule.reminders.length} reminders, ${schedule.tasks.length} tasks (${milestones} milestones).`,
+  );
+  out(
+    `  ${check.toots.length} toots rendered; the longest is ${check.longest.name} with ${check.longest.length} of ${check.limit} characters.`,
+  );
+}

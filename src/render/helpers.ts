@@ -1,0 +1,114 @@
+import { DateTime, Duration } from 'luxon';
+import type { HelperOptions } from 'handlebars';
+import type { TaskStatus } from '../schedule/progress.ts';
+
+/**
+ * Template helpers. Every date arrives as a luxon DateTime already in the
+ * schedule's zone; the locale and "now" come from the template's root context,
+ * so the same helper renders "morgen" in a reminder and "heute" on the day.
+ */
+interface Root {
+  schedule: { locale: string };
+  now: DateTime;
+}
+
+function root(options: HelperOptions): Root {
+  return options.data.root as Root;
+}
+
+function asDateTime(value: unknown, helper: string): DateTime {
+  if (DateTime.isDateTime(value)) return value;
+  throw new TypeError(`{{${helper}}} needs a date, got ${value === null ? 'null' : typeof value}`);
+}
+
+function local(value: unknown, helper: string, options: HelperOptions): DateTime {
+  return asDateTime(value, helper).setLocale(root(options).schedule.locale);
+}
+
+/** "Sonntag, 12. Februar 2023, 15:00 Uhr" */
+export function datum(value: unknown, options: HelperOptions): string {
+  return local(value, 'datum', options).toFormat("cccc, d. LLLL yyyy, HH:mm 'Uhr'");
+}
+
+/** "Sonntag, 12. Februar 2023" */
+export function tag(value: unknown, options: HelperOptions): string {
+  return local(value, 'tag', options).toFormat('cccc, d. LLLL yyyy');
+}
+
+/** "15:00 Uhr" */
+export function uhrzeit(value: unknown, options: HelperOptions): string {
+  return local(value, 'uhrzeit', options).toFormat("HH:mm 'Uhr'");
+}
+
+/** "15:00", for tables. */
+export function zeit(value: unknown, options: HelperOptions): string {
+  return local(value, 'zeit', options).toFormat('HH:mm');
+}
+
+/**
+ * Relative to the toot's own time: "in einer Stunde", "in 30 Minuten",
+ * "heute um 15:00 Uhr", "morgen um 15:00 Uhr", "übermorgen um …", otherwise
+ * "am Sonntag, 12. Februar, um 15:00 Uhr".
+ */
+export function relativ(value: unknown, options: HelperOptions): string {
+  const then = local(value, 'relativ', options);
+  const now = root(options).now.setZone(then.zone);
+  const minutes = Math.round(then.diff(now, 'minutes').minutes);
+  if (minutes > 0 && minutes <= 90) {
+    if (minutes === 60) return 'in einer Stunde';
+    if (minutes === 1) return 'in einer Minute';
+    if (minutes < 60) return `in ${minutes} Minuten`;
+    return `in einer Stunde und ${minutes - 60} Minuten`;
+  }
+  if (minutes === 0) return 'jetzt';
+  const days = Math.round(then.startOf('day').diff(now.startOf('day'), 'days').days);
+  const clock = then.toFormat("HH:mm 'Uhr'");
+  const word: Record<number, string> = { [-1]: 'gestern', 0: 'heute', 1: 'morgen', 2: 'übermorgen' };
+  if (word[days] !== undefined) return `${word[days]} um ${clock}`;
+  return `am ${then.toFormat('cccc, d. LLLL')}, um ${clock}`;
+}
+
+/** "eine Stunde", "2 Stunden", "1 Stunde und 30 Minuten", "45 Minuten". */
+export function dauer(value: unknown, options: HelperOptions): string {
+  const locale = root(options).schedule.locale;
+  if (!Duration.isDuration(value)) throw new TypeError('{{dauer}} needs a duration');
+  const shifted = value.shiftTo('days', 'hours', 'minutes');
+  const parts = Object.fromEntries(Object.entries(shifted.toObject()).filter(([, n]) => n !== 0));
+  if (Object.keys(parts).length === 0) return 'keine Zeit';
+  const text = Duration.fromObject(parts, { locale }).toHuman({ listStyle: 'long' });
+  return text.replace(/^1 Stunde$/, 'eine Stunde').replace(/^1 Tag$/, 'ein Tag');
+}
+
+const STATUS_LABELS: Record<TaskStatus, string> = {
+  pending: 'offen',
+  running: 'läuft',
+  done: 'erledigt',
+  failed: 'Problem',
+  skipped: 'entfällt',
+};
+
+const STATUS_ICONS: Record<TaskStatus, string> = {
+  pending: '⬜',
+  running: '⏳',
+  done: '✅',
+  failed: '⚠️',
+  skipped: '➖',
+};
+
+export function statuslabel(status: unknown): string {
+  const label = STATUS_LABELS[status as TaskStatus];
+  if (!label) throw new TypeError(`{{statuslabel}} got an unknown task status "${String(status)}"`);
+  return label;
+}
+
+export function statusicon(status: unknown): string {
+  const icon = STATUS_ICONS[status as TaskStatus];
+  if (!icon) throw new TypeError(`{{statusicon}} got an unknown task status "${String(status)}"`);
+  return icon;
+}
+
+export function eq(a: unknown, b: unknown): boolean {
+  return a === b;
+}
+
+export const helpers = { datum, tag, uhrzeit, zeit, relativ, dauer, statuslabel, statusicon, eq };

@@ -1,0 +1,108 @@
+/**
+ * Mastodon's way of counting a status: entity extraction and the character
+ * count StatusLengthValidator uses. Herold checks every toot with this before
+ * the day; the sandbox server enforces the same rule, so both agree.
+ */
+
+/** Every http(s) URL counts as this many characters, however long it is. */
+export const URL_PLACEHOLDER_CHARS = 23;
+
+const WORD = '\\p{L}\\p{M}\\p{N}\\p{Pc}';
+
+// Account::MENTION_RE: a username, optionally followed by @domain, not preceded by a word char, '=' or '/'.
+const MENTION_RE = new RegExp(
+  `(?<![=/${WORD}])@([a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)(?:@([${WORD}.-]+[${WORD}]+))?`,
+  'giu',
+);
+
+// Simplified Tag::HASHTAG_RE: at least one letter, not preceded by '=', '/', ')' or an alphanumeric.
+const HASHTAG_RE = new RegExp(`(?<![=/)\\p{L}\\p{N}])[#＃]([${WORD}]*\\p{L}[${WORD}]*)`, 'gu');
+
+// Only URLs with an explicit scheme get the length concession (extract_url_without_protocol: false).
+const URL_RE = /https?:\/\/[^\s<>"'\u00a0]+/giu;
+
+export type TextEntity =
+  | { kind: 'url'; start: number; end: number; url: string }
+  | { kind: 'mention'; start: number; end: number; username: string; domain: string | null }
+  | { kind: 'hashtag'; start: number; end: number; tag: string };
+
+function trimUrl(raw: string): string {
+  let url = raw;
+  for (;;) {
+    const last = url.at(-1);
+    if (last === undefined) return url;
+    if ('.,;:!?\'"»”’'.includes(last)) {
+      url = url.slice(0, -1);
+      continue;
+    }
+    // A closing parenthesis belongs to the URL only if it closes one inside it (Wikipedia links).
+    if (last === ')') {
+      const opens = url.split('(').length - 1;
+      const closes = url.split(')').length - 1;
+      if (closes > opens) {
+        url = url.slice(0, -1);
+        continue;
+      }
+    }
+    return url;
+  }
+}
+
+/** URLs, mentions and hashtags in text order, overlapping ones removed (first one wins). */
+export function extractEntities(text: string): TextEntity[] {
+  const found: TextEntity[] = [];
+  for (const m of text.matchAll(URL_RE)) {
+    const url = trimUrl(m[0]);
+    // A bare scheme ("https://") is not a link.
+    if (url.length <= url.indexOf('//') + 2) continue;
+    found.push({ kind: 'url', start: m.index, end: m.index + url.length, url });
+  }
+  for (const m of text.matchAll(MENTION_RE)) {
+    found.push({
+      kind: 'mention',
+      start: m.index,
+      end: m.index + m[0].length,
+      username: m[1] ?? '',
+      domain: m[2] ?? null,
+    });
+  }
+  for (const m of text.matchAll(HASHTAG_RE)) {
+    found.push({ kind: 'hashtag', start: m.index, end: m.index + m[0].length, tag: m[1] ?? '' });
+  }
+  found.sort((a, b) => a.start - b.start || b.end - a.end);
+  const result: TextEntity[] = [];
+  let reached = 0;
+  for (const entity of found) {
+    if (entity.start < reached) continue;
+    result.push(entity);
+    reached = entity.end;
+  }
+  return result;
+}
+
+const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+function graphemeCount(text: string): number {
+  let count = 0;
+  for (const _ of segmenter.segment(text)) count += 1;
+  return count;
+}
+
+/**
+ * StatusLengthValidator: grapheme clusters of spoiler_text plus text, where
+ * each URL counts as 23 and a remote mention `@user@domain` counts as `@user`.
+ * Mastodon strips both fields before counting.
+ */
+export function countableLength(text: string, spoilerText = ''): number {
+  const body = text.trim();
+  let countable = '';
+  let cursor = 0;
+  for (const entity of extractEntities(body)) {
+    if (entity.kind === 'hashtag') continue;
+    countable += body.slice(cursor, entity.start);
+    countable += entity.kind === 'url' ? 'x'.repeat(URL_PLACEHOLDER_CHARS) : `@${entity.username}`;
+    cursor = entity.end;
+  }
+  countable += body.slice(cursor);
+  return graphemeCount(spoilerText.trim() + countable);
+}

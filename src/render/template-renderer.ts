@@ -1,0 +1,91 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import Handlebars from 'handlebars';
+import { ScheduleError } from '../errors.ts';
+import { helpers } from './helpers.ts';
+import { countableLength } from './mastodon-length.ts';
+import type { TootContext } from './toot-context.ts';
+
+export interface RenderedToot {
+  readonly text: string;
+  /** Length as Mastodon counts it. */
+  readonly length: number;
+}
+
+/**
+ * Compiles and renders the `*.hbs` templates of one directory. Strict mode
+ * makes an unknown variable an error, and noEscape keeps toots plain text:
+ * "&" stays "&", never "&amp;".
+ */
+export class TemplateRenderer {
+  private readonly handlebars = Handlebars.create();
+  private readonly compiled = new Map<string, Handlebars.TemplateDelegate>();
+
+  constructor(readonly dir: string) {
+    for (const [name, fn] of Object.entries(helpers)) this.handlebars.registerHelper(name, fn);
+    // Files starting with "_" are partials shared by templates, e.g. {{> _tabelle}}.
+    if (existsSync(dir)) {
+      for (const file of readdirSync(dir).filter((f) => f.startsWith('_') && f.endsWith('.hbs'))) {
+        this.handlebars.registerPartial(file.slice(0, -4), readFileSync(path.join(dir, file), 'utf8'));
+      }
+    }
+  }
+
+  file(name: string): string {
+    return path.join(this.dir, `${name}.hbs`);
+  }
+
+  has(name: string): boolean {
+    return existsSync(this.file(name));
+  }
+
+  render(name: string, context: TootContext): RenderedToot {
+    const template = this.template(name);
+    let text: string;
+    try {
+      text = template(context);
+    } catch (error) {
+      throw this.problem(name, error);
+    }
+    text = tidy(text);
+    return { text, length: countableLength(text) };
+  }
+
+  private template(name: string): Handlebars.TemplateDelegate {
+    let template = this.compiled.get(name);
+    if (!template) {
+      const source = readFileSync(this.file(name), 'utf8');
+      template = this.handlebars.compile(source, { strict: true, noEscape: true });
+      this.compiled.set(name, template);
+    }
+    return template;
+  }
+
+  private problem(name: string, error: unknown): ScheduleError {
+    const message = error instanceof Error ? error.message : String(error);
+    // Handlebars reports `"foo" not defined in [object Object] - 3:5` (or a parse error with "line N").
+    const where = / - (\d+):(\d+)$/.exec(message) ?? /on line (\d+)/.exec(message);
+    const missing = /^"([^"]+)" not defined/.exec(message);
+    return new ScheduleError([
+      {
+        file: this.file(name),
+        line: where ? Number(where[1]) : undefined,
+        column: where?.[2] !== undefined ? Number(where[2]) + 1 : undefined,
+        message: missing
+          ? `The template uses "${missing[1]}", which is not a variable Herold provides.`
+          : `The template cannot be rendered: ${message.split('\n')[0]}`,
+        hint: missing
+          ? 'Check the spelling; the variables are listed in docs/templates.md (schedule, window, tasks, progress, phase, now, entry, task, previousStart).'
+          : 'Check the Handlebars syntax near this line.',
+      },
+    ]);
+  }
+}
+
+/** Trailing spaces and runs of blank lines left by block helpers are not part of the toot. */
+function tidy(text: string): string {
+  return text
+    .replace(/[ \t]+$/gm, '')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}

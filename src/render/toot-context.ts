@@ -1,0 +1,94 @@
+import type { DateTime, Duration } from 'luxon';
+import { finishedCount, type Phase, type Progress, type TaskStatus } from '../schedule/progress.ts';
+import type { Schedule } from '../schedule/schedule.ts';
+
+export interface TaskView {
+  readonly id: string;
+  readonly title: string;
+  readonly at: DateTime | null;
+  readonly status: TaskStatus;
+  readonly doneAt: DateTime | null;
+  readonly note: string | null;
+  readonly milestone: string | null;
+}
+
+/**
+ * Everything a template may use. Every key is always present (null when
+ * absent) because Handlebars runs in strict mode: a typo in a template is an
+ * error at validate time, not a silently empty toot on the day.
+ */
+export interface TootContext {
+  readonly schedule: {
+    readonly id: string;
+    readonly instance: string;
+    readonly timezone: string;
+    readonly locale: string;
+    readonly statusPage: string | null;
+    readonly contact: string | null;
+  };
+  readonly window: {
+    readonly start: DateTime;
+    /** The deadline in force (extended if the operator extended it). */
+    readonly deadline: DateTime;
+    readonly expectedDowntime: Duration;
+    /** start + expectedDowntime: when the instance should be back. */
+    readonly expectedEnd: DateTime;
+  };
+  readonly tasks: readonly TaskView[];
+  readonly progress: { readonly done: number; readonly total: number };
+  readonly phase: Phase;
+  /** The moment the toot is posted (or edited). */
+  readonly now: DateTime;
+  /** The announcement or reminder being posted. */
+  readonly entry: { readonly id: string; readonly at: DateTime } | null;
+  /** The task a milestone toot is about. */
+  readonly task: TaskView | null;
+  /** For the date-changed toot: the start that was announced before. */
+  readonly previousStart: DateTime | null;
+}
+
+export interface ContextExtras {
+  readonly entry?: { id: string; at: DateTime };
+  readonly taskId?: string;
+  readonly previousStart?: DateTime;
+}
+
+export function tootContext(schedule: Schedule, progress: Progress, now: DateTime, extras: ContextExtras = {}): TootContext {
+  const zone = schedule.timezone;
+  const tasks: TaskView[] = schedule.tasks.map((t) => {
+    const state = progress.tasks[t.id];
+    const status = state?.status ?? 'pending';
+    return {
+      id: t.id,
+      title: t.title,
+      at: t.at,
+      status,
+      doneAt: status === 'done' && state?.changedAt ? state.changedAt.setZone(zone) : null,
+      note: state?.note ?? null,
+      milestone: t.milestone,
+    };
+  });
+  return {
+    schedule: {
+      id: schedule.id,
+      instance: schedule.instance,
+      timezone: zone,
+      locale: schedule.locale,
+      statusPage: schedule.statusPage,
+      contact: schedule.contact,
+    },
+    window: {
+      start: schedule.window.start,
+      deadline: progress.deadline.setZone(zone),
+      expectedDowntime: schedule.window.expectedDowntime,
+      expectedEnd: schedule.window.start.plus(schedule.window.expectedDowntime),
+    },
+    tasks,
+    progress: { done: finishedCount(schedule, progress), total: schedule.tasks.length },
+    phase: progress.phase,
+    now: now.setZone(zone),
+    entry: extras.entry ? { id: extras.entry.id, at: extras.entry.at.setZone(zone) } : null,
+    task: extras.taskId ? (tasks.find((t) => t.id === extras.taskId) ?? null) : null,
+    previousStart: extras.previousStart ? extras.previousStart.setZone(zone) : null,
+  };
+}

@@ -1,0 +1,76 @@
+import type { TemplateRenderer } from '../render/template-renderer.ts';
+import { tootContext } from '../render/toot-context.ts';
+import type { Problem } from '../errors.ts';
+import { ScheduleError } from '../errors.ts';
+import { initialProgress, withTask, type Progress } from './progress.ts';
+import type { Schedule } from './schedule.ts';
+
+export interface CheckedToot {
+  /** e.g. "reminder ein-tag-vorher", "progress 3/9". */
+  readonly name: string;
+  readonly template: string;
+  readonly length: number;
+}
+
+export interface TootCheck {
+  readonly toots: readonly CheckedToot[];
+  readonly longest: CheckedToot;
+  readonly limit: number;
+}
+
+/**
+ * Renders every toot the schedule can produce (each reminder and
+ * announcement, the start, every progress state from none to all tasks done,
+ * each milestone, completion, back-out, date change and cancellation) and
+ * checks each against the character limit. Throws ScheduleError listing every
+ * template error and every toot over the limit.
+ */
+export function checkToots(schedule: Schedule, renderer: TemplateRenderer, limit = schedule.maxCharacters): TootCheck {
+  const toots: CheckedToot[] = [];
+  const problems: Problem[] = [];
+  const { start, deadline } = schedule.window;
+  const t = schedule.templates;
+
+  const check = (name: string, template: string, progress: Progress, at = start, extras = {}) => {
+    try {
+      const { length } = renderer.render(template, tootContext(schedule, progress, at, extras));
+      toots.push({ name, template, length });
+      if (length > limit) {
+        problems.push({
+          file: renderer.file(template),
+          message: `The ${name} toot is ${length} characters, ${length - limit} over the limit of ${limit}.`,
+          hint: 'Shorten the template (or the task titles), or set maxCharacters in the schedule if the instance allows longer toots.',
+        });
+      }
+    } catch (error) {
+      if (!(error instanceof ScheduleError)) throw error;
+      for (const p of error.problems) {
+        if (!problems.some((q) => q.file === p.file && q.line === p.line && q.message === p.message)) problems.push(p);
+      }
+    }
+  };
+
+  let progress = initialProgress(schedule);
+  for (const a of schedule.announcements) check(`announcement ${a.id}`, a.template, progress, a.at, { entry: a });
+  for (const r of schedule.reminders) check(`reminder ${r.id}`, r.template, progress, r.at, { entry: r });
+
+  progress = { ...progress, phase: 'running' };
+  check('start', t.start, progress);
+  const total = schedule.tasks.length;
+  check(`progress 0/${total}`, t.progress, progress);
+  schedule.tasks.forEach((task, i) => {
+    progress = withTask(progress, task.id, 'done', task.at ?? start);
+    check(`progress ${i + 1}/${total}`, t.progress, progress);
+    if (task.milestone !== null) check(`milestone ${task.id}`, t.milestone, progress, task.at ?? start, { taskId: task.id });
+  });
+  check('complete', t.complete, { ...progress, phase: 'complete' });
+  check('backout', t.backout, { ...initialProgress(schedule), phase: 'backout' }, deadline);
+  check('date-changed', t['date-changed'], initialProgress(schedule), start.minus({ days: 7 }), {
+    previousStart: start.minus({ days: 7 }),
+  });
+  check('cancelled', t.cancelled, { ...initialProgress(schedule), phase: 'cancelled' }, start.minus({ days: 1 }));
+
+  if (problems.length > 0) throw new ScheduleError(problems);
+  const longest = toots.reduce((a, b) => (b.length > a.length ? b : a));
+  return { toots, longest, limit };
+}
