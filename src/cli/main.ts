@@ -1,7 +1,13 @@
-import { Command, CommanderError, Option } from 'commander';
-import { HeroldError } from '../errors.ts';
+import { config as loadDotenv } from 'dotenv';
+import { Argument, Command, CommanderError, Option } from 'commander';
+import { HeroldError, UsageError } from '../errors.ts';
+import { formatStatus, statusJson, withOperations } from './operator.ts';
+import { runCommand } from './run.ts';
 import { previewCommand } from './preview.ts';
 import { validateCommand } from './validate.ts';
+
+// Secrets come from the environment or .env, never from flags.
+loadDotenv({ quiet: true });
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -27,6 +33,57 @@ export function buildProgram(): Command {
     .action((file: string, options: { json?: boolean; scenario: 'complete' | 'backout' }) =>
       previewCommand(file, options, out),
     );
+
+  program
+    .command('run')
+    .description('run the scheduler, the worker and the HTTP server (default: every file in schedules/)')
+    .argument('[files...]', 'schedule files')
+    .action((files: string[]) => runCommand(files));
+
+  program
+    .command('task')
+    .description('record a task change; the progress toot is edited')
+    .argument('<schedule-id>')
+    .argument('<task-id>')
+    .addArgument(new Argument('<status>').choices(['running', 'done', 'failed', 'skipped']))
+    .option('--note <text>', 'a short note shown with the task')
+    .option('--schedule <file...>', 'schedule files (default: every file in schedules/)')
+    .action(async (scheduleId: string, taskId: string, status: string, options: { note?: string; schedule?: string[] }) => {
+      const result = await withOperations({ schedules: options.schedule }, (ops) => ops.taskChange(scheduleId, taskId, status, options.note ?? null));
+      out(`✔ ${scheduleId}/${taskId} is ${status} (version ${result.version}); the progress toot will be edited.${result.completed ? ' All tasks are finished: the completion toot follows.' : ''}`);
+    });
+
+  program
+    .command('window')
+    .description('extend the deadline, or declare the outcome now')
+    .argument('<schedule-id>')
+    .addArgument(new Argument('<action>').choices(['extend', 'backout', 'complete', 'cancel']))
+    .argument('[time]', 'the new deadline for extend, e.g. 2023-02-12T21:00')
+    .option('--schedule <file...>', 'schedule files (default: every file in schedules/)')
+    .action(async (scheduleId: string, action: 'extend' | 'backout' | 'complete' | 'cancel', time: string | undefined, options: { schedule?: string[] }) => {
+      await withOperations({ schedules: options.schedule }, async (ops) => {
+        if (action === 'extend') {
+          if (!time) throw new UsageError('Give the new deadline, e.g. herold window <id> extend 2023-02-12T21:00.');
+          const deadline = await ops.extend(scheduleId, time);
+          out(`✔ The back-out deadline of ${scheduleId} is now ${deadline.toFormat('dd.MM.yyyy HH:mm')}.`);
+        } else {
+          await ops.declare(scheduleId, action);
+          out(`✔ ${scheduleId} is now ${action === 'cancel' ? 'cancelled' : action}; the toot follows.`);
+        }
+      });
+    });
+
+  program
+    .command('status')
+    .description('the window, tasks, posted toots and pending jobs of a schedule')
+    .argument('<schedule-id>')
+    .option('--json', 'print JSON')
+    .option('--schedule <file...>', 'schedule files (default: every file in schedules/)')
+    .action(async (scheduleId: string, options: { json?: boolean; schedule?: string[] }) => {
+      const report = await withOperations({ schedules: options.schedule }, (ops) => ops.status(scheduleId));
+      if (options.json) out(JSON.stringify(statusJson(report), null, 2));
+      else for (const line of formatStatus(report)) out(line);
+    });
 
   return program;
 }

@@ -1,0 +1,83 @@
+import { DateTime } from 'luxon';
+import { loadConfig } from '../config/config.ts';
+import { Operations, type StatusReport } from '../engine/operations.ts';
+import { BullJobSink, connectOrExplain, producerConnection } from '../queue/bullmq-adapter.ts';
+import { loadSchedules } from '../schedule/load-schedules.ts';
+import { StateStore } from '../state/state-store.ts';
+
+export interface OperatorOptions {
+  /** Schedule files; default every file in schedules/. */
+  readonly schedules?: string[];
+}
+
+/**
+ * Runs one operator action against Redis, the way `herold run` would: the
+ * running worker picks up whatever this enqueues. Needs only REDIS_URL.
+ */
+export async function withOperations<T>(options: OperatorOptions, fn: (ops: Operations) => Promise<T>): Promise<T> {
+  const config = loadConfig(process.env, 'redis');
+  const schedules = loadSchedules(options.schedules ?? []);
+  const redis = producerConnection(config.redisUrl);
+  redis.on('error', () => undefined);
+  await connectOrExplain(redis, config.redisUrl);
+  const jobs = new BullJobSink(redis, config.prefix);
+  try {
+    const ops = new Operations({ schedules, store: new StateStore(redis, config.prefix), jobs, now: () => DateTime.now(), coalesceMs: config.coalesceMs });
+    return await fn(ops);
+  } finally {
+    await jobs.close();
+    redis.disconnect();
+  }
+}
+
+export function formatStatus(report: StatusReport): string[] {
+  const { schedule } = report;
+  const zone = schedule.timezone;
+  const fmt = (dt: DateTime | null) => (dt ? dt.setZone(zone).toFormat('dd.MM. HH:mm') : '—');
+  const lines = [
+    `${schedule.id} (${schedule.instance}) · phase: ${report.phase}`,
+    `window: ${fmt(schedule.window.start)} → deadline ${fmt(report.deadline)} (${zone})`,
+    '',
+    'TASKS',
+    ...table(
+      ['planned', 'task', 'status', 'changed', 'note'],
+      report.tasks.map((t) => [t.at ? t.at.toFormat('HH:mm') : '—', t.id, t.status, fmt(t.changedAt), t.note ?? '']),
+    ),
+    '',
+    'POSTED',
+    ...(report.posted.length === 0
+      ? ['  (nothing yet)']
+      : table(
+          ['at', 'toot', 'account', 'status id', 'url'],
+          report.posted.map((p) => [fmt(DateTime.fromISO(p.at)), p.tootId, p.account, p.statusId ?? `skipped: ${p.skipped}`, p.url ?? '']),
+        )),
+    '',
+    'PENDING JOBS',
+    ...(report.pending.length === 0
+      ? ['  (none)']
+      : table(['due', 'job', 'state'], report.pending.map((j) => [fmt(DateTime.fromMillis(j.dueAt)), j.id, j.state]))),
+  ];
+  if (report.failures.length > 0) {
+    lines.push('', 'FAILURES', ...report.failures.map((f) => `  ${fmt(DateTime.fromISO(f.at))} ${f.tootId}: ${f.message}`));
+  }
+  return lines;
+}
+
+export function statusJson(report: StatusReport) {
+  return {
+    id: report.schedule.id,
+    instance: report.schedule.instance,
+    phase: report.phase,
+    window: { start: report.schedule.window.start.toISO(), deadline: report.deadline.toISO() },
+    tasks: report.tasks.map((t) => ({ id: t.id, title: t.title, at: t.at?.toISO() ?? null, status: t.status, changedAt: t.changedAt?.toISO() ?? null, note: t.note })),
+    posted: report.posted,
+    pending: report.pending.map((j) => ({ id: j.id, dueAt: new Date(j.dueAt).toISOString(), state: j.state })),
+    failures: report.failures,
+  };
+}
+
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => `  ${cells.map((c, i) => c.padEnd(widths[i]!)).join('  ')}`.trimEnd();
+  return [line(header), ...rows.map(line)];
+}

@@ -1,0 +1,39 @@
+import { loadConfig } from '../config/config.ts';
+import { startHerold } from '../engine/herold-service.ts';
+import { createLogger } from '../logger.ts';
+import { loadSchedules } from '../schedule/load-schedules.ts';
+
+/** How long a shutdown may take before we give up on the job in flight (it is handed back as stalled). */
+const SHUTDOWN_TIMEOUT_MS = 9000;
+
+/** `herold run [files…]`: the long-running service. Resolves when a signal has shut it down. */
+export async function runCommand(files: string[]): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel);
+  const schedules = loadSchedules(files);
+  const service = await startHerold({ config, schedules, log });
+  log.info({ schedules: [...schedules.keys()] }, 'Herold is running.');
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log.info({ signal }, 'Shutting down: no new jobs, finishing the one in flight.');
+      const timer = setTimeout(() => {
+        log.warn('Shutdown took too long; the job in flight will be picked up again as stalled.');
+        resolve();
+      }, SHUTDOWN_TIMEOUT_MS);
+      service.close().then(
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        (error: unknown) => {
+          log.error({ err: (error as Error).message }, 'Error while shutting down.');
+          clearTimeout(timer);
+          resolve();
+        },
+      );
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { ConfigError } from '../errors.ts';
+
+/**
+ * Herold's configuration, read once from the environment (and `.env`) at
+ * start, validated, and frozen. Every variable is listed in `.env.example`.
+ */
+export interface Config {
+  /** Base URL of the instance Herold speaks for, e.g. https://wien.rocks. */
+  readonly mastodonUrl: string;
+  readonly mastodonAccessToken: string;
+  /** Optional second account on another instance, used while the primary is down. */
+  readonly fallback: { readonly url: string; readonly accessToken: string } | null;
+  /** Default redis://127.0.0.1:6379. */
+  readonly redisUrl: string;
+  /** Bearer token the task webhook expects; the webhook is off when unset. */
+  readonly webhookToken: string | null;
+  /** Default 0.0.0.0 and 8080. */
+  readonly host: string;
+  readonly port: number;
+  /** Key prefix for BullMQ and state; the hash tag keeps every key in one Redis Cluster slot. Default {herold}. */
+  readonly prefix: string;
+  /** Reminders and announcements more than this late are skipped, not posted. Default 15 min. */
+  readonly graceMs: number;
+  /** Task changes within this window become one edit of the progress toot. Default 3000 ms. */
+  readonly coalesceMs: number;
+  /** Longest wait between retries while the instance is down. Default 30000 ms. */
+  readonly maxBackoffMs: number;
+  /** Timeout of one Mastodon request. Default 15000 ms. */
+  readonly requestTimeoutMs: number;
+  readonly logLevel: string;
+}
+
+const url = (name: string) =>
+  z.url({ protocol: /^https?$/, error: `${name} must be an http(s) URL like https://wien.rocks.` });
+
+const positiveInt = (name: string, fallback: number) =>
+  z.coerce
+    .number({ error: `${name} must be a whole number of milliseconds.` })
+    .int({ error: `${name} must be a whole number of milliseconds.` })
+    .min(0, { error: `${name} must not be negative.` })
+    .default(fallback);
+
+const schema = z.object({
+  MASTODON_URL: url('MASTODON_URL'),
+  MASTODON_ACCESS_TOKEN: z.string({ error: 'MASTODON_ACCESS_TOKEN is not set.' }).min(1, 'MASTODON_ACCESS_TOKEN is empty.'),
+  FALLBACK_MASTODON_URL: url('FALLBACK_MASTODON_URL').optional(),
+  FALLBACK_MASTODON_ACCESS_TOKEN: z.string().min(1).optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'REDIS_URL must start with redis:// or rediss://, like redis://127.0.0.1:6379.')
+    .default('redis://127.0.0.1:6379'),
+  HEROLD_WEBHOOK_TOKEN: z.string().min(16, 'HEROLD_WEBHOOK_TOKEN must be at least 16 characters; generate one with `openssl rand -hex 24`.').optional(),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: z.coerce.number({ error: 'PORT must be a port number.' }).int().min(0).max(65535).default(8080),
+  HEROLD_PREFIX: z
+    .string()
+    .regex(/^\{[^{}:]+\}$/, 'HEROLD_PREFIX must be a Redis hash tag like {herold} so that Redis Cluster keeps all keys together.')
+    .default('{herold}'),
+  HEROLD_GRACE_MS: positiveInt('HEROLD_GRACE_MS', 15 * 60_000),
+  HEROLD_COALESCE_MS: positiveInt('HEROLD_COALESCE_MS', 3000),
+  HEROLD_MAX_BACKOFF_MS: positiveInt('HEROLD_MAX_BACKOFF_MS', 30_000),
+  HEROLD_REQUEST_TIMEOUT_MS: positiveInt('HEROLD_REQUEST_TIMEOUT_MS', 15_000),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+});
+
+/** Which variables a command needs: `run` needs Mastodon, operator commands only Redis. */
+export type ConfigNeeds = 'mastodon' | 'redis';
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, needs: ConfigNeeds = 'mastodon'): Config {
+  const input = { ...env };
+  if (needs === 'redis') {
+    // Operator commands (task, window, status) talk to Redis only; don't demand a token there.
+    input.MASTODON_URL ??= 'http://unused.invalid';
+    input.MASTODON_ACCESS_TOKEN ??= 'unused';
+  }
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0]);
+    const message =
+      issue.code === 'invalid_type' && input[variable] === undefined
+        ? `${variable} is not set. Add it to the environment or to .env (see .env.example).`
+        : issue.message.startsWith(variable)
+          ? issue.message
+          : `${variable}: ${issue.message}`;
+    throw new ConfigError(variable, message);
+  }
+  const e = parsed.data;
+  if (Boolean(e.FALLBACK_MASTODON_URL) !== Boolean(e.FALLBACK_MASTODON_ACCESS_TOKEN)) {
+    const missing = e.FALLBACK_MASTODON_URL ? 'FALLBACK_MASTODON_ACCESS_TOKEN' : 'FALLBACK_MASTODON_URL';
+    throw new ConfigError(missing, `${missing} is not set, but the other FALLBACK_ variable is. Set both, or neither.`);
+  }
+  return Object.freeze({
+    mastodonUrl: e.MASTODON_URL.replace(/\/+$/, ''),
+    mastodonAccessToken: e.MASTODON_ACCESS_TOKEN,
+    fallback:
+      e.FALLBACK_MASTODON_URL && e.FALLBACK_MASTODON_ACCESS_TOKEN
+        ? Object.freeze({ url: e.FALLBACK_MASTODON_URL.replace(/\/+$/, ''), accessToken: e.FALLBACK_MASTODON_ACCESS_TOKEN })
+        : null,
+    redisUrl: e.REDIS_URL,
+    webhookToken: e.HEROLD_WEBHOOK_TOKEN ?? null,
+    host: e.HOST,
+    port: e.PORT,
+    prefix: e.HEROLD_PREFIX,
+    graceMs: e.HEROLD_GRACE_MS,
+    coalesceMs: e.HEROLD_COALESCE_MS,
+    maxBackoffMs: e.HEROLD_MAX_BACKOFF_MS,
+    requestTimeoutMs: e.HEROLD_REQUEST_TIMEOUT_MS,
+    logLevel: e.LOG_LEVEL,
+  });
+}

@@ -1,0 +1,188 @@
+import type { DateTime } from 'luxon';
+import type { Logger } from 'pino';
+import { NotFoundError, UsageError } from '../errors.ts';
+import { jobId, stamp, type JobSink, type PendingJob } from '../queue/jobs.ts';
+import { tootJob } from '../queue/processor.ts';
+import { parseScheduleTime } from '../schedule/local-time.ts';
+import { allFinished, TASK_STATUSES, type Phase, type TaskStatus } from '../schedule/progress.ts';
+import type { Schedule } from '../schedule/schedule.ts';
+import type { FailureRecord, PostedToot, StateStore, TaskEvent } from '../state/state-store.ts';
+import { planJobs } from './plan-jobs.ts';
+
+export interface OperationsDeps {
+  readonly schedules: ReadonlyMap<string, Schedule>;
+  readonly store: StateStore;
+  readonly jobs: JobSink;
+  readonly now: () => DateTime;
+  /** Task changes within this window become one edit. */
+  readonly coalesceMs: number;
+  readonly log?: Logger;
+}
+
+export interface UpsertResult {
+  readonly added: number;
+  readonly moved: number;
+  readonly removed: number;
+  readonly dateChanged: boolean;
+}
+
+export interface StatusReport {
+  readonly schedule: Schedule;
+  readonly phase: Phase;
+  readonly deadline: DateTime;
+  readonly tasks: { id: string; title: string; at: DateTime | null; status: TaskStatus; changedAt: DateTime | null; note: string | null }[];
+  readonly posted: (PostedToot & { tootId: string })[];
+  readonly pending: PendingJob[];
+  readonly failures: FailureRecord[];
+  readonly events: TaskEvent[];
+}
+
+/**
+ * What operators and the scheduler do to a maintenance: upsert its jobs,
+ * record task changes, extend the deadline, declare the outcome. The CLI and
+ * the webhook both call these, so both behave the same.
+ */
+export class Operations {
+  constructor(private readonly deps: OperationsDeps) {}
+
+  schedule(scheduleId: string): Schedule {
+    const schedule = this.deps.schedules.get(scheduleId);
+    if (!schedule) {
+      const known = [...this.deps.schedules.keys()].join(', ') || 'none';
+      throw new NotFoundError(`There is no schedule "${scheduleId}". Known schedules: ${known}.`);
+    }
+    return schedule;
+  }
+
+  /** Brings the queue in line with the schedule file: new, moved and dropped jobs, and a date-changed toot. */
+  async upsert(schedule: Schedule): Promise<UpsertResult> {
+    const { store, jobs, now } = this.deps;
+    const progress = await store.progress(schedule);
+    const pending = await jobs.pending(schedule.id);
+    if (progress.phase === 'cancelled') {
+      for (const job of pending) await jobs.remove(job.id);
+      return { added: 0, moved: 0, removed: pending.length, dateChanged: false };
+    }
+    const planned = planJobs(schedule, progress.deadline);
+    const wanted = new Set(planned.map((p) => jobId(p.job)));
+    let added = 0;
+    let moved = 0;
+    let removed = 0;
+    for (const { job, at } of planned) {
+      const existing = pending.find((p) => p.id === jobId(job));
+      if (existing && Math.abs(existing.dueAt - at.toMillis()) < 1000) continue;
+      if (existing) {
+        await jobs.remove(existing.id);
+        moved += 1;
+      } else {
+        added += 1;
+      }
+      await jobs.add(job, { delayMs: at.toMillis() - now().toMillis() });
+    }
+    for (const job of pending) {
+      const replaceable = job.data.type === 'deadline' || (job.data.type === 'toot' && ['announcement', 'reminder', 'start'].includes(job.data.kind));
+      if (replaceable && !wanted.has(job.id) && (await jobs.remove(job.id))) removed += 1;
+    }
+
+    let dateChanged = false;
+    const announced = await store.meta(schedule.id, 'announcedStart');
+    const start = schedule.window.start;
+    if (announced && progress.phase === 'announced' && announced !== start.toISO()) {
+      const previous = parseScheduleTime(announced, schedule.timezone);
+      if (previous.ok && !previous.value.equals(start)) {
+        await jobs.add(tootJob(schedule, 'date-changed', `date-changed@${stamp(start)}`, null, now(), previous.value));
+        dateChanged = true;
+      }
+    }
+    this.deps.log?.info({ schedule: schedule.id, added, moved, removed, dateChanged }, 'Schedule jobs are up to date.');
+    return { added, moved, removed, dateChanged };
+  }
+
+  /** Records a task change; the progress toot is edited (coalesced), milestones and completion follow. */
+  async taskChange(scheduleId: string, taskId: string, status: string, note: string | null = null): Promise<{ version: number; completed: boolean }> {
+    const schedule = this.schedule(scheduleId);
+    const task = schedule.tasks.find((t) => t.id === taskId);
+    if (!task) {
+      throw new NotFoundError(`Schedule "${scheduleId}" has no task "${taskId}". Its tasks are: ${schedule.tasks.map((t) => t.id).join(', ')}.`);
+    }
+    if (!TASK_STATUSES.includes(status as TaskStatus) || status === 'pending') {
+      throw new UsageError(`"${status}" is not a task status. Use running, done, failed or skipped.`);
+    }
+    if (note !== null && note.length > 200) throw new UsageError(`The note is ${note.length} characters long; keep it under 200.`);
+    const { store, jobs, now } = this.deps;
+    const at = now();
+    const version = await store.setTask(schedule.id, { taskId, status: status as TaskStatus, at: at.toISO()!, note });
+    await jobs.add({ type: 'progress', scheduleId: schedule.id, version }, { delayMs: this.deps.coalesceMs });
+    if (status === 'done' && task.milestone !== null) {
+      await jobs.add(tootJob(schedule, 'milestone', `milestone-${task.id}`, task.id, at));
+    }
+    let completed = false;
+    if (allFinished(schedule, await store.progress(schedule)) && (await store.transition(schedule.id, 'complete', ['announced', 'running']))) {
+      // After the last edit has had its chance, so the thread reads in order.
+      await jobs.add(tootJob(schedule, 'complete', 'complete', null, at), { delayMs: this.deps.coalesceMs });
+      completed = true;
+    }
+    return { version, completed };
+  }
+
+  /** `herold window <id> extend <time>`: a later back-out deadline. */
+  async extend(scheduleId: string, time: string): Promise<DateTime> {
+    const schedule = this.schedule(scheduleId);
+    const parsed = parseScheduleTime(time, schedule.timezone);
+    if (!parsed.ok) throw new UsageError(`${parsed.problem.message} ${parsed.problem.hint}`);
+    const deadline = parsed.value;
+    const { store, jobs, now } = this.deps;
+    const progress = await store.progress(schedule);
+    if (progress.phase !== 'announced' && progress.phase !== 'running') {
+      throw new UsageError(`The maintenance is already ${progress.phase}; there is no deadline left to extend.`);
+    }
+    if (deadline <= now() || deadline <= schedule.window.start) {
+      throw new UsageError(`The new deadline ${deadline.toFormat('yyyy-MM-dd HH:mm')} must lie in the future and after the start.`);
+    }
+    await store.setDeadline(schedule.id, deadline);
+    await jobs.add({ type: 'deadline', scheduleId: schedule.id, deadline: deadline.toISO()! }, { delayMs: deadline.toMillis() - now().toMillis() });
+    return deadline;
+  }
+
+  /** `herold window <id> backout|complete|cancel`: the operator decides the outcome now. */
+  async declare(scheduleId: string, outcome: 'backout' | 'complete' | 'cancel'): Promise<void> {
+    const schedule = this.schedule(scheduleId);
+    const { store, jobs, now } = this.deps;
+    const phase: Phase = outcome === 'cancel' ? 'cancelled' : outcome;
+    if (!(await store.transition(schedule.id, phase, ['announced', 'running']))) {
+      const current = (await store.progress(schedule)).phase;
+      throw new UsageError(`The maintenance is already ${current}; it cannot become ${phase} now.`);
+    }
+    if (outcome === 'cancel') {
+      for (const job of await jobs.pending(schedule.id)) await jobs.remove(job.id);
+      // Only worth a toot if followers heard about it.
+      if ((await store.allPosted(schedule.id)).some((p) => !p.skipped)) {
+        await jobs.add(tootJob(schedule, 'cancelled', 'cancelled', null, now()));
+      }
+      return;
+    }
+    await jobs.add(tootJob(schedule, outcome, outcome, null, now()));
+  }
+
+  async status(scheduleId: string): Promise<StatusReport> {
+    const schedule = this.schedule(scheduleId);
+    const { store, jobs } = this.deps;
+    const [progress, posted, pending, failures, events] = await Promise.all([
+      store.progress(schedule),
+      store.allPosted(schedule.id),
+      jobs.pending(schedule.id),
+      store.failures(schedule.id),
+      store.events(schedule.id),
+    ]);
+    return {
+      schedule,
+      phase: progress.phase,
+      deadline: progress.deadline,
+      tasks: schedule.tasks.map((t) => ({ id: t.id, title: t.title, at: t.at, ...progress.tasks[t.id]! })),
+      posted,
+      pending,
+      failures,
+      events,
+    };
+  }
+}

@@ -1,0 +1,125 @@
+import { createRestAPIClient, MastoHttpError, type mastodon } from 'masto';
+import { MastodonRateLimitedError, MastodonRejectedError, MastodonUnavailableError } from '../errors.ts';
+import type { MastodonAccount, PostedStatus, PostParams, RateLimitState } from './mastodon-account.ts';
+import { parseReset, readRateLimit } from './rate-limit-headers.ts';
+
+export interface MastoAccountOptions {
+  readonly url: string;
+  readonly accessToken: string;
+  readonly role: 'primary' | 'fallback';
+  readonly timeoutMs?: number;
+  /** Told about every rate-limit reading, so the queue can pause before a 429. */
+  readonly onRateLimit?: (state: RateLimitState) => void;
+}
+
+/**
+ * The one place that knows masto. Every call goes through `call`, which reads
+ * the rate-limit headers and turns masto's errors into Herold's three kinds.
+ */
+export class MastoAccount implements MastodonAccount {
+  readonly role: 'primary' | 'fallback';
+  rateLimit: RateLimitState | null = null;
+  private readonly client: mastodon.rest.Client;
+
+  constructor(private readonly options: MastoAccountOptions) {
+    this.role = options.role;
+    this.client = createRestAPIClient({
+      url: options.url,
+      accessToken: options.accessToken,
+      timeout: options.timeoutMs ?? 15_000,
+    });
+  }
+
+  /** https://docs.joinmastodon.org/methods/statuses/#create */
+  async post(params: PostParams): Promise<PostedStatus> {
+    const status = await this.call('post a status', () =>
+      this.client.v1.statuses.create.$raw(
+        {
+          status: params.text,
+          visibility: params.visibility,
+          language: params.language,
+          inReplyToId: params.inReplyToId ?? undefined,
+        },
+        { requestInit: { headers: { 'Idempotency-Key': params.idempotencyKey } } },
+      ),
+    );
+    return { id: status.id, url: status.url ?? status.uri ?? null };
+  }
+
+  /** https://docs.joinmastodon.org/methods/statuses/#edit — every field is resent, a missing one would be cleared. */
+  async edit(id: string, text: string, language: string): Promise<void> {
+    await this.call('edit a status', () =>
+      this.client.v1.statuses.$select(id).update.$raw({ status: text, language, spoilerText: '', sensitive: false }),
+    );
+  }
+
+  /** https://docs.joinmastodon.org/methods/statuses/#pin */
+  async pin(id: string): Promise<void> {
+    try {
+      await this.call('pin a status', () => this.client.v1.statuses.$select(id).pin.$raw());
+    } catch (error) {
+      // Already pinned (a retry after a crash): that is what we wanted.
+      if (error instanceof MastodonRejectedError && error.status === 422) return;
+      throw error;
+    }
+  }
+
+  /** https://docs.joinmastodon.org/methods/statuses/#unpin */
+  async unpin(id: string): Promise<void> {
+    await this.call('unpin a status', () => this.client.v1.statuses.$select(id).unpin.$raw());
+  }
+
+  /** https://docs.joinmastodon.org/methods/accounts/#verify_credentials */
+  async verify(): Promise<{ id: string; acct: string }> {
+    const account = await this.call('verify the access token', () => this.client.v1.accounts.verifyCredentials.$raw());
+    return { id: account.id, acct: account.acct };
+  }
+
+  /** https://docs.joinmastodon.org/methods/instance/#v2 */
+  async characterLimit(): Promise<number> {
+    const instance = await this.call('read the instance', () => this.client.v2.instance.fetch.$raw());
+    return instance.configuration?.statuses?.maxCharacters ?? 500;
+  }
+
+  private async call<T>(what: string, request: () => Promise<{ headers: Headers; data: T }>): Promise<T> {
+    try {
+      const response = await request();
+      this.observe(response.headers);
+      return response.data;
+    } catch (error) {
+      throw this.translate(what, error);
+    }
+  }
+
+  private observe(headers: Headers | undefined) {
+    const state = headers ? readRateLimit(headers) : null;
+    if (!state) return;
+    this.rateLimit = state;
+    this.options.onRateLimit?.(state);
+  }
+
+  private translate(what: string, error: unknown): Error {
+    const where = `${this.role} instance ${this.options.url}`;
+    if (error instanceof MastoHttpError) {
+      const response = error.cause instanceof Response ? error.cause : undefined;
+      this.observe(response?.headers);
+      const status = error.statusCode;
+      if (status === 429) {
+        const retryAt = parseReset(response?.headers.get('x-ratelimit-reset') ?? null);
+        return new MastodonRateLimitedError(retryAt, `The ${where} rate-limited us while trying to ${what}; waiting until ${new Date(retryAt).toISOString()}.`);
+      }
+      if ([400, 401, 403, 404, 410, 422].includes(status)) {
+        const hint =
+          status === 401 || status === 403
+            ? ' Check the access token and its scopes: Herold needs write:statuses, write:accounts (for pinning) and read:notifications.'
+            : '';
+        return new MastodonRejectedError(status, `The ${where} refused to ${what} (HTTP ${status}): ${error.message}.${hint}`, { cause: error });
+      }
+      return new MastodonUnavailableError(`The ${where} answered HTTP ${status} while trying to ${what}; retrying.`, { cause: error });
+    }
+    // Refused connections, timeouts and HTML error pages (which masto fails to parse
+    // as a TypeError) all mean the same thing here: try again later.
+    const reason = error instanceof Error ? error.message : String(error);
+    return new MastodonUnavailableError(`The ${where} did not answer while trying to ${what} (${reason}); retrying.`, { cause: error });
+  }
+}

@@ -1,0 +1,139 @@
+import { Queue, RateLimitError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { HeroldError, MastodonRateLimitedError, MastodonRejectedError, MastodonUnavailableError, NotFoundError, RedisUnavailableError } from '../errors.ts';
+import type { StateStore } from '../state/state-store.ts';
+import { jobId, PRIORITY, QUEUE_NAME, type HeroldJob, type JobSink, type PendingJob } from './jobs.ts';
+import type { JobOutcome } from './processor.ts';
+
+/**
+ * The only file that knows BullMQ. Producers (CLI, webhook) fail fast when
+ * Redis is gone; the worker's connection waits for Redis forever
+ * (maxRetriesPerRequest: null), as BullMQ requires.
+ */
+export function producerConnection(redisUrl: string): Redis {
+  return new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true, connectTimeout: 3000, retryStrategy: () => null });
+}
+
+export function workerConnection(redisUrl: string): Redis {
+  return new Redis(redisUrl, { maxRetriesPerRequest: null });
+}
+
+/** Connects, or says in one line how to get a Redis. */
+export async function connectOrExplain(redis: Redis, redisUrl: string): Promise<void> {
+  if (redis.status === 'ready') return;
+  try {
+    if (redis.status === 'wait') await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    throw new RedisUnavailableError(
+      `Redis at ${redisUrl.replace(/\/\/[^@]*@/, '//***@')} does not answer (${(error as Error).message}). Start one (apt-get install redis-server, or a container) or set REDIS_URL.`,
+      { cause: error },
+    );
+  }
+}
+
+export class BullJobSink implements JobSink {
+  readonly queue: Queue;
+
+  constructor(connection: Redis, prefix: string) {
+    this.queue = new Queue(QUEUE_NAME, { connection, prefix });
+  }
+
+  async add(job: HeroldJob, options: { delayMs?: number; priority?: number } = {}): Promise<void> {
+    await this.queue.add(job.type, job, {
+      jobId: jobId(job),
+      delay: Math.max(0, options.delayMs ?? 0),
+      priority: options.priority ?? PRIORITY.schedule,
+      attempts: 100_000,
+      backoff: { type: 'herold' },
+      removeOnComplete: { age: 7 * 24 * 3600 },
+      removeOnFail: false,
+    });
+  }
+
+  async pending(scheduleId: string): Promise<PendingJob[]> {
+    const jobs = await this.queue.getJobs(['delayed', 'waiting', 'prioritized', 'paused']);
+    const result: PendingJob[] = [];
+    for (const job of jobs) {
+      if (!job?.id || (job.data as HeroldJob).scheduleId !== scheduleId) continue;
+      result.push({ id: job.id, dueAt: job.timestamp + (job.delay ?? 0), state: await job.getState(), data: job.data as HeroldJob });
+    }
+    return result.sort((a, b) => a.dueAt - b.dueAt);
+  }
+
+  async remove(id: string): Promise<boolean> {
+    const job = await this.queue.getJob(id);
+    if (!job) return false;
+    const state = await job.getState();
+    if (state === 'active' || state === 'completed') return false;
+    await job.remove();
+    return true;
+  }
+
+  close(): Promise<void> {
+    return this.queue.close();
+  }
+}
+
+export interface WorkerOptions {
+  readonly connection: Redis;
+  readonly prefix: string;
+  readonly process: (job: HeroldJob) => Promise<JobOutcome>;
+  readonly store: StateStore;
+  readonly log: Logger;
+  readonly maxBackoffMs: number;
+  readonly concurrency?: number;
+}
+
+/** Runs jobs and maps Herold's errors onto BullMQ's retry, rate-limit and failure paths. */
+export function startWorker(options: WorkerOptions): Worker {
+  const { log, store } = options;
+  const worker: Worker = new Worker(
+    QUEUE_NAME,
+    async (job: Job<HeroldJob>) => {
+      try {
+        const outcome = await options.process(job.data);
+        log.debug({ job: job.id, ...outcome }, 'job done');
+        return outcome.result;
+      } catch (error) {
+        if (error instanceof MastodonRateLimitedError) {
+          const waitMs = Math.max(1000, error.retryAt - Date.now());
+          log.warn({ job: job.id, waitMs }, error.message);
+          await worker.rateLimit(waitMs);
+          throw new RateLimitError();
+        }
+        if (error instanceof MastodonRejectedError || error instanceof NotFoundError) {
+          await store.recordFailure(job.data.scheduleId, { tootId: job.id ?? '?', at: new Date().toISOString(), message: error.message });
+          log.error({ job: job.id }, error.message);
+          throw new UnrecoverableError(error.message);
+        }
+        if (error instanceof MastodonUnavailableError) {
+          log.warn({ job: job.id, attempt: job.attemptsMade + 1 }, error.message);
+        } else if (!(error instanceof HeroldError)) {
+          log.error({ job: job.id, err: error }, 'Unexpected error; the job will be retried.');
+        }
+        throw error;
+      }
+    },
+    {
+      connection: options.connection,
+      prefix: options.prefix,
+      concurrency: options.concurrency ?? 4,
+      // Needed for worker.rateLimit(); generous, the instance's headers do the real limiting.
+      limiter: { max: 1000, duration: 1000 },
+      settings: {
+        backoffStrategy: (attemptsMade: number) =>
+          Math.min(options.maxBackoffMs, 250 * 2 ** Math.min(attemptsMade, 16)) * (0.8 + Math.random() * 0.4),
+      },
+    },
+  );
+  worker.on('error', (error) => log.error({ err: error.message }, 'Worker error'));
+  return worker;
+}
+
+/** Pauses every worker on the queue until the instance's rate-limit window resets. */
+export async function pauseUntil(queue: Queue, resetAt: number): Promise<void> {
+  const waitMs = resetAt - Date.now();
+  if (waitMs > 0) await queue.rateLimit(waitMs);
+}

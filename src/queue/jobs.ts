@@ -1,0 +1,57 @@
+import type { DateTime } from 'luxon';
+
+/** Toots that the worker posts as new statuses. */
+export type PostKind = 'announcement' | 'reminder' | 'start' | 'milestone' | 'complete' | 'backout' | 'date-changed' | 'cancelled';
+
+export type HeroldJob =
+  | {
+      readonly type: 'toot';
+      readonly scheduleId: string;
+      /** Stable per toot: the exactly-once key in state and in the Idempotency-Key. */
+      readonly tootId: string;
+      readonly kind: PostKind;
+      /** The announcement, reminder or task this toot is about. */
+      readonly ref: string | null;
+      /** Planned time (ISO), for the grace check. */
+      readonly at: string;
+      readonly previousStart?: string;
+    }
+  | { readonly type: 'progress'; readonly scheduleId: string; readonly version: number }
+  | { readonly type: 'deadline'; readonly scheduleId: string; readonly deadline: string };
+
+export const QUEUE_NAME = 'herold';
+
+/** BullMQ forbids ":" in custom job ids, so ids use dots and compact UTC stamps. */
+export function stamp(at: DateTime): string {
+  return at.toUTC().toFormat("yyyyMMdd'T'HHmmss'Z'");
+}
+
+export function jobId(job: HeroldJob): string {
+  switch (job.type) {
+    case 'toot':
+      return `toot.${job.scheduleId}.${job.tootId}`;
+    case 'progress':
+      return `progress.${job.scheduleId}.${job.version}`;
+    case 'deadline':
+      return `deadline.${job.scheduleId}.${job.deadline.replace(/[^0-9TZ+-]/g, '')}`;
+  }
+}
+
+/** Schedule toots before replies to users (issue 4): lower number, higher priority. */
+export const PRIORITY = { schedule: 1, reply: 10 } as const;
+
+/** Enqueues a job; the BullMQ adapter implements it. Adding an id that exists is a no-op. */
+export interface JobSink {
+  add(job: HeroldJob, options?: { delayMs?: number; priority?: number }): Promise<void>;
+  /** Jobs of a schedule that have not run yet, with the time they are due (epoch ms). */
+  pending(scheduleId: string): Promise<PendingJob[]>;
+  /** Removes a job that has not run yet; true if it was there. */
+  remove(id: string): Promise<boolean>;
+}
+
+export interface PendingJob {
+  readonly id: string;
+  readonly dueAt: number;
+  readonly state: string;
+  readonly data: HeroldJob;
+}

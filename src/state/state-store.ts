@@ -1,0 +1,169 @@
+import type { Redis } from 'ioredis';
+import { DateTime } from 'luxon';
+import { PHASES, TASK_STATUSES, type Phase, type Progress, type TaskProgress, type TaskStatus } from '../schedule/progress.ts';
+import type { Schedule } from '../schedule/schedule.ts';
+
+/** A toot Herold has posted (or deliberately skipped), as recorded right after the POST. */
+export interface PostedToot {
+  readonly statusId: string | null;
+  readonly url: string | null;
+  /** ISO time it was posted or skipped. */
+  readonly at: string;
+  readonly account: 'primary' | 'fallback';
+  /** Set when the toot was deliberately not posted (e.g. a reminder more than the grace period late). */
+  readonly skipped?: string;
+}
+
+export interface FailureRecord {
+  readonly tootId: string;
+  readonly at: string;
+  readonly message: string;
+}
+
+export interface TaskEvent {
+  readonly taskId: string;
+  readonly status: TaskStatus;
+  readonly at: string;
+  readonly note: string | null;
+}
+
+// Moves the phase only from one of the allowed phases, atomically, so that a
+// deadline and a last task finishing at the same moment cannot both win.
+const TRANSITION = `
+local current = redis.call('HGET', KEYS[1], 'phase') or 'announced'
+for i = 2, #ARGV do
+  if ARGV[i] == current then
+    redis.call('HSET', KEYS[1], 'phase', ARGV[1])
+    return 1
+  end
+end
+return 0
+`;
+
+/**
+ * The state of each maintenance in Redis, under the same hash-tagged prefix
+ * as the queue so that one Redis Cluster slot holds everything.
+ */
+export class StateStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix = '{herold}',
+  ) {}
+
+  private key(scheduleId: string, part: string) {
+    return `${this.prefix}:state:${scheduleId}:${part}`;
+  }
+
+  async progress(schedule: Schedule): Promise<Progress> {
+    const [tasks, meta] = await Promise.all([
+      this.redis.hgetall(this.key(schedule.id, 'tasks')),
+      this.redis.hmget(this.key(schedule.id, 'meta'), 'phase', 'deadline'),
+    ]);
+    const zone = schedule.timezone;
+    const taskStates: Record<string, TaskProgress> = {};
+    for (const task of schedule.tasks) {
+      const raw = tasks[task.id];
+      const parsed = raw ? (JSON.parse(raw) as { status: TaskStatus; changedAt: string; note: string | null }) : null;
+      taskStates[task.id] =
+        parsed && TASK_STATUSES.includes(parsed.status)
+          ? { status: parsed.status, changedAt: DateTime.fromISO(parsed.changedAt, { zone }), note: parsed.note }
+          : { status: 'pending', changedAt: null, note: null };
+    }
+    const phase = PHASES.includes(meta[0] as Phase) ? (meta[0] as Phase) : 'announced';
+    const deadline = meta[1] ? DateTime.fromISO(meta[1], { zone }) : schedule.window.deadline;
+    return { phase, tasks: taskStates, deadline };
+  }
+
+  /** Records a task change and returns the new state version. */
+  async setTask(scheduleId: string, event: TaskEvent): Promise<number> {
+    const [, , version] = (await this.redis
+      .multi()
+      .hset(this.key(scheduleId, 'tasks'), event.taskId, JSON.stringify({ status: event.status, changedAt: event.at, note: event.note }))
+      .rpush(this.key(scheduleId, 'events'), JSON.stringify(event))
+      .hincrby(this.key(scheduleId, 'meta'), 'version', 1)
+      .exec())!.map(([error, value]) => {
+      if (error) throw error;
+      return value;
+    });
+    return Number(version);
+  }
+
+  async events(scheduleId: string): Promise<TaskEvent[]> {
+    return (await this.redis.lrange(this.key(scheduleId, 'events'), 0, -1)).map((e) => JSON.parse(e) as TaskEvent);
+  }
+
+  async version(scheduleId: string): Promise<number> {
+    return Number((await this.redis.hget(this.key(scheduleId, 'meta'), 'version')) ?? 0);
+  }
+
+  /** Moves to `phase` if the current phase is one of `from`; true when it did. */
+  async transition(scheduleId: string, phase: Phase, from: readonly Phase[]): Promise<boolean> {
+    return (await this.redis.eval(TRANSITION, 1, this.key(scheduleId, 'meta'), phase, ...from)) === 1;
+  }
+
+  async setDeadline(scheduleId: string, deadline: DateTime): Promise<void> {
+    await this.redis.hset(this.key(scheduleId, 'meta'), 'deadline', deadline.toISO()!);
+  }
+
+  async meta(scheduleId: string, field: 'announcedStart' | 'editedVersion' | 'fallbackEditedVersion'): Promise<string | null> {
+    return this.redis.hget(this.key(scheduleId, 'meta'), field);
+  }
+
+  async setMeta(scheduleId: string, field: 'announcedStart' | 'editedVersion' | 'fallbackEditedVersion', value: string): Promise<void> {
+    await this.redis.hset(this.key(scheduleId, 'meta'), field, value);
+  }
+
+  async posted(scheduleId: string, tootId: string, account: 'primary' | 'fallback' = 'primary'): Promise<PostedToot | null> {
+    const raw = await this.redis.hget(this.key(scheduleId, account === 'primary' ? 'posted' : 'fallback'), tootId);
+    return raw ? (JSON.parse(raw) as PostedToot) : null;
+  }
+
+  /**
+   * Stores the status id right after the POST returns, before the job is
+   * marked complete. HSETNX: the first record wins, a second is a bug we refuse.
+   */
+  async recordPosted(scheduleId: string, tootId: string, toot: PostedToot): Promise<boolean> {
+    const hash = this.key(scheduleId, toot.account === 'primary' ? 'posted' : 'fallback');
+    const ok = (await this.redis.hsetnx(hash, tootId, JSON.stringify(toot))) === 1;
+    if (ok) await this.redis.rpush(this.key(scheduleId, 'log'), JSON.stringify({ tootId, ...toot }));
+    return ok;
+  }
+
+  async allPosted(scheduleId: string): Promise<(PostedToot & { tootId: string })[]> {
+    return (await this.redis.lrange(this.key(scheduleId, 'log'), 0, -1)).map((e) => JSON.parse(e) as PostedToot & { tootId: string });
+  }
+
+  async recordFailure(scheduleId: string, failure: FailureRecord): Promise<void> {
+    await this.redis.rpush(this.key(scheduleId, 'failures'), JSON.stringify(failure));
+  }
+
+  async failures(scheduleId: string): Promise<FailureRecord[]> {
+    return (await this.redis.lrange(this.key(scheduleId, 'failures'), 0, -1)).map((e) => JSON.parse(e) as FailureRecord);
+  }
+
+  /**
+   * A short lock so that only one worker at a time edits a schedule's progress
+   * toot; otherwise an older render could land after a newer one.
+   */
+  async withLock<T>(scheduleId: string, name: string, ttlMs: number, fn: () => Promise<T>): Promise<T | undefined> {
+    const key = this.key(scheduleId, `lock:${name}`);
+    const token = `${process.pid}-${Math.random()}`;
+    if ((await this.redis.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK') return undefined;
+    try {
+      return await fn();
+    } finally {
+      await this.redis.eval(
+        "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end",
+        1,
+        key,
+        token,
+      );
+    }
+  }
+
+  /** Removes everything about a schedule (tests and `herold reset`). */
+  async clear(scheduleId: string): Promise<void> {
+    const keys = await this.redis.keys(`${this.prefix}:state:${scheduleId}:*`);
+    if (keys.length > 0) await this.redis.del(...keys);
+  }
+}

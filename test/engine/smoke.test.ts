@@ -1,0 +1,26 @@
+import { afterEach, expect, test } from 'vitest';
+import { rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
+
+let r: Rig | undefined;
+afterEach(async () => {
+  await r?.close();
+  r = undefined;
+});
+
+test('posts the start toot pinned, edits it as tasks finish, replies with milestones and completion', async () => {
+  r = await rig();
+  const schedule = rebasedWienRocks(500);
+  const service = await r.start([schedule]);
+  const sandbox = r.sandbox;
+  const start = await waitFor('start toot', () => sandbox.statuses().find((s) => s.history[0]!.text.includes('Es geht los')));
+  expect(start.pinned).toBe(true);
+  for (const task of schedule.tasks) await service.operations.taskChange(schedule.id, task.id, 'done');
+  const complete = await waitFor('completion', () => sandbox.statuses().find((s) => s.text.includes('Geschafft')));
+  expect(complete.inReplyToId).toBe(start.id);
+  await waitFor('unpinned', () => !sandbox.status(start.id)!.pinned);
+  const final = sandbox.status(start.id)!;
+  expect(final.text).toContain('9 von 9 erledigt');
+  // Nine quick changes were coalesced into far fewer edits.
+  expect(final.history.length).toBeLessThanOrEqual(3);
+  expect(sandbox.statuses().filter((s) => s.text.includes('Geschafft'))).toHaveLength(1);
+});
