@@ -91,6 +91,26 @@ export class MastodonRejectedError extends HeroldError {
   }
 }
 
+/**
+ * The instance does not answer right now (refused connection, timeout, 5xx, an
+ * HTML error page). Expected during the migration window; the job waits and retries.
+ */
+export class MastodonUnavailableError extends HeroldError {
+  override name = 'MastodonUnavailableError';
+}
+
+/** The instance's rate limit is used up until `retryAt` (epoch ms). */
+export class MastodonRateLimitedError extends HeroldError {
+  override name = 'MastodonRateLimitedError';
+
+  constructor(
+    readonly retryAt: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** Redis does not answer; nothing can be scheduled or recorded without it. */
 export class RedisUnavailableError extends HeroldError {
   override name = 'RedisUnavailableError';

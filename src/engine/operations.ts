@@ -112,7 +112,11 @@ export class Operations {
     const { store, jobs, now } = this.deps;
     const at = now();
     const version = await store.setTask(schedule.id, { taskId, status: status as TaskStatus, at: at.toISO()!, note });
-    await jobs.add({ type: 'progress', scheduleId: schedule.id, version }, { delayMs: this.deps.coalesceMs });
+    // Leading edge: a change after a quiet spell is shown at once; changes
+    // close behind an edit wait for the rest of the window and become one edit.
+    const lastEdit = Number((await store.meta(schedule.id, 'lastEditAt')) ?? 0);
+    const delayMs = Math.max(0, lastEdit + this.deps.coalesceMs - Date.now());
+    await jobs.add({ type: 'progress', scheduleId: schedule.id, version }, { delayMs });
     if (status === 'done' && task.milestone !== null) {
       await jobs.add(tootJob(schedule, 'milestone', `milestone-${task.id}`, task.id, at));
     }

@@ -212,6 +212,7 @@ export class Processor {
         throw error;
       }
       await store.setMeta(schedule.id, 'editedVersion', String(version));
+      await store.setMeta(schedule.id, 'lastEditAt', String(Date.now()));
       return { result: `edited to version ${version}` };
     });
     if (!done) throw new MastodonUnavailableError('Another worker is editing the progress toot; trying again shortly.');

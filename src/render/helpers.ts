@@ -16,13 +16,29 @@ function root(options: HelperOptions): Root {
   return options.data.root as Root;
 }
 
-function asDateTime(value: unknown, helper: string): DateTime {
+/**
+ * ` - line:column` of the helper call, the suffix Handlebars uses for its own
+ * strict-mode errors, so TemplateRenderer can point at the line. Strict mode
+ * does not check helper arguments: a typo like `{{uhrzeit window.deadlin}}`
+ * only shows up here, as an undefined value.
+ */
+function at(options: HelperOptions | undefined): string {
+  const loc = (options as { loc?: { start?: { line: number; column: number } } } | undefined)?.loc?.start;
+  return loc ? ` - ${loc.line}:${loc.column}` : '';
+}
+
+function got(value: unknown): string {
+  if (value === undefined) return 'nothing (is the variable name spelled right?)';
+  return value === null ? 'null' : typeof value;
+}
+
+function asDateTime(value: unknown, helper: string, options: HelperOptions): DateTime {
   if (DateTime.isDateTime(value)) return value;
-  throw new TypeError(`{{${helper}}} needs a date, got ${value === null ? 'null' : typeof value}`);
+  throw new TypeError(`{{${helper}}} needs a date, got ${got(value)}${at(options)}`);
 }
 
 function local(value: unknown, helper: string, options: HelperOptions): DateTime {
-  return asDateTime(value, helper).setLocale(root(options).schedule.locale);
+  return asDateTime(value, helper, options).setLocale(root(options).schedule.locale);
 }
 
 /** "Sonntag, 12. Februar 2023, 15:00 Uhr" */
@@ -71,7 +87,7 @@ export function relativ(value: unknown, options: HelperOptions): string {
 /** "eine Stunde", "2 Stunden", "1 Stunde und 30 Minuten", "45 Minuten". */
 export function dauer(value: unknown, options: HelperOptions): string {
   const locale = root(options).schedule.locale;
-  if (!Duration.isDuration(value)) throw new TypeError('{{dauer}} needs a duration');
+  if (!Duration.isDuration(value)) throw new TypeError(`{{dauer}} needs a duration, got ${got(value)}${at(options)}`);
   const shifted = value.shiftTo('days', 'hours', 'minutes');
   const parts = Object.fromEntries(Object.entries(shifted.toObject()).filter(([, n]) => n !== 0));
   if (Object.keys(parts).length === 0) return 'keine Zeit';
@@ -95,15 +111,15 @@ const STATUS_ICONS: Record<TaskStatus, string> = {
   skipped: '➖',
 };
 
-export function statuslabel(status: unknown): string {
+export function statuslabel(status: unknown, options?: HelperOptions): string {
   const label = STATUS_LABELS[status as TaskStatus];
-  if (!label) throw new TypeError(`{{statuslabel}} got an unknown task status "${String(status)}"`);
+  if (!label) throw new TypeError(`{{statuslabel}} got an unknown task status "${String(status)}"${at(options)}`);
   return label;
 }
 
-export function statusicon(status: unknown): string {
+export function statusicon(status: unknown, options?: HelperOptions): string {
   const icon = STATUS_ICONS[status as TaskStatus];
-  if (!icon) throw new TypeError(`{{statusicon}} got an unknown task status "${String(status)}"`);
+  if (!icon) throw new TypeError(`{{statusicon}} got an unknown task status "${String(status)}"${at(options)}`);
   return icon;
 }
 

@@ -66,6 +66,9 @@ export class TemplateRenderer {
     // Handlebars reports `"foo" not defined in [object Object] - 3:5` (or a parse error with "line N").
     const where = / - (\d+):(\d+)$/.exec(message) ?? /on line (\d+)/.exec(message);
     const missing = /^"([^"]+)" not defined/.exec(message);
+    // Parse errors span several lines; the last one says what Handlebars expected.
+    const lines = message.split('\n');
+    const summary = lines[0]!.replace(/ - \d+:\d+$/, '').replace(/[:.]$/, '') + (lines.length > 1 ? ` (${lines.at(-1)})` : '');
     return new ScheduleError([
       {
         file: this.file(name),
@@ -73,10 +76,10 @@ export class TemplateRenderer {
         column: where?.[2] !== undefined ? Number(where[2]) + 1 : undefined,
         message: missing
           ? `The template uses "${missing[1]}", which is not a variable Herold provides.`
-          : `The template cannot be rendered: ${message.split('\n')[0]}`,
+          : `The template cannot be rendered: ${summary}.`,
         hint: missing
           ? 'Check the spelling; the variables are listed in docs/templates.md (schedule, window, tasks, progress, phase, now, entry, task, previousStart).'
-          : 'Check the Handlebars syntax near this line.',
+          : 'Check the variable names and the Handlebars syntax on this line.',
       },
     ]);
   }

@@ -36,7 +36,8 @@ export function parseSchedule(text: string, file: string): Schedule {
   if (doc.errors.length > 0) {
     throw new ScheduleError(
       doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
+        // linePos is only filled in with prettyErrors; compute it from the offset ourselves.
+        const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
         return {
           file,
           line: pos?.line,

@@ -27,6 +27,11 @@ export function parseScheduleTime(text: string, zone: string): LocalTimeResult {
   if (WITH_OFFSET.test(text)) {
     const exact = DateTime.fromISO(text, { setZone: true });
     if (!exact.isValid) return invalid(text, exact.invalidExplanation ?? 'it is not a real date');
+    // luxon takes any two digits, so +25:00 or +01:75 would silently shift the time.
+    const offsetMinutes = Number(text.slice(-2));
+    if (exact.offset < -12 * 60 || exact.offset > 14 * 60 || (!text.endsWith('Z') && offsetMinutes > 59)) {
+      return invalid(text, 'the offset is not a real UTC offset (they run from -12:00 to +14:00)');
+    }
     return { ok: true, value: exact.setZone(zone) };
   }
   if (!LOCAL.test(text)) {
@@ -95,7 +100,15 @@ export type DurationResult = { ok: true; value: Duration } | { ok: false; messag
 /** Reads an ISO-8601 duration such as `P1D`, `PT1H` or `PT1H30M`. */
 export function parseIsoDuration(text: string): DurationResult {
   const value = Duration.fromISO(text);
-  if (!value.isValid || value.toMillis() < 0) {
+  if (value.isValid && value.toMillis() < 0) {
+    return {
+      ok: false,
+      message: `"${text}" is a negative duration.`,
+      hint: "Write it without a sign, like PT1H; a reminder's before already counts back from window.start.",
+    };
+  }
+  // luxon reads a bare "P" or "PT" as zero; ISO-8601 needs at least one number.
+  if (!value.isValid || !/\d/.test(text)) {
     return {
       ok: false,
       message: `"${text}" is not an ISO-8601 duration.`,

@@ -3,6 +3,8 @@ import { DateTime } from 'luxon';
 import { PHASES, TASK_STATUSES, type Phase, type Progress, type TaskProgress, type TaskStatus } from '../schedule/progress.ts';
 import type { Schedule } from '../schedule/schedule.ts';
 
+type MetaField = 'announcedStart' | 'editedVersion' | 'fallbackEditedVersion' | 'lastEditAt';
+
 /** A toot Herold has posted (or deliberately skipped), as recorded right after the POST. */
 export interface PostedToot {
   readonly statusId: string | null;
@@ -105,11 +107,11 @@ export class StateStore {
     await this.redis.hset(this.key(scheduleId, 'meta'), 'deadline', deadline.toISO()!);
   }
 
-  async meta(scheduleId: string, field: 'announcedStart' | 'editedVersion' | 'fallbackEditedVersion'): Promise<string | null> {
+  async meta(scheduleId: string, field: MetaField): Promise<string | null> {
     return this.redis.hget(this.key(scheduleId, 'meta'), field);
   }
 
-  async setMeta(scheduleId: string, field: 'announcedStart' | 'editedVersion' | 'fallbackEditedVersion', value: string): Promise<void> {
+  async setMeta(scheduleId: string, field: MetaField, value: string): Promise<void> {
     await this.redis.hset(this.key(scheduleId, 'meta'), field, value);
   }
 
