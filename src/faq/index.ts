@@ -1,0 +1,23 @@
+/**
+ * FAQ matching for Herold: the public surface. Matching is pure; only
+ * `loadFaq` touches the file system.
+ *
+ *   const faq = await loadFaq();                      // templates/de/faq
+ *   const matcher = createMatcher(faq.entries, faq.options);
+ *   const { id, score } = matcher.match(question);    // id may be 'fallback'
+ *   const template = faq.templates.get(id);           // 'fallback' included
+ */
+export { createMatcher, DEFAULT_MARGIN, DEFAULT_THRESHOLD, MAX_QUESTION_LENGTH } from './matcher.ts';
+export { DEFAULT_FAQ_DIR, FAQ_FILE, loadFaq, parseFaqFile, type FaqTemplate, type LoadedFaq } from './load-faq.ts';
+export {
+  evaluate,
+  formatReport,
+  parseQuestionSet,
+  type Confusion,
+  type EvaluationReport,
+  type IdAccuracy,
+  type LabelledQuestion,
+} from './evaluate.ts';
+export { FALLBACK_ID, FAQ_IDS, isFaqId, type FaqId } from './ids.ts';
+export { normalize, tokenize } from './normalize.ts';
+export type { Candidate, FaqEntry, Keyword, Matcher, MatcherOptions, MatchResult } from './types.ts';

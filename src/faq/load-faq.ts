@@ -1,0 +1,271 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
+import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { z } from 'zod';
+import { HeroldError, ScheduleError, type Problem } from '../errors.ts';
+import { prepare } from './analyzer.ts';
+import { FALLBACK_ID, FAQ_IDS } from './ids.ts';
+import type { FaqEntry, Keyword, MatcherOptions } from './types.ts';
+
+/** templates/de/faq in this checkout. */
+export const DEFAULT_FAQ_DIR = fileURLToPath(new URL('../../templates/de/faq/', import.meta.url));
+
+export const FAQ_FILE = 'faq.yaml';
+
+export interface FaqTemplate {
+  /** Path of the .hbs file, for error messages. */
+  readonly file: string;
+  /** Handlebars source (strict mode, noEscape; plain text). */
+  readonly source: string;
+}
+
+export interface LoadedFaq {
+  readonly dir: string;
+  readonly entries: readonly FaqEntry[];
+  /** Pass to createMatcher together with `entries`. */
+  readonly options: MatcherOptions;
+  /** Answer templates by entry id, plus 'fallback'. */
+  readonly templates: ReadonlyMap<string, FaqTemplate>;
+}
+
+const ID = /^[a-z][a-z0-9-]*$/;
+
+const keywordMap = z.record(
+  z.string().trim().min(1, 'A keyword must not be empty.'),
+  z
+    .number()
+    .min(-10)
+    .max(10)
+    .refine((weight) => weight !== 0, 'A keyword weight of 0 does nothing; remove the keyword or give it a weight.'),
+);
+
+const faqSchema = z.strictObject({
+  settings: z
+    .strictObject({
+      threshold: z.number().positive().optional(),
+      margin: z.number().min(0).optional(),
+    })
+    .optional(),
+  synonyms: z.record(z.string().trim().min(1), z.array(z.string().trim().min(1)).min(1)).optional(),
+  context: keywordMap.optional(),
+  entries: z.record(
+    z.string().regex(ID, 'An entry id must be lowercase letters, digits and dashes.'),
+    z.strictObject({
+      title: z.string().trim().min(1),
+      keywords: keywordMap.refine((map) => Object.keys(map).length > 0, 'An entry needs at least one keyword.'),
+    }),
+  ),
+});
+
+type FaqFile = z.infer<typeof faqSchema>;
+
+function toKeywords(map: Readonly<Record<string, number>>): Keyword[] {
+  return Object.entries(map).map(([text, weight]) => ({ text, weight }));
+}
+
+/** 1-based line and column of the node at `path` (or its nearest existing parent). */
+function positionOf(
+  doc: Document,
+  lines: LineCounter,
+  path: readonly PropertyKey[],
+  options: { key?: boolean } = {},
+): { line?: number; column?: number } {
+  for (let depth = path.length; depth >= 0; depth -= 1) {
+    const parentPath = path.slice(0, Math.max(0, depth - 1)) as unknown[];
+    const last = path[depth - 1];
+    let offset: number | undefined;
+    if (depth === 0) {
+      offset = doc.contents?.range?.[0];
+    } else {
+      const parent = parentPath.length === 0 ? doc.contents : doc.getIn(parentPath, true);
+      if (isMap(parent)) {
+        const pair = parent.items.find((item) => isScalar(item.key) && String(item.key.value) === String(last));
+        if (pair) {
+          const node = options.key || !pair.value ? pair.key : pair.value;
+          offset = (node as { range?: [number, number, number] } | null)?.range?.[0];
+        }
+      } else {
+        const node = doc.getIn([...parentPath, last], true) as { range?: [number, number, number] } | undefined;
+        offset = node?.range?.[0];
+      }
+    }
+    if (offset !== undefined) {
+      const pos = lines.linePos(offset);
+      return { line: pos.line, column: pos.col };
+    }
+  }
+  return {};
+}
+
+/**
+ * Parses and validates faq.yaml text. Pure; throws ScheduleError listing
+ * every problem with its line.
+ */
+export function parseFaqFile(text: string, file: string): { entries: FaqEntry[]; options: MatcherOptions } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
+  const problems: Problem[] = [];
+  for (const error of doc.errors) {
+    const pos = lines.linePos(error.pos[0]);
+    problems.push({
+      file,
+      line: pos.line,
+      column: pos.col,
+      message: `This is not valid YAML: ${error.message.split('\n')[0]}`,
+      hint: 'Check the indentation and quote text that contains a colon.',
+    });
+  }
+  if (problems.length > 0) throw new ScheduleError(problems);
+
+  const parsed = faqSchema.safeParse(doc.toJS());
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      // For an unknown key, point at the (first) key itself, not its parent.
+      const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
+      const where = positionOf(doc, lines, path, { key: issue.code === 'unrecognized_keys' || issue.code === 'invalid_key' });
+      const at = issue.path.length > 0 ? ` (at ${issue.path.join('.')})` : '';
+      const badKey = String(issue.path.at(-1));
+      if (issue.code === 'invalid_key' && issue.path.length === 2 && issue.path[0] === 'entries') {
+        problems.push({
+          file,
+          ...where,
+          message: `"${badKey}" is not a valid entry id.`,
+          hint: 'Use lowercase letters, digits and dashes; the answer template is <id>.hbs.',
+        });
+      } else {
+        problems.push({ file, ...where, message: `${issue.message}${at}` });
+      }
+    }
+    throw new ScheduleError(problems);
+  }
+  const data: FaqFile = parsed.data;
+
+  for (const id of FAQ_IDS) {
+    if (!(id in data.entries)) {
+      problems.push({
+        file,
+        ...positionOf(doc, lines, ['entries'], { key: true }),
+        message: `The entry "${id}" is missing.`,
+        hint: `Herold answers with these ids: ${FAQ_IDS.join(', ')}.`,
+      });
+    }
+  }
+  if (FALLBACK_ID in data.entries) {
+    problems.push({
+      file,
+      ...positionOf(doc, lines, ['entries', FALLBACK_ID], { key: true }),
+      message: `"${FALLBACK_ID}" is reserved for questions without a confident match.`,
+      hint: 'Edit fallback.hbs to change that answer.',
+    });
+  }
+  // Keywords made only of stopwords ("wie", "das") could never match.
+  const checkKeywords = (map: Readonly<Record<string, number>> | undefined, path: string[]): void => {
+    for (const text of Object.keys(map ?? {})) {
+      if (prepare(text).length === 0) {
+        problems.push({
+          file,
+          ...positionOf(doc, lines, [...path, text], { key: true }),
+          message: `The keyword "${text}" consists only of filler words and can never match.`,
+          hint: 'Use a more specific word, or a phrase that contains one.',
+        });
+      }
+    }
+  };
+  checkKeywords(data.context, ['context']);
+  for (const [id, entry] of Object.entries(data.entries)) checkKeywords(entry.keywords, ['entries', id, 'keywords']);
+  for (const canonical of Object.keys(data.synonyms ?? {})) {
+    if (prepare(canonical).length === 0) {
+      problems.push({
+        file,
+        ...positionOf(doc, lines, ['synonyms', canonical], { key: true }),
+        message: `The synonym "${canonical}" consists only of filler words.`,
+        hint: 'Pick a meaningful word as the canonical form.',
+      });
+    }
+  }
+  if (problems.length > 0) throw new ScheduleError(problems);
+
+  const entries: FaqEntry[] = Object.entries(data.entries).map(([id, entry]) => ({
+    id,
+    title: entry.title,
+    keywords: toKeywords(entry.keywords),
+  }));
+  const options: MatcherOptions = {
+    threshold: data.settings?.threshold,
+    margin: data.settings?.margin,
+    synonyms: data.synonyms ?? {},
+    context: toKeywords(data.context ?? {}),
+  };
+  return { entries, options };
+}
+
+/**
+ * Line number of a Handlebars parse error: block mismatches carry
+ * `lineNumber`, grammar errors only say "Parse error on line 3:".
+ */
+function handlebarsLine(error: unknown): number | undefined {
+  const lineNumber = (error as { lineNumber?: unknown } | null)?.lineNumber;
+  if (typeof lineNumber === 'number') return lineNumber;
+  const match = /line (\d+)/.exec(error instanceof Error ? error.message : String(error));
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * Reads faq.yaml and the answer templates from `dir`. Every entry needs
+ * `<id>.hbs`, and `fallback.hbs` must exist; templates are parsed (not
+ * rendered) so syntax errors show up here with their line.
+ */
+export async function loadFaq(dir: string = DEFAULT_FAQ_DIR): Promise<LoadedFaq> {
+  const yamlFile = join(dir, FAQ_FILE);
+  let text: string;
+  let names: string[];
+  try {
+    [text, names] = await Promise.all([readFile(yamlFile, 'utf8'), readdir(dir)]);
+  } catch (error) {
+    throw new HeroldError(`Cannot read the FAQ file ${yamlFile}; check that the FAQ directory exists.`, {
+      cause: error,
+    });
+  }
+  const { entries, options } = parseFaqFile(text, yamlFile);
+
+  const problems: Problem[] = [];
+  const templates = new Map<string, FaqTemplate>();
+  const wanted = [...entries.map((entry) => entry.id), FALLBACK_ID];
+  for (const id of wanted) {
+    const file = join(dir, `${id}.hbs`);
+    if (!names.includes(`${id}.hbs`)) {
+      problems.push({
+        file,
+        message: `The answer template for "${id}" is missing.`,
+        hint: id === FALLBACK_ID ? 'Create it; it answers questions without a confident match.' : `Create it, or remove "${id}" from ${FAQ_FILE}.`,
+      });
+      continue;
+    }
+    const source = await readFile(file, 'utf8');
+    try {
+      Handlebars.parse(source);
+    } catch (error) {
+      problems.push({
+        file,
+        line: handlebarsLine(error),
+        message: `The template does not parse: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`,
+        hint: 'Check that every {{#if}} and {{#each}} is closed.',
+      });
+      continue;
+    }
+    templates.set(id, { file, source });
+  }
+  for (const name of names) {
+    if (name.endsWith('.hbs') && !wanted.includes(name.slice(0, -4))) {
+      problems.push({
+        file: join(dir, name),
+        message: `No entry in ${FAQ_FILE} uses this template.`,
+        hint: `Add an entry "${name.slice(0, -4)}" to ${FAQ_FILE}, or delete the file.`,
+      });
+    }
+  }
+  if (problems.length > 0) throw new ScheduleError(problems);
+  return { dir, entries, options, templates };
+}

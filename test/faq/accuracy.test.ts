@@ -1,0 +1,56 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { createMatcher, evaluate, FAQ_IDS, formatReport, loadFaq, parseQuestionSet, type Matcher } from '../../src/faq/index.ts';
+
+/**
+ * Floors for the matcher's quality, set just below what was measured (see
+ * the numbers in the comments). If a change to faq.yaml or the matcher drops
+ * below them, look at `herold faq eval` before lowering a floor.
+ */
+const QUESTIONS = fileURLToPath(new URL('../faq-questions.tsv', import.meta.url));
+const HOLDOUT = fileURLToPath(new URL('../faq-holdout.tsv', import.meta.url));
+
+let matcher: Matcher;
+beforeAll(async () => {
+  const faq = await loadFaq();
+  matcher = createMatcher(faq.entries, faq.options);
+});
+
+async function load(file: string) {
+  return parseQuestionSet(await readFile(file, 'utf8'), file);
+}
+
+describe('labelled question set (used for tuning)', () => {
+  test('is large and covers every id', async () => {
+    const questions = await load(QUESTIONS);
+    expect(questions.length).toBeGreaterThanOrEqual(220);
+    for (const id of FAQ_IDS) {
+      expect(questions.filter((question) => question.id === id).length, id).toBeGreaterThanOrEqual(15);
+    }
+    expect(questions.filter((question) => question.id === 'fallback').length).toBeGreaterThanOrEqual(40);
+  });
+
+  test('accuracy and chit-chat fallback stay high', async () => {
+    const report = evaluate(matcher, await load(QUESTIONS));
+    const summary = formatReport(report);
+    // measured: accuracy 1.000, chit-chat fallback 1.000, wrong answers 0.000 (246 questions)
+    expect(report.accuracy, summary).toBeGreaterThanOrEqual(0.97);
+    expect(report.fallbackRateOnChitchat, summary).toBeGreaterThanOrEqual(0.97);
+    expect(report.wrongAnswerRate, summary).toBeLessThanOrEqual(0.01);
+    for (const row of report.perId) expect(row.accuracy, `${row.id}\n${summary}`).toBeGreaterThanOrEqual(0.85);
+  });
+});
+
+describe('holdout question set (written after the vocabulary was frozen)', () => {
+  test('accuracy stays above a lower floor, and chit-chat still falls back', async () => {
+    const questions = await load(HOLDOUT);
+    expect(questions.length).toBeGreaterThanOrEqual(60);
+    const report = evaluate(matcher, questions);
+    const summary = formatReport(report);
+    // measured: accuracy 0.831 (59/71), chit-chat fallback 1.000, wrong answers 0.028 (2/71)
+    expect(report.accuracy, summary).toBeGreaterThanOrEqual(0.8);
+    expect(report.fallbackRateOnChitchat, summary).toBeGreaterThanOrEqual(0.9);
+    expect(report.wrongAnswerRate, summary).toBeLessThanOrEqual(0.05);
+  });
+});

@@ -1,0 +1,101 @@
+import { beforeAll, describe, expect, test } from 'vitest';
+import { FAQ_IDS, loadFaq, type LoadedFaq } from '../../src/faq/index.ts';
+import { TemplateRenderer } from '../../src/render/template-renderer.ts';
+import type { Phase } from '../../src/schedule/progress.ts';
+import { createContext, createTestRenderer, type ContextOptions } from './render.ts';
+
+const PHASES: Phase[] = ['announced', 'running', 'complete', 'backout', 'cancelled'];
+const IDS = [...FAQ_IDS, 'fallback'];
+/** The lead prepends the asker's handle; Mastodon counts @user@domain as @user. */
+const MENTION = '@ein_langer_username ';
+const BUDGET = 400;
+
+/** Length as Mastodon counts it: every URL is 23 characters. */
+const mastodonLength = (text: string) => text.replace(/https?:\/\/\S+/g, 'x'.repeat(23)).length;
+
+let faq: LoadedFaq;
+const hb = createTestRenderer();
+function render(id: string, options: ContextOptions): string {
+  const source = faq.templates.get(id)?.source;
+  if (source === undefined) throw new Error(`no template ${id}`);
+  // Template files end with a newline, like any text file; the renderer trims it.
+  return hb.compile(source, { strict: true, noEscape: true })(createContext(options)).replace(/\n$/, '');
+}
+
+beforeAll(async () => {
+  faq = await loadFaq();
+});
+
+const variants: [Phase, string | null, string | null][] = PHASES.flatMap((phase) => [
+  [phase, 'https://status.wien.rocks/', '@paula'] as [Phase, string | null, string | null],
+  [phase, null, null] as [Phase, string | null, string | null],
+]);
+
+describe.each(IDS)('template %s', (id) => {
+  test.each(variants)('renders in phase %s (statusPage %s, contact %s) as one short, clean reply', (phase, statusPage, contact) => {
+    const text = render(id, { phase, statusPage, contact, done: phase === 'running' ? 3 : undefined });
+    expect(text.length).toBeGreaterThan(40);
+    expect(text).toBe(text.trim());
+    expect(text).not.toMatch(/\{\{|\}\}|\n|  |null|undefined|\[object/);
+    expect(mastodonLength(MENTION + text)).toBeLessThanOrEqual(BUDGET);
+    if (statusPage === null) expect(text).not.toContain('http');
+  });
+});
+
+describe('answers that depend on the state', () => {
+  test('status during the migration gives progress and the running task', () => {
+    const text = render('status', { phase: 'running', done: 3 });
+    expect(text).toContain('3 von 9');
+    expect(text).toContain('Gerade dran: Upgrade auf Mastodon 4.0.');
+    expect(text).not.toContain('Funktionstests');
+    expect(text).toContain('https://status.wien.rocks/');
+  });
+
+  test('status between two tasks still reports progress', () => {
+    const running = createContext({ phase: 'running', done: 5 });
+    const context = {
+      ...running,
+      tasks: running.tasks.map((task) => (task.status === 'running' ? { ...task, status: 'pending' as const } : task)),
+    };
+    const source = faq.templates.get('status')?.source ?? '';
+    const text = hb.compile(source, { strict: true, noEscape: true })(context);
+    expect(text).toContain('5 von 9');
+    expect(text).not.toContain('Gerade dran');
+  });
+
+  test('status before the migration says when and where to follow', () => {
+    expect(render('status', { phase: 'announced' })).toMatch(/^Los geht's morgen um 15:00 Uhr\..*https:\/\/status\.wien\.rocks\//);
+    expect(render('status', { phase: 'announced', statusPage: null })).toContain('hier auf diesem Account');
+  });
+
+  test('the start date and the expected downtime appear before the migration', () => {
+    const text = render('termin', { phase: 'announced' });
+    expect(text).toContain('Sonntag, 12. Februar 2023, 15:00 Uhr');
+    expect(text).toContain('eine Stunde');
+  });
+
+  test('the back-out answer names the deadline', () => {
+    expect(render('backout', { phase: 'announced' })).toContain('20:00 Uhr');
+    expect(render('backout', { phase: 'backout' })).toContain('alten Installation');
+  });
+
+  test('the fallback promises a person and names the contact when there is one', () => {
+    expect(render('fallback', { phase: 'running' })).toMatch(/Admin-Team.*@paula/);
+    expect(render('fallback', { phase: 'running', contact: null })).not.toContain('@');
+  });
+
+  test("the lead's TemplateRenderer renders the FAQ directory as it is", () => {
+    const renderer = new TemplateRenderer(faq.dir);
+    for (const id of IDS) {
+      const rendered = renderer.render(id, createContext({ phase: 'running', done: 3 }));
+      expect(rendered.text).toBe(render(id, { phase: 'running', done: 3 }));
+      expect(rendered.length + MENTION.length).toBeLessThanOrEqual(BUDGET);
+    }
+  });
+
+  test('the renderer is strict, so a template cannot use names outside the context', () => {
+    expect(() => hb.compile('Du fragtest: {{question}}', { strict: true })(createContext({ phase: 'running' }))).toThrow(
+      /question/,
+    );
+  });
+});
