@@ -1,6 +1,7 @@
 import { config as loadDotenv } from 'dotenv';
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { HeroldError, UsageError } from '../errors.ts';
+import { faqAskCommand, faqEvalCommand } from './faq.ts';
 import { formatStatus, statusJson, withOperations } from './operator.ts';
 import { runCommand } from './run.ts';
 import { previewCommand } from './preview.ts';
@@ -84,6 +85,21 @@ export function buildProgram(): Command {
       if (options.json) out(JSON.stringify(statusJson(report), null, 2));
       else for (const line of formatStatus(report)) out(line);
     });
+
+  const faq = program.command('faq').description('the FAQ that answers users\' questions');
+  faq
+    .command('ask')
+    .description('show which FAQ entry answers a question, and the answer')
+    .argument('<question>')
+    .option('--schedule <file>', 'schedule whose dates the answer uses', 'schedules/wien-rocks-2023-02-12.yaml')
+    .option('--json', 'print {id, score, text}')
+    .action((question: string, options: { schedule?: string; json?: boolean }) => faqAskCommand(question, options, out));
+  faq
+    .command('eval')
+    .description('run a labelled question set (TSV: id<TAB>question) and report accuracy')
+    .argument('[file]', 'question set', 'test/faq-questions.tsv')
+    .option('--min-accuracy <ratio>', 'exit 1 if the accuracy is lower, e.g. 0.9')
+    .action((file: string | undefined, options: { minAccuracy?: string }) => faqEvalCommand(file, options, out));
 
   return program;
 }
