@@ -63,6 +63,10 @@ export class Operations {
       for (const job of pending) await jobs.remove(job.id);
       return { added: 0, moved: 0, removed: pending.length, dateChanged: false };
     }
+    if (progress.phase === 'announced' && now() >= progress.deadline) {
+      this.deps.log?.warn({ schedule: schedule.id }, `The window of ${schedule.id} is over and was never opened; nothing is scheduled.`);
+      return { added: 0, moved: 0, removed: 0, dateChanged: false };
+    }
     const planned = planJobs(schedule, progress.deadline);
     const wanted = new Set(planned.map((p) => jobId(p.job)));
     let added = 0;

@@ -69,19 +69,29 @@ export class Processor {
   private async toot(job: Extract<HeroldJob, { type: 'toot' }>): Promise<JobOutcome> {
     const { schedule, renderer } = this.entry(job.scheduleId);
     const { store, log } = this.deps;
-    if (await store.posted(schedule.id, job.tootId)) return { result: 'already posted' };
+    const existing = await store.posted(schedule.id, job.tootId);
+    if (existing?.skipped) return { result: `skipped earlier: ${existing.skipped}` };
 
     const progress = await store.progress(schedule);
-    if (!ALLOWED_PHASES[job.kind].includes(progress.phase)) {
-      return { result: `dropped: the maintenance is ${progress.phase}` };
-    }
     const now = this.deps.now();
-    const late = now.toMillis() - DateTime.fromISO(job.at).toMillis();
-    if ((job.kind === 'announcement' || job.kind === 'reminder') && late > this.deps.graceMs) {
-      const reason = `${Math.round(late / 60_000)} min late, more than the grace period`;
-      await store.recordPosted(schedule.id, job.tootId, { statusId: null, url: null, at: now.toISO()!, account: 'primary', skipped: reason });
-      log.warn({ schedule: schedule.id, toot: job.tootId }, `Skipped ${job.kind} ${job.ref}: ${reason}.`);
-      return { result: `skipped: ${reason}` };
+    if (!existing) {
+      // Checks for a toot not yet posted; once posted, a retry only finishes the follow-ups (pin, unpin, thread).
+      if (!ALLOWED_PHASES[job.kind].includes(progress.phase)) {
+        return { result: `dropped: the maintenance is ${progress.phase}` };
+      }
+      const late = now.toMillis() - DateTime.fromISO(job.at).toMillis();
+      const tooLate =
+        ((job.kind === 'announcement' || job.kind === 'reminder') && late > this.deps.graceMs) ||
+        // A window Herold never opened (it was not running) is not opened after its deadline.
+        (job.kind === 'start' && progress.phase === 'announced' && now >= progress.deadline);
+      if (tooLate) {
+        const reason = job.kind === 'start' ? 'the window was already over' : `${Math.round(late / 60_000)} min late, more than the grace period`;
+        await store.recordPosted(schedule.id, job.tootId, { statusId: null, url: null, at: now.toISO()!, account: 'primary', skipped: reason });
+        log.warn({ schedule: schedule.id, toot: job.tootId }, `Skipped ${job.kind} ${job.ref ?? job.tootId}: ${reason}.`);
+        return { result: `skipped: ${reason}` };
+      }
+      // The window is open from now on, even while the instance cannot be reached to say so.
+      if (job.kind === 'start') await store.transition(schedule.id, 'running', ['announced']);
     }
 
     let inReplyToId: string | null = null;
@@ -112,11 +122,13 @@ export class Processor {
     }
 
     if (job.kind === 'start') {
-      await store.setMeta(schedule.id, 'editedVersion', String(version));
+      if (!existing) await store.setMeta(schedule.id, 'editedVersion', String(version));
       await this.deps.primary.pin(first.statusId!);
-      await store.transition(schedule.id, 'running', ['announced']);
       // A task may have changed between rendering and recording: catch up with one edit.
-      if ((await store.version(schedule.id)) > version) await this.deps.jobs.add({ type: 'progress', scheduleId: schedule.id, version: await store.version(schedule.id) });
+      const latest = await store.version(schedule.id);
+      if (latest > Number((await store.meta(schedule.id, 'editedVersion')) ?? -1)) {
+        await this.deps.jobs.add({ type: 'progress', scheduleId: schedule.id, version: latest });
+      }
     }
     if (job.kind === 'announcement' || job.kind === 'reminder' || job.kind === 'date-changed') {
       await store.setMeta(schedule.id, 'announcedStart', schedule.window.start.toISO()!);
@@ -126,7 +138,7 @@ export class Processor {
       if (start?.statusId) await this.unpinQuietly(start.statusId);
     }
     log.info({ schedule: schedule.id, toot: job.tootId, status: first.statusId }, `Posted ${job.kind} ${job.tootId}.`);
-    return { result: `posted ${first.statusId}` };
+    return { result: existing ? `already posted ${first.statusId}; follow-ups done` : `posted ${first.statusId}` };
   }
 
   private template(schedule: Schedule, job: Extract<HeroldJob, { type: 'toot' }>): string {
@@ -236,9 +248,10 @@ export class Processor {
     const { schedule } = this.entry(scheduleId);
     const { store } = this.deps;
     const progress = await store.progress(schedule);
-    if (!progress.deadline.equals(DateTime.fromISO(deadline, { zone: schedule.timezone }))) return { result: 'deadline was moved' };
+    if (progress.deadline.toMillis() !== DateTime.fromISO(deadline).toMillis()) return { result: 'deadline was moved' };
     if (allFinished(schedule, progress)) return { result: 'all tasks finished in time' };
-    if (!(await store.transition(schedule.id, 'backout', ['announced', 'running']))) {
+    // Only a window that actually started can be backed out of.
+    if (!(await store.transition(schedule.id, 'backout', ['running']))) {
       return { result: `nothing to do: the maintenance is ${progress.phase}` };
     }
     await this.deps.jobs.add(tootJob(schedule, 'backout', 'backout', null, progress.deadline));
