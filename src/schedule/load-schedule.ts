@@ -222,7 +222,8 @@ function checkTemplates(
   data.announcements.forEach((a, i) => check(['announcements', i, 'template'], a.template));
   data.reminders.forEach((r, i) => check(['reminders', i, 'template'], r.template));
   for (const [kind, name] of Object.entries(windowTemplates)) {
-    check(data.templates?.[kind as WindowTootKind] ? ['templates', kind] : ['window'], name);
+    const where = data.templates?.[kind as WindowTootKind] ? ['templates', kind] : data.templates?.dir ? ['templates', 'dir'] : ['window'];
+    check(where, name);
   }
 }
 
