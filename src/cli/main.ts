@@ -1,11 +1,14 @@
 import { config as loadDotenv } from 'dotenv';
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { HeroldError, UsageError } from '../errors.ts';
-import { faqAskCommand, faqEvalCommand } from './faq.ts';
-import { formatStatus, statusJson, withOperations } from './operator.ts';
-import { runCommand } from './run.ts';
-import { previewCommand } from './preview.ts';
-import { validateCommand } from './validate.ts';
+
+// Each command loads its own modules when it runs: `validate` and `preview`
+// need neither BullMQ nor masto, and `herold task` on the day should start fast.
+const validate = () => import('./validate.ts');
+const preview = () => import('./preview.ts');
+const run = () => import('./run.ts');
+const operator = () => import('./operator.ts');
+const faqCli = () => import('./faq.ts');
 
 // Secrets come from the environment or .env, never from flags.
 loadDotenv({ quiet: true });
@@ -23,7 +26,7 @@ export function buildProgram(): Command {
     .command('validate')
     .description('check a schedule file and render every toot it can produce')
     .argument('<file>', 'schedule file, e.g. schedules/wien-rocks-2023-02-12.yaml')
-    .action((file: string) => validateCommand(file, out));
+    .action(async (file: string) => (await validate()).validateCommand(file, out));
 
   program
     .command('preview')
@@ -31,15 +34,15 @@ export function buildProgram(): Command {
     .argument('<file>', 'schedule file')
     .option('--json', 'print one JSON array of {at, kind, id, text, length}')
     .addOption(new Option('--scenario <scenario>', 'how the day goes').choices(['complete', 'backout']).default('complete'))
-    .action((file: string, options: { json?: boolean; scenario: 'complete' | 'backout' }) =>
-      previewCommand(file, options, out),
+    .action(async (file: string, options: { json?: boolean; scenario: 'complete' | 'backout' }) =>
+      (await preview()).previewCommand(file, options, out),
     );
 
   program
     .command('run')
     .description('run the scheduler, the worker and the HTTP server (default: every file in schedules/)')
     .argument('[files...]', 'schedule files')
-    .action((files: string[]) => runCommand(files));
+    .action(async (files: string[]) => (await run()).runCommand(files));
 
   program
     .command('task')
@@ -50,6 +53,7 @@ export function buildProgram(): Command {
     .option('--note <text>', 'a short note shown with the task')
     .option('--schedule <file...>', 'schedule files (default: every file in schedules/)')
     .action(async (scheduleId: string, taskId: string, status: string, options: { note?: string; schedule?: string[] }) => {
+      const { withOperations } = await operator();
       const result = await withOperations({ schedules: options.schedule }, (ops) => ops.taskChange(scheduleId, taskId, status, options.note ?? null));
       out(`✔ ${scheduleId}/${taskId} is ${status} (version ${result.version}); the progress toot will be edited.${result.completed ? ' All tasks are finished: the completion toot follows.' : ''}`);
     });
@@ -62,6 +66,7 @@ export function buildProgram(): Command {
     .argument('[time]', 'the new deadline for extend, e.g. 2023-02-12T21:00')
     .option('--schedule <file...>', 'schedule files (default: every file in schedules/)')
     .action(async (scheduleId: string, action: 'extend' | 'backout' | 'complete' | 'cancel', time: string | undefined, options: { schedule?: string[] }) => {
+      const { withOperations } = await operator();
       await withOperations({ schedules: options.schedule }, async (ops) => {
         if (action === 'extend') {
           if (!time) throw new UsageError('Give the new deadline, e.g. herold window <id> extend 2023-02-12T21:00.');
@@ -81,6 +86,7 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON')
     .option('--schedule <file...>', 'schedule files (default: every file in schedules/)')
     .action(async (scheduleId: string, options: { json?: boolean; schedule?: string[] }) => {
+      const { withOperations, formatStatus, statusJson } = await operator();
       const report = await withOperations({ schedules: options.schedule }, (ops) => ops.status(scheduleId));
       if (options.json) out(JSON.stringify(statusJson(report), null, 2));
       else for (const line of formatStatus(report)) out(line);
@@ -93,13 +99,13 @@ export function buildProgram(): Command {
     .argument('<question>')
     .option('--schedule <file>', 'schedule whose dates the answer uses', 'schedules/wien-rocks-2023-02-12.yaml')
     .option('--json', 'print {id, score, text}')
-    .action((question: string, options: { schedule?: string; json?: boolean }) => faqAskCommand(question, options, out));
+    .action(async (question: string, options: { schedule?: string; json?: boolean }) => (await faqCli()).faqAskCommand(question, options, out));
   faq
     .command('eval')
     .description('run a labelled question set (TSV: id<TAB>question) and report accuracy')
     .argument('[file]', 'question set', 'test/faq-questions.tsv')
     .option('--min-accuracy <ratio>', 'exit 1 if the accuracy is lower, e.g. 0.9')
-    .action((file: string | undefined, options: { minAccuracy?: string }) => faqEvalCommand(file, options, out));
+    .action(async (file: string | undefined, options: { minAccuracy?: string }) => (await faqCli()).faqEvalCommand(file, options, out));
 
   return program;
 }

@@ -78,7 +78,7 @@ export class TemplateRenderer {
           ? `The template uses "${missing[1]}", which is not a variable Herold provides.`
           : `The template cannot be rendered: ${summary}.`,
         hint: missing
-          ? 'Check the spelling; the variables are listed in docs/templates.md (schedule, window, tasks, progress, phase, now, entry, task, previousStart).'
+          ? 'Check the spelling; the variables are listed in the README under Templates (schedule, window, tasks, progress, phase, now, entry, task, previousStart).'
           : 'Check the variable names and the Handlebars syntax on this line.',
       },
     ]);

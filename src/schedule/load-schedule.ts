@@ -99,6 +99,9 @@ function buildSchedule(data: ScheduleFile, file: string, positions: YamlPosition
   const start = time(['window', 'start'], data.window.start);
   const deadline = time(['window', 'deadline'], data.window.deadline);
   const expectedDowntime = duration(['window', 'expectedDowntime'], data.window.expectedDowntime);
+  if (expectedDowntime && expectedDowntime.toMillis() <= 0) {
+    problem(['window', 'expectedDowntime'], `window.expectedDowntime must be longer than zero.`, 'Give your best estimate, like PT1H.');
+  }
   if (start && deadline && deadline <= start) {
     problem(
       ['window', 'deadline'],
