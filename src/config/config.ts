@@ -28,7 +28,15 @@ export interface Config {
   readonly maxBackoffMs: number;
   /** Timeout of one Mastodon request. Default 15000 ms. */
   readonly requestTimeoutMs: number;
+  /** Answer mentions and DMs from the FAQ (HEROLD_REPLIES, the kill switch). Default on. */
+  readonly replies: boolean;
+  /** On the first start, mentions older than this are not answered. Default 1 h. */
+  readonly replyMaxAgeMs: number;
+  /** The same FAQ answer goes to the same account at most once per this window. Default 30 min. */
+  readonly replyCooldownMs: number;
   readonly logLevel: string;
+  /** HTTP basic auth for the queue dashboard at /admin/queues; the dashboard is not served when unset. */
+  readonly admin: { readonly user: string; readonly password: string } | null;
 }
 
 const url = (name: string) =>
@@ -61,6 +69,16 @@ const schema = z.object({
   HEROLD_COALESCE_MS: positiveInt('HEROLD_COALESCE_MS', 3000),
   HEROLD_MAX_BACKOFF_MS: positiveInt('HEROLD_MAX_BACKOFF_MS', 30_000),
   HEROLD_REQUEST_TIMEOUT_MS: positiveInt('HEROLD_REQUEST_TIMEOUT_MS', 15_000),
+  HEROLD_REPLIES: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(['on', 'off', 'true', 'false', '1', '0'], { error: 'HEROLD_REPLIES must be on or off.' }))
+    .default('on'),
+  HEROLD_REPLY_MAX_AGE_MS: positiveInt('HEROLD_REPLY_MAX_AGE_MS', 60 * 60_000),
+  HEROLD_REPLY_COOLDOWN_MS: positiveInt('HEROLD_REPLY_COOLDOWN_MS', 30 * 60_000),
+  HEROLD_ADMIN_USER: z.string().optional(),
+  HEROLD_ADMIN_PASSWORD: z.string().optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
@@ -68,7 +86,8 @@ const schema = z.object({
 export type ConfigNeeds = 'mastodon' | 'redis';
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, needs: ConfigNeeds = 'mastodon'): Config {
-  const input = { ...env };
+  // An empty line in .env (`FALLBACK_MASTODON_URL=`) means "not set", as in .env.example.
+  const input = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')) as NodeJS.ProcessEnv;
   if (needs === 'redis') {
     // Operator commands (task, window, status) talk to Redis only; don't demand a token there.
     input.MASTODON_URL ??= 'http://unused.invalid';
@@ -91,6 +110,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, needs: ConfigNe
     const missing = e.FALLBACK_MASTODON_URL ? 'FALLBACK_MASTODON_ACCESS_TOKEN' : 'FALLBACK_MASTODON_URL';
     throw new ConfigError(missing, `${missing} is not set, but the other FALLBACK_ variable is. Set both, or neither.`);
   }
+  // Empty counts as unset, so a copied .env.example keeps the dashboard off.
+  const adminUser = e.HEROLD_ADMIN_USER || null;
+  const adminPassword = e.HEROLD_ADMIN_PASSWORD || null;
+  if (Boolean(adminUser) !== Boolean(adminPassword)) {
+    const missing = adminUser ? 'HEROLD_ADMIN_PASSWORD' : 'HEROLD_ADMIN_USER';
+    throw new ConfigError(missing, `${missing} is not set, but the other HEROLD_ADMIN_ variable is. Set both to serve the queue dashboard, or neither.`);
+  }
+  if (adminUser?.includes(':')) throw new ConfigError('HEROLD_ADMIN_USER', 'HEROLD_ADMIN_USER must not contain ":" (HTTP basic auth splits there).');
+  if (adminPassword && adminPassword.length < 16) {
+    throw new ConfigError('HEROLD_ADMIN_PASSWORD', 'HEROLD_ADMIN_PASSWORD must be at least 16 characters; generate one with `openssl rand -hex 24`.');
+  }
   return Object.freeze({
     mastodonUrl: e.MASTODON_URL.replace(/\/+$/, ''),
     mastodonAccessToken: e.MASTODON_ACCESS_TOKEN,
@@ -107,6 +137,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, needs: ConfigNe
     coalesceMs: e.HEROLD_COALESCE_MS,
     maxBackoffMs: e.HEROLD_MAX_BACKOFF_MS,
     requestTimeoutMs: e.HEROLD_REQUEST_TIMEOUT_MS,
+    replies: ['on', 'true', '1'].includes(e.HEROLD_REPLIES),
+    replyMaxAgeMs: e.HEROLD_REPLY_MAX_AGE_MS,
+    replyCooldownMs: e.HEROLD_REPLY_COOLDOWN_MS,
     logLevel: e.LOG_LEVEL,
+    admin: adminUser && adminPassword ? Object.freeze({ user: adminUser, password: adminPassword }) : null,
   });
 }

@@ -4,12 +4,15 @@ import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { HeroldError, NotFoundError, UsageError } from '../errors.ts';
 import type { Operations } from '../engine/operations.ts';
+import type { Web } from './web.ts';
 
 export interface AppDeps {
   readonly operations: Operations;
   readonly webhookToken: string | null;
   /** Redis answers and the worker runs. */
   readonly ready: () => Promise<boolean>;
+  /** Status page, feed, JSON API, live updates, metrics and dashboard (src/http/web.ts); off when absent. */
+  readonly web?: Pick<Web, 'mount'>;
 }
 
 const taskBody = z.strictObject({
@@ -57,5 +60,6 @@ export function createApp(deps: AppDeps): Hono {
     }
   });
 
+  deps.web?.mount(app);
   return app;
 }

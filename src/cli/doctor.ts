@@ -1,0 +1,116 @@
+import { existsSync } from 'node:fs';
+import { loadConfig, type Config } from '../config/config.ts';
+import { clockCheck } from '../doctor/clock.ts';
+import { fail, formatCheck, maskUrl, ok, type CheckResult } from '../doctor/check.ts';
+import { notificationPolicyCheck, scopesCheck, tokenCheck, versionCheck } from '../doctor/mastodon-checks.ts';
+import { redisEviction, redisPersistence, redisReachable } from '../doctor/redis-checks.ts';
+import { scheduleCheck, scheduleFiles, tootLengthCheck } from '../doctor/schedule-checks.ts';
+import { HeroldError } from '../errors.ts';
+import { InstanceProbe } from '../mastodon/instance-probe.ts';
+import { producerConnection } from '../queue/bullmq-adapter.ts';
+import type { Schedule } from '../schedule/schedule.ts';
+
+export interface DoctorOptions {
+  readonly files: readonly string[];
+  readonly env?: NodeJS.ProcessEnv;
+  /** Called with each result as soon as it is known. */
+  readonly report: (result: CheckResult) => void;
+}
+
+function configCheck(env: NodeJS.ProcessEnv): { result: CheckResult; config: Config | null; redisOnly: Config | null } {
+  try {
+    const config = loadConfig(env);
+    const from = existsSync('.env') ? 'the environment and .env' : 'the environment';
+    const parts = [
+      `instance ${config.mastodonUrl}`,
+      `Redis ${maskUrl(config.redisUrl)}`,
+      `prefix ${config.prefix}`,
+      config.fallback ? `fallback ${config.fallback.url}` : 'no fallback account',
+      config.webhookToken ? 'webhook on' : 'webhook off (HEROLD_WEBHOOK_TOKEN unset)',
+      config.admin ? 'dashboard on' : 'dashboard off',
+    ];
+    return { result: ok('config', `Read from ${from}: ${parts.join(', ')}.`), config, redisOnly: config };
+  } catch (error) {
+    if (!(error instanceof HeroldError)) throw error;
+    let redisOnly: Config | null = null;
+    try {
+      redisOnly = loadConfig(env, 'redis');
+    } catch {
+      redisOnly = null;
+    }
+    return { result: fail('config', `${error.message} The Mastodon checks need it and were skipped.`, 'See .env.example for every variable.'), config: null, redisOnly };
+  }
+}
+
+/** Runs every check, one result per line; never throws for a failed check. */
+export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> {
+  const env = options.env ?? process.env;
+  const results: CheckResult[] = [];
+  const report = (result: CheckResult) => {
+    results.push(result);
+    options.report(result);
+  };
+
+  const { result, config, redisOnly } = configCheck(env);
+  report(result);
+
+  if (redisOnly) {
+    const redis = producerConnection(redisOnly.redisUrl);
+    redis.on('error', () => undefined);
+    try {
+      const reachable = await redisReachable(redis, redisOnly.redisUrl);
+      report(reachable);
+      if (reachable.status !== 'fail') {
+        report(await redisPersistence(redis));
+        report(await redisEviction(redis));
+      }
+    } finally {
+      redis.disconnect();
+    }
+  }
+
+  let limit: number | null = null;
+  if (config) {
+    const probe = new InstanceProbe({ url: config.mastodonUrl, accessToken: config.mastodonAccessToken, timeoutMs: Math.min(config.requestTimeoutMs, 10_000) });
+    const token = await tokenCheck(probe, config.mastodonUrl);
+    report(token.result);
+    if (token.reachable) {
+      if (token.result.status === 'ok') report(await scopesCheck(probe));
+      const instance = await probe.instance();
+      if (instance.ok) {
+        report(versionCheck(instance.value, config.mastodonUrl));
+        report(clockCheck(instance.value.date, instance.value.sentAt, instance.value.receivedAt, config.mastodonUrl));
+        limit = instance.value.maxCharacters ?? 500;
+      } else {
+        report(fail('instance-version', `Cannot read ${config.mastodonUrl}/api/v2/instance (${instance.status ?? 'no answer'}: ${instance.message}).`, 'Check MASTODON_URL.'));
+      }
+      if (token.result.status === 'ok') report(await notificationPolicyCheck(probe));
+    }
+  }
+
+  let files: string[] = [];
+  try {
+    files = scheduleFiles(options.files);
+    if (files.length === 0) report(fail('schedules', 'schedules/ holds no *.yaml files.', 'Create one (see schedules/wien-rocks-2023-02-12.yaml) or pass files.'));
+  } catch (error) {
+    report(fail('schedules', (error as Error).message));
+  }
+  const schedules: Schedule[] = [];
+  for (const file of files) {
+    const checked = scheduleCheck(file);
+    report(checked.result);
+    if (checked.schedule) schedules.push(checked.schedule);
+  }
+  if (limit !== null) for (const schedule of schedules) report(tootLengthCheck(schedule, limit));
+  return results;
+}
+
+/** `herold doctor [files…]`: exit 1 when any check fails. */
+export async function doctorCommand(files: string[], out: (line: string) => void): Promise<void> {
+  const results = await runDoctor({ files, report: (r) => out(formatCheck(r)) });
+  const failed = results.filter((r) => r.status === 'fail').length;
+  const warned = results.filter((r) => r.status === 'warn').length;
+  const summary = `${results.length} checks: ${results.length - failed - warned} ok, ${warned} warn, ${failed} fail.`;
+  if (failed > 0) throw new HeroldError(`${summary} Fix the failed checks and run herold doctor again.`);
+  out(summary);
+}

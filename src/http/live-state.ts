@@ -1,0 +1,101 @@
+import type { DateTime } from 'luxon';
+import type { Logger } from 'pino';
+import type { LoadedFaq } from '../faq/index.ts';
+import { TemplateRenderer } from '../render/template-renderer.ts';
+import { tootContext } from '../render/toot-context.ts';
+import type { Progress } from '../schedule/progress.ts';
+import type { Schedule } from '../schedule/schedule.ts';
+import type { PostedToot, StateStore } from '../state/state-store.ts';
+import { publicView, type PublicFaqAnswer, type PublicView } from './public-view.ts';
+
+export interface LiveStateDeps {
+  readonly schedules: ReadonlyMap<string, Schedule>;
+  readonly store: StateStore;
+  /** The FAQ whose answers the page shows; null shows none. */
+  readonly faq: LoadedFaq | null;
+  readonly now: () => DateTime;
+  readonly log?: Logger;
+}
+
+/** The raw state of one maintenance, as read from Redis in one go. */
+export interface Snapshot {
+  readonly schedule: Schedule;
+  readonly progress: Progress;
+  readonly posted: readonly (PostedToot & { tootId: string })[];
+  readonly version: number;
+}
+
+/**
+ * Reads what the public pages show, from the state store only (never the
+ * queue): three small Redis reads per maintenance.
+ */
+export class LiveState {
+  private readonly faqRenderer: TemplateRenderer | null;
+
+  constructor(private readonly deps: LiveStateDeps) {
+    this.faqRenderer = deps.faq ? new TemplateRenderer(deps.faq.dir) : null;
+  }
+
+  schedule(id: string): Schedule | undefined {
+    return this.deps.schedules.get(id);
+  }
+
+  get schedules(): Schedule[] {
+    return [...this.deps.schedules.values()];
+  }
+
+  async snapshot(schedule: Schedule): Promise<Snapshot> {
+    const { store } = this.deps;
+    const [progress, posted, version] = await Promise.all([store.progress(schedule), store.allPosted(schedule.id), store.version(schedule.id)]);
+    return { schedule, progress, posted, version };
+  }
+
+  /**
+   * Changes whenever the view would, apart from the clock: the minute is
+   * part of it so that relative times in the FAQ answers stay fresh.
+   */
+  signature(snapshot: Snapshot): string {
+    const { progress } = snapshot;
+    const tasks = Object.entries(progress.tasks).map(([id, t]) => [id, t.status, t.changedAt?.toMillis() ?? null, t.note]);
+    return JSON.stringify([progress.phase, progress.deadline.toMillis(), snapshot.version, tasks, snapshot.posted.length, Math.floor(this.deps.now().toMillis() / 60_000)]);
+  }
+
+  view(snapshot: Snapshot): PublicView {
+    const now = this.deps.now();
+    return publicView({ ...snapshot, faq: this.answers(snapshot, now), now });
+  }
+
+  async viewOf(schedule: Schedule): Promise<PublicView> {
+    return this.view(await this.snapshot(schedule));
+  }
+
+  /**
+   * The maintenance `/` shows: one that is under way or still ahead (the
+   * earliest start), otherwise the one that happened last.
+   */
+  async current(): Promise<Schedule | null> {
+    const schedules = this.schedules;
+    if (schedules.length === 0) return null;
+    const phases = await Promise.all(schedules.map(async (s) => ({ schedule: s, phase: (await this.deps.store.progress(s)).phase })));
+    const open = phases.filter((p) => p.phase === 'announced' || p.phase === 'running').map((p) => p.schedule);
+    const byStart = (a: Schedule, b: Schedule) => a.window.start.toMillis() - b.window.start.toMillis();
+    if (open.length > 0) return open.sort(byStart)[0]!;
+    return schedules.sort(byStart).at(-1)!;
+  }
+
+  /** Each FAQ answer rendered with the live state, so it says what a reply would say right now. */
+  private answers(snapshot: Snapshot, now: DateTime): PublicFaqAnswer[] {
+    const { faq } = this.deps;
+    if (!faq || !this.faqRenderer) return [];
+    const context = tootContext(snapshot.schedule, snapshot.progress, now);
+    const answers: PublicFaqAnswer[] = [];
+    for (const entry of faq.entries) {
+      try {
+        answers.push({ id: entry.id, title: entry.title, answer: this.faqRenderer.render(entry.id, context).text });
+      } catch (error) {
+        this.deps.log?.warn({ faq: entry.id, err: (error as Error).message }, 'An FAQ answer could not be rendered for the status page.');
+      }
+    }
+    return answers;
+  }
+}

@@ -1,0 +1,223 @@
+import { DateTime, Duration } from 'luxon';
+import { statusicon, statuslabel } from '../render/helpers.ts';
+import { finishedCount, type Phase, type Progress, type TaskStatus } from '../schedule/progress.ts';
+import type { Schedule } from '../schedule/schedule.ts';
+import type { PostedToot } from '../state/state-store.ts';
+
+/**
+ * What the public sees of one maintenance: the status page, its live updates
+ * (SSE), the JSON API and the feed all use this one shape. Every label is
+ * already German and in the schedule's time zone, so the page's script only
+ * copies text. Nothing here is secret: no pending jobs, no error messages.
+ */
+export interface PublicView {
+  readonly id: string;
+  readonly instance: string;
+  readonly timezone: string;
+  readonly locale: string;
+  readonly phase: Phase;
+  /** angekündigt, läuft, abgeschlossen, zurückgerollt, abgesagt */
+  readonly phaseLabel: string;
+  /** One sentence about what the phase means for users. */
+  readonly phaseText: string;
+  /** State version: goes up with every task change. */
+  readonly version: number;
+  readonly updatedAt: string;
+  /** "15:42 Uhr" */
+  readonly updatedLabel: string;
+  readonly window: {
+    readonly start: string;
+    readonly deadline: string;
+    readonly expectedEnd: string;
+    /** "Sonntag, 12. Februar 2023, 15:00 Uhr" */
+    readonly startLabel: string;
+    /** "20:00 Uhr" (with the date when it falls on another day) */
+    readonly deadlineLabel: string;
+    readonly expectedEndLabel: string;
+    /** "eine Stunde" */
+    readonly downtimeLabel: string;
+    /** "Europe/Vienna, MEZ" */
+    readonly zoneLabel: string;
+  };
+  readonly progress: { readonly done: number; readonly total: number; readonly label: string };
+  readonly tasks: readonly PublicTask[];
+  readonly toots: readonly PublicToot[];
+  readonly faq: readonly PublicFaqAnswer[];
+  readonly contact: string | null;
+  readonly statusPage: string | null;
+}
+
+export interface PublicTask {
+  readonly id: string;
+  readonly title: string;
+  readonly plannedAt: string | null;
+  /** "15:10" or "—" */
+  readonly plannedLabel: string;
+  readonly status: TaskStatus;
+  /** offen, läuft, erledigt, Problem, entfällt */
+  readonly statusLabel: string;
+  readonly statusIcon: string;
+  readonly changedAt: string | null;
+  /** "15:12", "seit 15:05" or "—" */
+  readonly changedLabel: string;
+  readonly note: string | null;
+}
+
+export interface PublicToot {
+  /** Herold's id of the toot: "start", "milestone-upgrade", "termin", "start.2" … */
+  readonly id: string;
+  /** "Ankündigung", "Meilenstein: Upgrade auf Mastodon 4.0" … */
+  readonly label: string;
+  readonly account: 'primary' | 'fallback';
+  /** Only http(s) URLs; anything else is dropped. */
+  readonly url: string | null;
+  readonly at: string;
+  /** "So., 12.02., 15:00" */
+  readonly atLabel: string;
+}
+
+export interface PublicFaqAnswer {
+  readonly id: string;
+  readonly title: string;
+  /** Plain text, rendered with the live state. */
+  readonly answer: string;
+}
+
+export const PHASE_LABELS: Record<Phase, string> = {
+  announced: 'angekündigt',
+  running: 'läuft',
+  complete: 'abgeschlossen',
+  backout: 'zurückgerollt',
+  cancelled: 'abgesagt',
+};
+
+function phaseText(phase: Phase, instance: string): string {
+  switch (phase) {
+    case 'announced':
+      return `Der Umzug ist angekündigt. Bis zum Beginn läuft ${instance} ganz normal.`;
+    case 'running':
+      return `Der Umzug läuft gerade. ${instance} ist in dieser Zeit offline, hier siehst du jeden Schritt.`;
+    case 'complete':
+      return `Geschafft: Der Umzug ist abgeschlossen und ${instance} läuft wieder.`;
+    case 'backout':
+      return `Der Umzug hat nicht geklappt. Wir sind auf die alte Installation zurückgekehrt, ${instance} läuft wie gewohnt.`;
+    case 'cancelled':
+      return 'Der Umzug ist abgesagt. Den neuen Termin sagen wir rechtzeitig an.';
+  }
+}
+
+/** A German name for each toot Herold posts, from its toot id. */
+export function tootLabel(schedule: Schedule, tootId: string): string {
+  const part = /^(.*)\.(\d+)$/.exec(tootId);
+  const base = part ? part[1]! : tootId;
+  const suffix = part ? ` (Teil ${part[2]})` : '';
+  const head = base.split('@')[0]!;
+  let label: string;
+  if (base === 'start') label = 'Start und laufender Fortschritt';
+  else if (base === 'complete') label = 'Abschluss';
+  else if (base === 'backout') label = 'Rückkehr zur alten Installation';
+  else if (base === 'cancelled') label = 'Absage';
+  else if (head === 'date-changed') label = 'Neuer Termin';
+  else if (base.startsWith('milestone-')) {
+    const task = schedule.tasks.find((t) => t.id === base.slice('milestone-'.length));
+    label = task ? `Meilenstein: ${task.title}` : 'Meilenstein';
+  } else if (schedule.reminders.some((r) => r.id === head)) label = 'Erinnerung';
+  else if (schedule.announcements.some((a) => a.id === base)) label = 'Ankündigung';
+  else label = 'Toot';
+  return label + suffix;
+}
+
+/** Only http(s) links reach a page or a feed; a "javascript:" URL from a broken server never does. */
+export function safeUrl(url: string | null | undefined): string | null {
+  if (!url) return null;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface PublicViewInput {
+  readonly schedule: Schedule;
+  readonly progress: Progress;
+  readonly posted: readonly (PostedToot & { tootId: string })[];
+  readonly version: number;
+  readonly faq: readonly PublicFaqAnswer[];
+  readonly now: DateTime;
+}
+
+/** Pure: the same input gives the same view. */
+export function publicView({ schedule, progress, posted, version, faq, now }: PublicViewInput): PublicView {
+  const zone = schedule.timezone;
+  const locale = schedule.locale;
+  const inZone = (dt: DateTime) => dt.setZone(zone).setLocale(locale);
+  const start = inZone(schedule.window.start);
+  const deadline = inZone(progress.deadline);
+  const expectedEnd = start.plus(schedule.window.expectedDowntime);
+  const sameDay = (dt: DateTime) => dt.hasSame(start, 'day');
+  const clock = (dt: DateTime) => (sameDay(dt) ? dt.toFormat("HH:mm 'Uhr'") : dt.toFormat("ccc, d. LLLL, HH:mm 'Uhr'"));
+  const short = (dt: DateTime) => (sameDay(dt) ? dt.toFormat('HH:mm') : dt.toFormat('dd.MM. HH:mm'));
+  const done = finishedCount(schedule, progress);
+  const total = schedule.tasks.length;
+
+  return {
+    id: schedule.id,
+    instance: schedule.instance,
+    timezone: zone,
+    locale,
+    phase: progress.phase,
+    phaseLabel: PHASE_LABELS[progress.phase],
+    phaseText: phaseText(progress.phase, schedule.instance),
+    version,
+    updatedAt: now.toISO()!,
+    updatedLabel: inZone(now).toFormat(sameDay(inZone(now)) ? "HH:mm 'Uhr'" : "d. LLLL yyyy, HH:mm 'Uhr'"),
+    window: {
+      start: start.toISO()!,
+      deadline: deadline.toISO()!,
+      expectedEnd: expectedEnd.toISO()!,
+      startLabel: start.toFormat("cccc, d. LLLL yyyy, HH:mm 'Uhr'"),
+      deadlineLabel: clock(deadline),
+      expectedEndLabel: clock(expectedEnd),
+      downtimeLabel: downtime(schedule, locale),
+      zoneLabel: `${zone}, ${start.toFormat('ZZZZ')}`,
+    },
+    progress: { done, total, label: `${done} von ${total} Schritten erledigt` },
+    tasks: schedule.tasks.map((task) => {
+      const state = progress.tasks[task.id] ?? { status: 'pending' as const, changedAt: null, note: null };
+      const changed = state.changedAt ? inZone(state.changedAt) : null;
+      return {
+        id: task.id,
+        title: task.title,
+        plannedAt: task.at ? inZone(task.at).toISO()! : null,
+        plannedLabel: task.at ? short(inZone(task.at)) : '—',
+        status: state.status,
+        statusLabel: statuslabel(state.status),
+        statusIcon: statusicon(state.status),
+        changedAt: changed ? changed.toISO()! : null,
+        changedLabel: !changed || state.status === 'pending' ? '—' : state.status === 'running' ? `seit ${short(changed)}` : short(changed),
+        note: state.note,
+      };
+    }),
+    toots: posted
+      .filter((p) => !p.skipped && p.statusId !== null)
+      .map((p) => ({
+        id: p.tootId,
+        label: tootLabel(schedule, p.tootId) + (p.account === 'fallback' ? ' – über den Ausweich-Account' : ''),
+        account: p.account,
+        url: safeUrl(p.url),
+        at: p.at,
+        atLabel: inZone(DateTime.fromISO(p.at)).toFormat("ccc, dd.MM., HH:mm 'Uhr'"),
+      })),
+    faq,
+    contact: schedule.contact,
+    statusPage: schedule.statusPage,
+  };
+}
+
+function downtime(schedule: Schedule, locale: string): string {
+  const shifted = schedule.window.expectedDowntime.shiftTo('days', 'hours', 'minutes');
+  const parts = Object.fromEntries(Object.entries(shifted.toObject()).filter(([, n]) => n !== 0));
+  if (Object.keys(parts).length === 0) return 'kurz';
+  return Duration.fromObject(parts, { locale }).toHuman({ listStyle: 'long' }).replace(/^1 Stunde$/, 'eine Stunde');
+}

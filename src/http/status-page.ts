@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
+import type { Context, Hono } from 'hono';
+import type { Schedule } from '../schedule/schedule.ts';
+import type { LiveState } from './live-state.ts';
+import type { PublicView } from './public-view.ts';
+
+/** templates/de/web in this checkout. */
+export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../templates/de/web/', import.meta.url));
+
+export interface PageLink {
+  readonly href: string;
+  readonly label: string;
+}
+
+const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+
+/**
+ * The HTML pages. Handlebars with escaping ON (unlike toots): every value
+ * from a schedule, a note or a toot URL is escaped. Only our own CSS and
+ * script are inserted raw, and the Content-Security-Policy allows exactly
+ * those two inline blocks by hash, nothing from elsewhere.
+ */
+export class StatusPages {
+  private readonly handlebars = Handlebars.create();
+  private readonly status: Handlebars.TemplateDelegate;
+  private readonly notFound: Handlebars.TemplateDelegate;
+  private readonly css: string;
+  private readonly script: string;
+  /** Content-Security-Policy for every page rendered here. */
+  readonly csp: string;
+
+  constructor(dir = DEFAULT_WEB_DIR) {
+    const read = (name: string) => readFileSync(path.join(dir, name), 'utf8');
+    this.css = read('status.css');
+    this.script = read('status.js');
+    this.handlebars.registerPartial('_head', read('_head.hbs'));
+    this.status = this.handlebars.compile(read('status.hbs'), { strict: true });
+    this.notFound = this.handlebars.compile(read('not-found.hbs'), { strict: true });
+    this.csp = [
+      "default-src 'none'",
+      `style-src ${sha256(this.css)}`,
+      `script-src ${sha256(this.script)}`,
+      "connect-src 'self'",
+      "img-src 'self' data:",
+      "base-uri 'none'",
+      "form-action 'none'",
+      "frame-ancestors 'none'",
+    ].join('; ');
+  }
+
+  /** The page of one maintenance; `eventsUrl` is where its script listens for changes. */
+  page(view: PublicView, options: { eventsUrl: string; others?: readonly PageLink[] }): string {
+    return this.status({ view, eventsUrl: options.eventsUrl, others: options.others ?? [], css: this.css, script: this.script });
+  }
+
+  /** A short German page for a 404 (or "nothing planned"). */
+  message(title: string, message: string): string {
+    return this.notFound({ title, message, css: this.css });
+  }
+
+  /** Headers every HTML page gets. */
+  headers(): Record<string, string> {
+    return {
+      'Content-Security-Policy': this.csp,
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'Cache-Control': 'no-cache',
+    };
+  }
+}
+
+/**
+ * GET / (the current or next maintenance) and GET /s/:id. Both work without
+ * JavaScript; with it, the page follows `/s/:id/events`.
+ */
+export function mountStatusPages(app: Hono, live: LiveState, pages: StatusPages): void {
+  const render = async (c: Context, schedule: Schedule) => {
+    const view = await live.viewOf(schedule);
+    const others = live.schedules
+      .filter((s) => s.id !== schedule.id)
+      .sort((a, b) => a.window.start.toMillis() - b.window.start.toMillis())
+      .map((s) => ({ href: `/s/${encodeURIComponent(s.id)}`, label: `${s.instance}: ${s.window.start.setZone(s.timezone).setLocale(s.locale).toFormat('d. LLLL yyyy')}` }));
+    return c.html(pages.page(view, { eventsUrl: `/s/${encodeURIComponent(schedule.id)}/events`, others }), 200, pages.headers());
+  };
+
+  app.get('/', async (c) => {
+    const schedule = await live.current();
+    if (!schedule) return c.html(pages.message('Keine Wartung geplant', 'Zurzeit ist keine Wartung geplant. Schau später wieder vorbei.'), 200, pages.headers());
+    return render(c, schedule);
+  });
+
+  app.get('/s/:id', async (c) => {
+    const schedule = live.schedule(c.req.param('id'));
+    if (!schedule) return notFoundPage(c, pages);
+    return render(c, schedule);
+  });
+}
+
+export function notFoundPage(c: Context, pages: StatusPages): Response {
+  return c.html(pages.message('Seite nicht gefunden', 'Diese Seite gibt es nicht, oder die Wartung ist nicht mehr eingetragen.'), 404, pages.headers());
+}

@@ -1,0 +1,76 @@
+import type { Queue } from 'bullmq';
+import type { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { DateTime } from 'luxon';
+import type { Logger } from 'pino';
+import { loadFaq, type LoadedFaq } from '../faq/index.ts';
+import type { Schedule } from '../schedule/schedule.ts';
+import type { StateStore } from '../state/state-store.ts';
+import { mountApi } from './api.ts';
+import { mountDashboard, type AdminCredentials } from './dashboard.ts';
+import { mountFeed } from './feed.ts';
+import { LiveState } from './live-state.ts';
+import { mountMetrics, type HeroldMetrics } from './metrics.ts';
+import { mountEvents, StateHub } from './sse.ts';
+import { mountStatusPages, notFoundPage, StatusPages } from './status-page.ts';
+
+export interface WebOptions {
+  readonly schedules: ReadonlyMap<string, Schedule>;
+  readonly store: StateStore;
+  readonly now: () => DateTime;
+  /** Stable key the feed id is derived from, e.g. the instance URL. */
+  readonly feedKey: string;
+  /** FAQ answers shown on the page; default: templates/de/faq; null: none. */
+  readonly faq?: LoadedFaq | null;
+  /** Serves /metrics when given. */
+  readonly metrics?: HeroldMetrics | null;
+  /** The queue for /admin/queues; the dashboard is served only with credentials. */
+  readonly queue?: Queue | null;
+  readonly admin?: AdminCredentials | null;
+  /** How often watched state is read for live updates; default 500 ms. */
+  readonly pollMs?: number;
+  readonly log?: Logger;
+}
+
+/** The public and operator web parts that sit next to the webhook and probes. */
+export interface Web {
+  mount(app: Hono): void;
+  readonly hub: StateHub;
+  /** Ends the live-update streams, so the HTTP server can close. */
+  close(): void;
+}
+
+export async function createWeb(options: WebOptions): Promise<Web> {
+  let faq = options.faq;
+  if (faq === undefined) {
+    faq = await loadFaq().catch((error: unknown) => {
+      options.log?.warn({ err: (error as Error).message }, 'The FAQ could not be loaded; the status page shows no answers.');
+      return null;
+    });
+  }
+  const live = new LiveState({ schedules: options.schedules, store: options.store, faq, now: options.now, log: options.log });
+  const hub = new StateHub(live, options.pollMs ?? 500);
+  const pages = new StatusPages();
+  return {
+    hub,
+    mount(app) {
+      mountStatusPages(app, live, pages);
+      mountEvents(app, live, hub);
+      mountApi(app, live);
+      mountFeed(app, live, options.feedKey);
+      if (options.metrics) mountMetrics(app, options.metrics);
+      if (options.queue && options.admin) mountDashboard(app, options.queue, options.admin);
+      app.notFound((c) => (c.req.path.startsWith('/api/') ? c.json({ error: 'Not found.' }, 404) : notFoundPage(c, pages)));
+      // Redis away: readers get a calm German page, not a stack trace.
+      app.onError((error, c) => {
+        if (error instanceof HTTPException) return error.getResponse();
+        options.log?.error({ err: error.message, path: c.req.path }, 'HTTP request failed.');
+        if (c.req.path.startsWith('/api/') || c.req.path === '/metrics') return c.json({ error: 'Internal error; see the logs.' }, 500);
+        return c.html(pages.message('Gerade nicht verfügbar', 'Der aktuelle Stand lässt sich gerade nicht abrufen. Bitte versuch es in einer Minute noch einmal.'), 503, pages.headers());
+      });
+    },
+    close() {
+      hub.close();
+    },
+  };
+}
