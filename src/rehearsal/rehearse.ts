@@ -1,0 +1,398 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { DateTime } from 'luxon';
+import { pino, type Logger } from 'pino';
+import { loadConfig, type Config } from '../config/config.ts';
+import { startHerold, type HeroldService } from '../engine/herold-service.ts';
+import type { LabelledQuestion } from '../faq/index.ts';
+import { connectOrExplain, producerConnection } from '../queue/bullmq-adapter.ts';
+import { stamp } from '../queue/jobs.ts';
+import { DEFAULT_ACCOUNT, startSandbox, type Sandbox } from '../sandbox/index.ts';
+import { loadSchedule } from '../schedule/load-schedule.ts';
+import type { Schedule } from '../schedule/schedule.ts';
+import type { Scenario } from '../schedule/timeline.ts';
+import { loadQuestions, loadScript, planRehearsal, type RehearsalAction, type RehearsalPlan } from './plan.ts';
+import { SandboxObserver, type ObserverCounts, type TranscriptEvent } from './observer.ts';
+import { progressBar, terminalLines, transcriptMarkdown } from './transcript.ts';
+import { VirtualClock } from './virtual-clock.ts';
+
+/** Default compression: the wien.rocks weeks (27.01. 18:00 to 12.02. 15:00, about 16 days) pass in about 23 s; the whole demo takes about 45 s. */
+export const DEFAULT_SPEED = 60_000;
+/**
+ * Default speed inside the window (a few minutes before the start until a few
+ * minutes after the last task change): 3 s of coalescing become 3 ms, tasks
+ * ten minutes apart 600 ms, so every edit stays an edit of its own.
+ */
+export const DEFAULT_WINDOW_SPEED = 1_000;
+/** Default speed for a minute around each toot due at a planned time; see EVENT_BEFORE in plan.ts. */
+export const DEFAULT_EVENT_SPEED = 100;
+
+export interface RehearseOptions {
+  /** Schedule file, or a loaded schedule. */
+  readonly schedule: string | Schedule;
+  readonly speed?: number;
+  /** Default min(speed, DEFAULT_WINDOW_SPEED). */
+  readonly windowSpeed?: number;
+  /** Default min(windowSpeed, DEFAULT_EVENT_SPEED). */
+  readonly eventSpeed?: number;
+  /** TSV `id<TAB>question`; default a few questions of test/faq-questions.tsv. */
+  readonly questionsFile?: string;
+  readonly questions?: readonly LabelledQuestion[];
+  /** YAML list of operator actions instead of the planned task times. */
+  readonly scriptFile?: string;
+  /** Takes the instance down from the start until the expected end of the downtime. */
+  readonly outage?: boolean;
+  readonly scenario?: Scenario;
+  /** Where the Markdown transcript goes; default rehearsals/<id>-<timestamp>.md; false: nowhere. */
+  readonly transcript?: string | false;
+  readonly redisUrl?: string;
+  /** Port of Herold's HTTP server (status page); default 0, a free one. */
+  readonly port?: number;
+  /** Transcript lines, as they happen. */
+  readonly out?: (line: string) => void;
+  /** A terminal to draw the progress bar on; null for none. */
+  readonly tty?: { write(text: string): unknown; columns?: number } | null;
+  readonly logLevel?: string;
+  /** Give up this long (real ms) after the expected end. Default 60 s. */
+  readonly overtimeMs?: number;
+  /** Aborts the rehearsal (e.g. Ctrl-C); it still cleans up and writes the transcript. */
+  readonly signal?: AbortSignal;
+  /** Real milliseconds between Herold being up and the virtual clock starting. Default 200. */
+  readonly leadRealMs?: number;
+}
+
+export type RehearsalOutcome = 'complete' | 'backout' | 'cancelled' | 'unfinished' | 'aborted';
+
+export interface RehearsalResult {
+  readonly ok: boolean;
+  readonly outcome: RehearsalOutcome;
+  readonly counts: ObserverCounts;
+  /** Toot ids that should have gone out but did not, or were skipped. */
+  readonly problems: readonly string[];
+  readonly events: readonly TranscriptEvent[];
+  readonly markdown: string;
+  readonly transcriptPath: string | null;
+  readonly statusPage: string | null;
+  readonly wallMs: number;
+  /** The one-line summary. */
+  readonly summary: string;
+  readonly plan: RehearsalPlan;
+  /** The Redis key prefix the rehearsal used (its keys are deleted at the end). */
+  readonly prefix: string;
+}
+
+/** How long Herold may take to boot before the virtual clock is moved to its real start. */
+const BOOT_SLACK_MS = 10 * 60_000;
+
+const OUTCOME_TEXT: Record<RehearsalOutcome, string> = {
+  complete: 'Wartung abgeschlossen',
+  backout: 'Wartung zurückgerollt (Back-out)',
+  cancelled: 'Wartung abgesagt',
+  unfinished: 'Probe nicht fertig geworden',
+  aborted: 'Probe abgebrochen',
+};
+
+/** Tuning variables an operator may set for the rehearsal; everything else is the rehearsal's own. */
+const TUNING = ['HEROLD_GRACE_MS', 'HEROLD_COALESCE_MS', 'HEROLD_MAX_BACKOFF_MS', 'HEROLD_REQUEST_TIMEOUT_MS'] as const;
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    // Never early: Node truncates fractional delays, and a question at 19:00 must not show 18:59.
+    const timer = setTimeout(done, Math.max(0, Math.ceil(ms) + 1));
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+/**
+ * `herold rehearse`: the whole schedule against the embedded sandbox Mastodon
+ * and the real worker, on a fresh Redis prefix, with time compressed. The
+ * rehearsal plays the operator (task changes at their planned times), users
+ * (questions) and, with `outage`, the instance going down.
+ */
+export async function rehearse(options: RehearseOptions): Promise<RehearsalResult> {
+  const wallStart = Date.now();
+  const schedule = typeof options.schedule === 'string' ? loadSchedule(options.schedule) : options.schedule;
+  const speed = options.speed ?? DEFAULT_SPEED;
+  const windowSpeed = options.windowSpeed ?? Math.min(speed, DEFAULT_WINDOW_SPEED);
+  const eventSpeed = options.eventSpeed ?? Math.min(windowSpeed, DEFAULT_EVENT_SPEED);
+  const scenario = options.scenario ?? 'complete';
+  const questions = options.questions ?? loadQuestions(options.questionsFile);
+  const script = options.scriptFile ? loadScript(options.scriptFile, schedule) : undefined;
+  const plan = planRehearsal(schedule, { speed, windowSpeed, eventSpeed, scenario, script, questions, outage: options.outage ?? false });
+  const out = options.out ?? (() => undefined);
+  const redisUrl = options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const log: Logger = pino({ level: options.logLevel ?? 'error', base: { service: 'herold-rehearsal' } }, pino.destination({ fd: 2, sync: true }));
+
+  // Redis first: without it there is nothing to rehearse, and the answer should come at once.
+  const admin = producerConnection(redisUrl);
+  admin.on('error', () => undefined);
+  await connectOrExplain(admin, redisUrl);
+
+  const prefix = `{herold-probe-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}}`;
+  const bot = DEFAULT_ACCOUNT.username;
+  let sandbox: Sandbox | null = null;
+  let service: HeroldService | null = null;
+  let observer: SandboxObserver | null = null;
+  let poller: NodeJS.Timeout | null = null;
+  const events: TranscriptEvent[] = [];
+  const questionIds: string[] = [];
+  let barShown = '';
+  let outcome: RehearsalOutcome = 'unfinished';
+  let clock: VirtualClock | null = null;
+
+  const tty = options.tty ?? null;
+  const clearBar = () => {
+    if (tty && barShown) tty.write('\r\x1b[2K');
+    barShown = '';
+  };
+  const emit = (fresh: readonly TranscriptEvent[]) => {
+    if (fresh.length === 0) return;
+    clearBar();
+    for (const event of fresh) {
+      events.push(event);
+      for (const line of terminalLines(event)) out(line);
+    }
+    drawBar();
+  };
+  const drawBar = () => {
+    if (!tty || !clock || !observer) return;
+    const total = clock.realAt(plan.expectedEnd) - clock.realStart;
+    const bar = progressBar((Date.now() - clock.realStart) / total, clock.now(), observer.summary());
+    const width = Math.max(20, (tty.columns || 80) - 1);
+    const line = [...bar].slice(0, width).join('');
+    if (line === barShown) return;
+    barShown = line;
+    tty.write(`\r\x1b[2K${barShown}`);
+  };
+
+  let statusPage: string | null = null;
+  try {
+    sandbox = await startSandbox({ domain: schedule.instance, maxCharacters: schedule.maxCharacters });
+    for (const user of new Set(plan.actions.flatMap((a) => (a.type === 'question' ? [a.user] : [])))) sandbox.addAccount({ username: user, displayName: user[0]!.toUpperCase() + user.slice(1) });
+
+    const tuning = Object.fromEntries(TUNING.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])));
+    const base = loadConfig({
+      ...tuning,
+      MASTODON_URL: sandbox.url,
+      MASTODON_ACCESS_TOKEN: DEFAULT_ACCOUNT.token!,
+      REDIS_URL: redisUrl,
+      HOST: '127.0.0.1',
+      PORT: String(options.port ?? 0),
+      HEROLD_PREFIX: prefix,
+      LOG_LEVEL: 'silent',
+    });
+
+    // Anchored far ahead while Herold boots (a cold start takes over a second), then moved to now, below.
+    clock = new VirtualClock({ start: plan.clockStart, speed: plan.speed, segments: plan.segments, realStart: Date.now() + BOOT_SLACK_MS });
+    const config: Config = {
+      ...base,
+      // Lateness in a rehearsal is the worker's real latency times the speed: judge it in real time, so
+      // a reminder a few real milliseconds late is not "20 minutes late". Equivalent to not scaling it.
+      graceMs: base.graceMs * clock.maxSpeed,
+      // Retries while the instance is down wait real time; scaled, they find it back within a
+      // few virtual minutes, as they would on the day (30 s against an hour of downtime).
+      maxBackoffMs: Math.max(20, Math.round(base.maxBackoffMs / plan.windowSpeed)),
+    };
+    const virtual = clock;
+    observer = new SandboxObserver(sandbox, bot, schedule.id, (ms) => virtual.virtualAt(ms));
+    const watch = observer;
+
+    service = await startHerold({ config, schedules: new Map([[schedule.id, schedule]]), log, clock, now: () => virtual.now() });
+    statusPage = service.httpUrl ? `${service.httpUrl}/s/${encodeURIComponent(schedule.id)}` : null;
+    // Booted: start the day now, and let Herold bring its delayed jobs in line with the moved clock.
+    clock.restartAt(Date.now() + (options.leadRealMs ?? 200));
+    await service.operations.upsert(schedule);
+
+    const expectedRealS = (clock.realAt(plan.expectedEnd) - wallStart) / 1000;
+    out(`Probe: ${schedule.id} (${schedule.instance}), ${shortDay(plan.clockStart)} bis ${shortDay(plan.expectedEnd)}${plan.actions.some((a) => a.type === 'outage') ? ', mit Ausfall' : ''}`);
+    out(`Tempo: ${fmt(plan.speed)}-fach, im Wartungsfenster ${fmt(plan.windowSpeed)}-fach, rund um geplante Tröts und Fragen ${fmt(plan.eventSpeed)}-fach; Dauer etwa ${Math.ceil(expectedRealS)} s.`);
+    out(`Sandbox-Mastodon: ${sandbox.url} (Konto @${bot}); Statusseite: ${statusPage ?? '(kein HTTP)'}`);
+    out('');
+
+    poller = setInterval(() => {
+      emit(watch.poll());
+      drawBar();
+    }, 50);
+
+    // The rehearsal's own part of the day: operator, users, outage.
+    for (const action of plan.actions) {
+      await sleep(clock.realUntil(action.at), options.signal);
+      if (options.signal?.aborted) break;
+      await perform(action, { schedule, service, sandbox, questionIds, emit: (e) => emit([e]) });
+    }
+
+    // Then until the outcome is out and everything has settled.
+    const giveUpAt = clock.realAt(plan.expectedEnd) + (options.overtimeMs ?? 60_000);
+    let finalSeenAt = 0;
+    for (;;) {
+      if (options.signal?.aborted) {
+        outcome = 'aborted';
+        break;
+      }
+      emit(watch.poll());
+      const progress = await service.store.progress(schedule);
+      const phase = progress.phase;
+      if (phase === 'complete' || phase === 'backout' || phase === 'cancelled') {
+        const finalToot = phase === 'cancelled' ? 'cancelled' : phase;
+        const start = watch.posted('start');
+        const [version, edited, pending, active] = await Promise.all([
+          service.store.version(schedule.id),
+          service.store.meta(schedule.id, 'editedVersion'),
+          service.jobs.pending(schedule.id),
+          service.jobs.queue.getActiveCount(),
+        ]);
+        const settled =
+          (watch.posted(finalToot) !== undefined || (phase === 'cancelled' && !start)) &&
+          (!start || !start.pinned) &&
+          (!start || Number(edited ?? -1) >= version) &&
+          pending.every((j) => j.data.type === 'deadline') &&
+          active === 0;
+        if (settled && finalSeenAt === 0) finalSeenAt = Date.now();
+        const answersDone = watch.answered(questionIds) >= questionIds.length || Date.now() - finalSeenAt > 1500;
+        if (settled && answersDone && Date.now() - watch.quietSince > 300) {
+          outcome = phase;
+          break;
+        }
+        if (!settled) finalSeenAt = 0;
+      }
+      if (Date.now() > giveUpAt) break;
+      await sleep(50, options.signal);
+    }
+    emit(watch.poll());
+
+    const report = await service.operations.status(schedule.id);
+    const late: TranscriptEvent[] = [];
+    for (const p of report.posted) if (p.skipped) late.push({ type: 'skipped', at: DateTime.fromISO(p.at, { zone: schedule.timezone }), tootId: p.tootId, reason: p.skipped });
+    for (const f of report.failures) late.push({ type: 'failure', at: clock.virtualAt(Date.parse(f.at)), tootId: f.tootId, message: f.message });
+    emit(late);
+  } finally {
+    if (poller) clearInterval(poller);
+    clearBar();
+    if (service) await service.close().catch(() => undefined);
+    if (sandbox) await sandbox.close().catch(() => undefined);
+    await deleteKeys(admin, prefix).catch(() => undefined);
+    admin.disconnect();
+  }
+
+  const counts = observer!.summary();
+  const problems = checkToots(schedule, events, outcome);
+  const wallMs = Date.now() - wallStart;
+  const ok = (outcome === 'complete' || outcome === 'backout' || outcome === 'cancelled') && problems.length === 0 && counts.duplicates === 0;
+  const sorted = events.map((e, i) => ({ e, i })).sort((a, b) => a.e.at.toMillis() - b.e.at.toMillis() || a.i - b.i).map(({ e }) => e);
+  const markdown = transcriptMarkdown(
+    {
+      scheduleId: schedule.id,
+      instance: schedule.instance,
+      file: path.relative(process.cwd(), schedule.file) || schedule.file,
+      scenario: script ? `Skript ${options.scriptFile}` : scenario === 'complete' ? 'alles gelingt' : 'Back-out',
+      outage: options.outage ?? false,
+      speed: plan.speed,
+      windowSpeed: plan.windowSpeed,
+      eventSpeed: plan.eventSpeed,
+      window: plan.window,
+      startedAt: DateTime.fromMillis(wallStart),
+      statusPage,
+      sandboxUrl: sandbox!.url,
+    },
+    sorted,
+    { outcome: OUTCOME_TEXT[outcome], counts, wallMs, problems },
+  );
+  let transcriptPath: string | null = null;
+  if (options.transcript !== false) {
+    transcriptPath = options.transcript ?? path.join('rehearsals', `${schedule.id}-${DateTime.now().toFormat("yyyyMMdd'-'HHmmss")}.md`);
+    mkdirSync(path.dirname(transcriptPath), { recursive: true });
+    writeFileSync(transcriptPath, markdown);
+  }
+  const summary =
+    `${ok ? '✔' : '✘'} ${OUTCOME_TEXT[outcome]} in ${(wallMs / 1000).toFixed(1).replace('.', ',')} s: ` +
+    `${counts.toots} Tröts, ${counts.edits} Bearbeitungen, ${counts.replies} Antworten auf ${counts.questions} Fragen, ` +
+    `${counts.rateLimited} × HTTP 429, ${counts.duplicates} Duplikate` +
+    (transcriptPath ? `. Protokoll: ${transcriptPath}` : '');
+  return { ok, outcome, counts, problems, events: sorted, markdown, transcriptPath, statusPage, wallMs, summary, plan, prefix };
+}
+
+interface ActionContext {
+  readonly schedule: Schedule;
+  readonly service: HeroldService;
+  readonly sandbox: Sandbox;
+  readonly questionIds: string[];
+  readonly emit: (event: TranscriptEvent) => void;
+}
+
+async function perform(action: RehearsalAction, ctx: ActionContext): Promise<void> {
+  const { schedule, service, sandbox } = ctx;
+  switch (action.type) {
+    case 'task': {
+      await service.operations.taskChange(schedule.id, action.taskId, action.status, action.note);
+      const title = schedule.tasks.find((t) => t.id === action.taskId)!.title;
+      ctx.emit({ type: 'task', at: action.at, taskId: action.taskId, title, status: action.status, note: action.note });
+      return;
+    }
+    case 'window': {
+      try {
+        if (action.action === 'extend') {
+          const deadline = await service.operations.extend(schedule.id, action.to!);
+          ctx.emit({ type: 'window', at: action.at, text: `Frist verlängert bis ${deadline.toFormat('HH:mm')}` });
+        } else {
+          await service.operations.declare(schedule.id, action.action);
+          const text = { backout: 'Back-out erklärt', complete: 'Abschluss erklärt', cancel: 'Wartung abgesagt' }[action.action];
+          ctx.emit({ type: 'window', at: action.at, text });
+        }
+      } catch (error) {
+        ctx.emit({ type: 'window', at: action.at, text: `abgelehnt: ${(error as Error).message}` });
+      }
+      return;
+    }
+    case 'question': {
+      const status = sandbox.mention(action.user, action.text);
+      ctx.questionIds.push(status.id);
+      return;
+    }
+    case 'outage':
+      await sandbox.setOutage(action.down ? 'refuse' : 'none');
+      ctx.emit({ type: 'outage', at: action.at, down: action.down });
+      return;
+  }
+}
+
+/** Toots that should be out by the outcome, but are not (or went out twice). */
+function checkToots(schedule: Schedule, events: readonly TranscriptEvent[], outcome: RehearsalOutcome): string[] {
+  const posted = events.flatMap((e) => (e.type === 'toot' && e.tootId ? [e.tootId] : []));
+  const has = (id: string) => posted.includes(id);
+  const problems: string[] = [];
+  for (const e of events) {
+    if (e.type === 'skipped') problems.push(`${e.tootId} wurde übersprungen (${e.reason})`);
+    if (e.type === 'failure') problems.push(`${e.tootId} ist fehlgeschlagen: ${e.message}`);
+    if (e.type === 'toot' && e.duplicate) problems.push(`${e.tootId ?? e.statusId} ging doppelt hinaus`);
+  }
+  if (outcome === 'unfinished' || outcome === 'aborted' || outcome === 'cancelled') return problems;
+  const expected = [
+    ...schedule.announcements.map((a) => a.id),
+    ...schedule.reminders.map((r) => `${r.id}@${stamp(schedule.window.start)}`),
+    'start',
+    ...schedule.tasks
+      .filter((t) => t.milestone !== null && events.some((e) => e.type === 'task' && e.taskId === t.id && e.status === 'done'))
+      .map((t) => `milestone-${t.id}`),
+    outcome,
+  ];
+  for (const id of expected) if (!has(id) && !problems.some((p) => p.startsWith(`${id} `))) problems.push(`${id} fehlt`);
+  return problems;
+}
+
+async function deleteKeys(redis: ReturnType<typeof producerConnection>, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`, 'COUNT', 500);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+}
+
+const fmt = (n: number) => n.toLocaleString('de-AT');
+const shortDay = (at: DateTime) => at.setLocale('de-AT').toFormat('dd.MM.yyyy HH:mm');

@@ -1,0 +1,148 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { DateTime } from 'luxon';
+import { afterAll, describe, expect, test } from 'vitest';
+import { rehearse, type RehearsalResult } from '../../src/rehearsal/rehearse.ts';
+import type { TranscriptEvent } from '../../src/rehearsal/observer.ts';
+import { REDIS_URL } from '../engine/harness.ts';
+
+const SCHEDULE = 'schedules/wien-rocks-2023-02-12.yaml';
+const dir = mkdtempSync(path.join(tmpdir(), 'herold-rehearsal-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Fast enough for a test (about 8 s), slow enough that every toot keeps its own minute. */
+const FAST = { speed: 400_000, windowSpeed: 10_000, eventSpeed: 1_000, redisUrl: REDIS_URL } as const;
+
+type Toot = Extract<TranscriptEvent, { type: 'toot' }>;
+const toots = (r: RehearsalResult) => r.events.filter((e): e is Toot => e.type === 'toot');
+const tootIds = (r: RehearsalResult) => toots(r).flatMap((t) => (t.tootId ? [t.tootId] : []));
+
+async function keysLeft(prefix: string): Promise<number> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    return (await redis.keys(`${prefix}*`)).length;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+const EXPECTED_TOOTS = [
+  'umzug-nach-wien',
+  'termin',
+  'ein-tag-vorher@20230212T140000Z',
+  'eine-stunde-vorher@20230212T140000Z',
+  'start',
+  'milestone-upgrade',
+  'milestone-dns',
+  'complete',
+];
+
+describe('herold rehearse', () => {
+  test('a short rehearsal posts every toot exactly once and writes a transcript with toots, edit diffs and replies', async () => {
+    const lines: string[] = [];
+    const transcript = path.join(dir, 'complete.md');
+    const result = await rehearse({ schedule: SCHEDULE, ...FAST, transcript, out: (l) => lines.push(l) });
+
+    expect(result.problems).toEqual([]);
+    expect(result.outcome).toBe('complete');
+    expect(result.ok).toBe(true);
+    expect(tootIds(result).sort()).toEqual([...EXPECTED_TOOTS].sort());
+    expect(result.counts.duplicates).toBe(0);
+    expect(result.counts.rateLimited).toBe(0);
+    // Seven planned task times (15:30 twice) after the start toot: an edit each, give or take the coalescing.
+    expect(result.counts.edits).toBeGreaterThanOrEqual(5);
+    // Every toot close to its planned time in virtual time, however compressed. Around a toot this
+    // test runs 1000-fold, so Redis' 100 ms tick is up to 100 virtual seconds; 20 minutes leave room
+    // for a busy machine (the demo's defaults keep it to seconds).
+    const byId = new Map(toots(result).map((t) => [t.tootId, t]));
+    const minutesLate = (id: string, planned: string) => byId.get(id)!.at.diff(DateTime.fromISO(planned, { zone: 'Europe/Vienna' }), 'minutes').minutes;
+    for (const [id, planned] of [
+      ['umzug-nach-wien', '2023-01-27T18:00'],
+      ['termin', '2023-02-06T18:00'],
+      ['ein-tag-vorher@20230212T140000Z', '2023-02-11T15:00'],
+      ['start', '2023-02-12T15:00'],
+    ] as const) {
+      expect(minutesLate(id, planned), id).toBeGreaterThanOrEqual(0);
+      expect(minutesLate(id, planned), id).toBeLessThan(20);
+    }
+
+    // The FAQ answered the simulated users.
+    expect(result.counts.questions).toBe(6);
+    expect(result.counts.replies).toBeGreaterThan(0);
+
+    const markdown = readFileSync(transcript, 'utf8');
+    expect(markdown).toBe(result.markdown);
+    expect(markdown).toContain('# Probe: wien-rocks-2023-02-12 (wien.rocks)');
+    expect(markdown).toContain('📣 Tröt `umzug-nach-wien`');
+    expect(markdown).toContain('Gute Nachrichten: wien.rocks zieht um');
+    expect(markdown).toMatch(/```diff\n(.*\n)*?- .*\d von 9 erledigt\n\+ .*\d von 9 erledigt\n/);
+    expect(markdown).toContain('+ ✅ 17:15 Neue TLS-Zertifikate aktivieren');
+    expect(markdown).toContain('💬 Antwort an @');
+    expect(markdown).toContain('↪️  Antwort im Thread `complete`');
+    expect(markdown).toContain('**Wartung abgeschlossen**');
+
+    // The live transcript and the one-line summary.
+    expect(lines.some((l) => l.includes('📣 Tröt umzug-nach-wien'))).toBe(true);
+    expect(lines.some((l) => /^\s+- .*von 9 erledigt/.test(l))).toBe(true);
+    expect(result.summary).toMatch(/^✔ Wartung abgeschlossen in [\d,]+ s: 8 Tröts, \d+ Bearbeitungen, \d+ Antworten auf 6 Fragen, 0 × HTTP 429, 0 Duplikate\. Protokoll: /);
+    expect(result.statusPage).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/s\/wien-rocks-2023-02-12$/);
+    // The fresh prefix is gone from Redis.
+    expect(await keysLeft(result.prefix)).toBe(0);
+  }, 90_000);
+
+  test('--outage: the instance is down for the expected downtime, and the full state is still delivered once', async () => {
+    const result = await rehearse({ schedule: SCHEDULE, ...FAST, outage: true, questions: [], transcript: path.join(dir, 'outage.md') });
+
+    expect(result.problems).toEqual([]);
+    expect(result.outcome).toBe('complete');
+    expect(tootIds(result).sort()).toEqual([...EXPECTED_TOOTS].sort());
+    expect(result.counts.duplicates).toBe(0);
+    const outages = result.events.filter((e) => e.type === 'outage');
+    expect(outages.map((e) => e.at.toFormat('HH:mm'))).toEqual(['15:00', '16:00']);
+    // Nothing reached the instance while it was down (the start toot may just beat the outage, as on the day).
+    const during = result.events.filter((e) => (e.type === 'toot' || e.type === 'edit') && e.at > outages[0]!.at.plus({ minutes: 2 }) && e.at < outages[1]!.at);
+    expect(during).toEqual([]);
+    // The task changes made during the outage all reached the progress toot afterwards.
+    const edits = result.events.filter((e) => e.type === 'edit');
+    expect(edits[0]!.at >= outages[1]!.at).toBe(true);
+    // The last version of the progress toot shows every task done.
+    const lastEdit = result.events.filter((e) => e.type === 'edit' && e.tootId === 'start').at(-1) as Extract<TranscriptEvent, { type: 'edit' }>;
+    expect(lastEdit.after).toContain('9 von 9 erledigt');
+    expect(result.markdown).toContain('🔌 Die Instanz ist nicht erreichbar (simulierter Ausfall).');
+    expect(result.markdown).toContain('🔌 Die Instanz ist wieder erreichbar.');
+    expect(await keysLeft(result.prefix)).toBe(0);
+  }, 90_000);
+
+  test('the back-out scenario ends with the back-out reply at the deadline', async () => {
+    const result = await rehearse({ schedule: SCHEDULE, ...FAST, scenario: 'backout', questions: [], transcript: false });
+    expect(result.problems).toEqual([]);
+    expect(result.outcome).toBe('backout');
+    expect(result.ok).toBe(true);
+    const backout = toots(result).find((t) => t.tootId === 'backout')!;
+    expect(backout.kind).toBe('thread');
+    expect(backout.at.toFormat('HH')).toBe('20');
+    expect(tootIds(result)).not.toContain('complete');
+    expect(result.transcriptPath).toBeNull();
+  }, 90_000);
+});
+
+describe('npm run demo without Redis', () => {
+  test('ends in one line that says how to get a Redis, exit 1, no stack trace', () => {
+    const run = spawnSync('npm', ['run', 'demo'], {
+      env: { ...process.env, REDIS_URL: 'redis://127.0.0.1:1' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.status).toBe(1);
+    const stderr = run.stderr.split('\n').filter((l) => l.trim() !== '');
+    const last = stderr.at(-1)!;
+    expect(last).toMatch(/^✘ Redis at redis:\/\/127\.0\.0\.1:1 does not answer/);
+    expect(last).toContain('apt-get install redis-server');
+    expect(last).toContain('docker run -p 6379:6379 redis:7');
+    expect(`${run.stdout}\n${run.stderr}`).not.toMatch(/^\s+at /m);
+    expect(stderr.filter((l) => l.startsWith('✘'))).toHaveLength(1);
+  }, 60_000);
+});
