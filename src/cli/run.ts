@@ -7,11 +7,11 @@ import { loadSchedules } from '../schedule/load-schedules.ts';
 const SHUTDOWN_TIMEOUT_MS = 9000;
 
 /** `herold run [files…]`: the long-running service. Resolves when a signal has shut it down. */
-export async function runCommand(files: string[]): Promise<void> {
+export async function runCommand(files: string[], options: { acceptDms?: boolean } = {}): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
   const schedules = loadSchedules(files);
-  const service = await startHerold({ config, schedules, log });
+  const service = await startHerold({ config, schedules, log, acceptDms: options.acceptDms });
   log.info({ schedules: [...schedules.keys()] }, 'Herold is running.');
 
   await new Promise<void>((resolve) => {

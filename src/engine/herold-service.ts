@@ -4,13 +4,17 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 import { MastodonRejectedError } from '../errors.ts';
 import { createApp } from '../http/app.ts';
+import { HeroldMetrics, meteredAccount } from '../http/metrics.ts';
+import { createWeb, type Web } from '../http/web.ts';
 import { MastoAccount } from '../mastodon/masto-account.ts';
 import type { RateLimitState } from '../mastodon/mastodon-account.ts';
-import { BullJobSink, connectOrExplain, pauseUntil, startWorker, workerConnection } from '../queue/bullmq-adapter.ts';
+import { BullJobSink, connectOrExplain, pauseUntil, startWorker, workerConnection, type WorkerOptions } from '../queue/bullmq-adapter.ts';
 import { Processor } from '../queue/processor.ts';
+import { Replies, type ReplyTuning } from '../replies/index.ts';
 import { TemplateRenderer } from '../render/template-renderer.ts';
 import type { Schedule } from '../schedule/schedule.ts';
 import { StateStore } from '../state/state-store.ts';
+import { clockFromNow, type Clock } from './clock.ts';
 import { Operations } from './operations.ts';
 
 export interface HeroldServiceOptions {
@@ -19,9 +23,17 @@ export interface HeroldServiceOptions {
   readonly log: Logger;
   /** The clock; rehearsals and tests inject their own. */
   readonly now?: () => DateTime;
+  /** A clock that may run faster than real time (rehearsals); wins over `now`. Default: the system clock. */
+  readonly clock?: Clock;
   /** Serve HTTP (webhook, probes). Default true. */
   readonly http?: boolean;
   readonly concurrency?: number;
+  /** BullMQ lock and stalled-job timing (defaults 30 s each); shorter hands a killed worker's job over sooner. */
+  readonly worker?: Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount'>;
+  /** Answer mentions and DMs (only where config.replies is on). Default true; tuning shortens the polling in tests. */
+  readonly replies?: boolean | ReplyTuning;
+  /** `herold run --accept-dms`: let DMs from accounts the bot does not follow through the notification policy. */
+  readonly acceptDms?: boolean;
 }
 
 export interface HeroldService {
@@ -30,6 +42,10 @@ export interface HeroldService {
   readonly jobs: BullJobSink;
   readonly characterLimit: number;
   readonly httpUrl: string | null;
+  /** Counters for /metrics; the reply worker calls `metrics.replied()`. */
+  readonly metrics: HeroldMetrics;
+  /** Auto-replies: reply state, the listener (null when off). */
+  readonly replies: Replies;
   /** Stops taking jobs, lets the one in flight finish (or hands it back), closes Redis. */
   close(): Promise<void>;
 }
@@ -37,7 +53,8 @@ export interface HeroldService {
 /** `herold run`: checks the token, reads the limit, upserts the schedules' jobs, runs the worker and HTTP. */
 export async function startHerold(options: HeroldServiceOptions): Promise<HeroldService> {
   const { config, log } = options;
-  const now = options.now ?? (() => DateTime.now());
+  const clock = options.clock ?? clockFromNow(options.now ?? (() => DateTime.now()));
+  const now = () => clock.now();
   const redis = workerConnection(config.redisUrl);
   redis.on('error', () => undefined);
   await connectOrExplain(redis, config.redisUrl);
@@ -48,9 +65,10 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
     // Pause every worker before the instance has to say 429.
     if (state.remaining <= 0) void pauseUntil(jobs.queue, state.resetAt).catch(() => undefined);
   };
-  const primary = new MastoAccount({ url: config.mastodonUrl, accessToken: config.mastodonAccessToken, role: 'primary', timeoutMs: config.requestTimeoutMs, onRateLimit });
+  const metrics = new HeroldMetrics();
+  const primary = meteredAccount(new MastoAccount({ url: config.mastodonUrl, accessToken: config.mastodonAccessToken, role: 'primary', timeoutMs: config.requestTimeoutMs, onRateLimit }), metrics);
   const fallback = config.fallback
-    ? new MastoAccount({ url: config.fallback.url, accessToken: config.fallback.accessToken, role: 'fallback', timeoutMs: config.requestTimeoutMs })
+    ? meteredAccount(new MastoAccount({ url: config.fallback.url, accessToken: config.fallback.accessToken, role: 'fallback', timeoutMs: config.requestTimeoutMs }), metrics)
     : null;
 
   let characterLimit: number;
@@ -71,8 +89,9 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
   }
 
   const schedules = new Map([...options.schedules].map(([id, schedule]) => [id, { schedule, renderer: new TemplateRenderer(schedule.templatesDir) }]));
-  const processor = new Processor({ schedules, store, jobs, primary, fallback, characterLimit, graceMs: config.graceMs, now, log });
-  const operations = new Operations({ schedules: options.schedules, store, jobs, now, coalesceMs: config.coalesceMs, log });
+  const replies = new Replies({ config, redis, jobs, store, schedules: options.schedules, primary, characterLimit, now, log, onRateLimit, onReplied: () => metrics.replied() });
+  const processor = new Processor({ schedules, store, jobs, primary, fallback, characterLimit, graceMs: config.graceMs, now, log, replies: replies.processor });
+  const operations = new Operations({ schedules: options.schedules, store, jobs, now, coalesceMs: config.coalesceMs, log, clock });
   for (const schedule of options.schedules.values()) await operations.upsert(schedule);
 
   const worker = startWorker({
@@ -83,15 +102,21 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
     log,
     maxBackoffMs: config.maxBackoffMs,
     concurrency: options.concurrency,
+    ...options.worker,
   });
+  await replies.start({ listen: options.replies ?? true, acceptDms: options.acceptDms });
 
+  metrics.observe({ queueCounts: () => jobs.queue.getJobCounts(), accounts: fallback ? [primary, fallback] : [primary] });
+  let web: Web | null = null;
   let server: ServerType | null = null;
   let httpUrl: string | null = null;
   if (options.http ?? true) {
+    web = await createWeb({ schedules: options.schedules, store, now, feedKey: config.mastodonUrl, metrics, queue: jobs.queue, admin: config.admin, log });
     const app = createApp({
       operations,
       webhookToken: config.webhookToken,
       ready: async () => worker.isRunning() && (await redis.ping().then(() => true, () => false)),
+      web,
     });
     server = await new Promise<ServerType>((resolve) => {
       const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
@@ -108,7 +133,11 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
     jobs,
     characterLimit,
     httpUrl,
+    metrics,
+    replies,
     async close() {
+      await replies.close();
+      web?.close();
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       await worker.close();
       await jobs.close();

@@ -1,6 +1,7 @@
 import type { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import { NotFoundError, UsageError } from '../errors.ts';
+import type { Clock } from './clock.ts';
 import { jobId, stamp, type JobSink, type PendingJob } from '../queue/jobs.ts';
 import { tootJob } from '../queue/processor.ts';
 import { parseScheduleTime } from '../schedule/local-time.ts';
@@ -17,6 +18,8 @@ export interface OperationsDeps {
   /** Task changes within this window become one edit. */
   readonly coalesceMs: number;
   readonly log?: Logger;
+  /** Converts planned times into BullMQ delays; default: real time (a rehearsal's clock runs faster). */
+  readonly clock?: Clock;
 }
 
 export interface UpsertResult {
@@ -44,6 +47,11 @@ export interface StatusReport {
  */
 export class Operations {
   constructor(private readonly deps: OperationsDeps) {}
+
+  /** Real milliseconds until `virtualMs` have passed on the schedule's clock. */
+  private realDelay(virtualMs: number): number {
+    return this.deps.clock ? this.deps.clock.realDelayMs(virtualMs) : virtualMs;
+  }
 
   schedule(scheduleId: string): Schedule {
     const schedule = this.deps.schedules.get(scheduleId);
@@ -81,7 +89,7 @@ export class Operations {
       } else {
         added += 1;
       }
-      await jobs.add(job, { delayMs: at.toMillis() - now().toMillis() });
+      await jobs.add(job, { delayMs: this.realDelay(at.toMillis() - now().toMillis()) });
     }
     for (const job of pending) {
       const replaceable = job.data.type === 'deadline' || (job.data.type === 'toot' && ['announcement', 'reminder', 'start'].includes(job.data.kind));
@@ -118,16 +126,21 @@ export class Operations {
     const version = await store.setTask(schedule.id, { taskId, status: status as TaskStatus, at: at.toISO()!, note });
     // Leading edge: a change after a quiet spell is shown at once; changes
     // close behind an edit wait for the rest of the window and become one edit.
-    const lastEdit = Number((await store.meta(schedule.id, 'lastEditAt')) ?? 0);
-    const delayMs = Math.max(0, lastEdit + this.deps.coalesceMs - Date.now());
-    await jobs.add({ type: 'progress', scheduleId: schedule.id, version }, { delayMs });
+    // The slot is when the last edit was due, not when it finished: a burst
+    // arriving before the first edit has gone out must not get one edit each.
+    const nowMs = Date.now();
+    const coalesceMs = this.realDelay(this.deps.coalesceMs);
+    const slot = Math.max(Number((await store.meta(schedule.id, 'editDueAt')) ?? 0), Number((await store.meta(schedule.id, 'lastEditAt')) ?? 0));
+    const dueAt = slot > nowMs ? slot : nowMs >= slot + coalesceMs ? nowMs : slot + coalesceMs;
+    if (dueAt !== slot) await store.setMeta(schedule.id, 'editDueAt', String(dueAt));
+    await jobs.add({ type: 'progress', scheduleId: schedule.id, version }, { delayMs: dueAt - nowMs });
     if (status === 'done' && task.milestone !== null) {
       await jobs.add(tootJob(schedule, 'milestone', `milestone-${task.id}`, task.id, at));
     }
     let completed = false;
     if (allFinished(schedule, await store.progress(schedule)) && (await store.transition(schedule.id, 'complete', ['announced', 'running']))) {
       // After the last edit has had its chance, so the thread reads in order.
-      await jobs.add(tootJob(schedule, 'complete', 'complete', null, at), { delayMs: this.deps.coalesceMs });
+      await jobs.add(tootJob(schedule, 'complete', 'complete', null, at), { delayMs: coalesceMs });
       completed = true;
     }
     return { version, completed };
@@ -148,7 +161,7 @@ export class Operations {
       throw new UsageError(`The new deadline ${deadline.toFormat('yyyy-MM-dd HH:mm')} must lie in the future and after the start.`);
     }
     await store.setDeadline(schedule.id, deadline);
-    await jobs.add({ type: 'deadline', scheduleId: schedule.id, deadline: deadline.toISO()! }, { delayMs: deadline.toMillis() - now().toMillis() });
+    await jobs.add({ type: 'deadline', scheduleId: schedule.id, deadline: deadline.toISO()! }, { delayMs: this.realDelay(deadline.toMillis() - now().toMillis()) });
     return deadline;
   }
 

@@ -82,6 +82,14 @@ export class MastoAccount implements MastodonAccount {
   }
 
   private async call<T>(what: string, request: () => Promise<{ headers: Headers; data: T }>): Promise<T> {
+    // The instance said the budget is used up: wait for the reset instead of asking to be refused.
+    const limit = this.rateLimit;
+    if (limit && limit.remaining <= 0 && limit.resetAt > Date.now()) {
+      throw new MastodonRateLimitedError(
+        limit.resetAt,
+        `The ${this.role} instance ${this.options.url} has no requests left for us before ${new Date(limit.resetAt).toISOString()}; waiting to ${what} until then.`,
+      );
+    }
     try {
       const response = await request();
       this.observe(response.headers);

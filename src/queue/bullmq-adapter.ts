@@ -1,4 +1,4 @@
-import { Queue, RateLimitError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { HeroldError, MastodonRateLimitedError, MastodonRejectedError, MastodonUnavailableError, NotFoundError, RedisUnavailableError } from '../errors.ts';
@@ -27,7 +27,7 @@ export async function connectOrExplain(redis: Redis, redisUrl: string): Promise<
     await redis.ping();
   } catch (error) {
     throw new RedisUnavailableError(
-      `Redis at ${redisUrl.replace(/\/\/[^@]*@/, '//***@')} does not answer (${(error as Error).message}). Start one (apt-get install redis-server, or a container) or set REDIS_URL.`,
+      `Redis at ${redisUrl.replace(/\/\/[^@]*@/, '//***@')} does not answer (${(error as Error).message}). Start one (apt-get install redis-server, or a container: docker run -p 6379:6379 redis:7) or set REDIS_URL.`,
       { cause: error },
     );
   }
@@ -84,6 +84,11 @@ export interface WorkerOptions {
   readonly log: Logger;
   readonly maxBackoffMs: number;
   readonly concurrency?: number;
+  /** How long a job's lock lasts without renewal; a dead worker's job counts as stalled after this. Default 30000. */
+  readonly lockDuration?: number;
+  /** How often stalled jobs are looked for and handed back. Default 30000. */
+  readonly stalledInterval?: number;
+  readonly maxStalledCount?: number;
 }
 
 /** Runs jobs and maps Herold's errors onto BullMQ's retry, rate-limit and failure paths. */
@@ -91,7 +96,7 @@ export function startWorker(options: WorkerOptions): Worker {
   const { log, store } = options;
   const worker: Worker = new Worker(
     QUEUE_NAME,
-    async (job: Job<HeroldJob>) => {
+    async (job: Job<HeroldJob>, token?: string) => {
       try {
         const outcome = await options.process(job.data);
         log.debug({ job: job.id, ...outcome }, 'job done');
@@ -101,7 +106,11 @@ export function startWorker(options: WorkerOptions): Worker {
           const waitMs = Math.max(1000, error.retryAt - Date.now());
           log.warn({ job: job.id, waitMs }, error.message);
           await worker.rateLimit(waitMs);
-          throw new RateLimitError();
+          // Back until the window resets, without using up an attempt. Not via RateLimitError: BullMQ
+          // puts a prioritized job back without waking the blocked workers, so it would sit out their
+          // whole block timeout (up to 10 s) after the limit has expired. A delayed job wakes them.
+          await job.moveToDelayed(Date.now() + waitMs, token);
+          throw new DelayedError();
         }
         if (error instanceof MastodonRejectedError || error instanceof NotFoundError) {
           await store.recordFailure(job.data.scheduleId, { tootId: job.id ?? '?', at: new Date().toISOString(), message: error.message });
@@ -120,6 +129,9 @@ export function startWorker(options: WorkerOptions): Worker {
       connection: options.connection,
       prefix: options.prefix,
       concurrency: options.concurrency ?? 4,
+      ...(options.lockDuration !== undefined ? { lockDuration: options.lockDuration } : {}),
+      ...(options.stalledInterval !== undefined ? { stalledInterval: options.stalledInterval } : {}),
+      ...(options.maxStalledCount !== undefined ? { maxStalledCount: options.maxStalledCount } : {}),
       // Needed for worker.rateLimit(); generous, the instance's headers do the real limiting.
       limiter: { max: 1000, duration: 1000 },
       settings: {

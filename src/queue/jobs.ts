@@ -16,8 +16,30 @@ export type HeroldJob =
       readonly at: string;
       readonly previousStart?: string;
     }
-  | { readonly type: 'progress'; readonly scheduleId: string; readonly version: number }
-  | { readonly type: 'deadline'; readonly scheduleId: string; readonly deadline: string };
+  | {
+      readonly type: 'progress';
+      readonly scheduleId: string;
+      readonly version: number;
+      /** Set for the catch-up edit queued after the start toot, which needs an id of its own. */
+      readonly after?: 'start';
+    }
+  | { readonly type: 'deadline'; readonly scheduleId: string; readonly deadline: string }
+  | {
+      /** A direct reply to a user's question (src/replies); the schedule is the one it was picked for. */
+      readonly type: 'reply';
+      readonly scheduleId: string;
+      /** The mention's notification id: the exactly-once key in state and in the Idempotency-Key. */
+      readonly notificationId: string;
+      /** The question's status, replied to in its thread. */
+      readonly statusId: string;
+      readonly accountId: string;
+      /** Full acct of the asker (user@domain for remote accounts); the reply's only mention. */
+      readonly acct: string;
+      /** FAQ entry to answer with, or 'fallback'. */
+      readonly faqId: string;
+      /** When the question was asked (ISO). */
+      readonly receivedAt: string;
+    };
 
 export const QUEUE_NAME = 'herold';
 
@@ -31,9 +53,11 @@ export function jobId(job: HeroldJob): string {
     case 'toot':
       return `toot.${job.scheduleId}.${job.tootId}`;
     case 'progress':
-      return `progress.${job.scheduleId}.${job.version}`;
+      return `progress.${job.scheduleId}.${job.version}${job.after ? `.${job.after}` : ''}`;
     case 'deadline':
       return `deadline.${job.scheduleId}.${job.deadline.replace(/[^0-9TZ+-]/g, '')}`;
+    case 'reply':
+      return `reply.${job.scheduleId}.${job.notificationId}`;
   }
 }
 

@@ -21,6 +21,8 @@ export interface ProcessorDeps {
   readonly graceMs: number;
   readonly now: () => DateTime;
   readonly log: Logger;
+  /** Sends 'reply' jobs (src/replies/reply-processor.ts). */
+  readonly replies?: { process(job: Extract<HeroldJob, { type: 'reply' }>): Promise<JobOutcome> };
 }
 
 export type JobOutcome = { readonly result: string };
@@ -34,7 +36,8 @@ const ALLOWED_PHASES: Record<PostKind, readonly Phase[]> = {
   announcement: ['announced'],
   reminder: ['announced'],
   'date-changed': ['announced'],
-  start: ['announced', 'running'],
+  // Also after the outcome: the completion or back-out reply needs the start toot as its thread root.
+  start: ['announced', 'running', 'complete', 'backout'],
   milestone: ['running', 'complete'],
   complete: ['complete'],
   backout: ['backout'],
@@ -57,6 +60,9 @@ export class Processor {
         return this.progress(job.scheduleId, job.version);
       case 'deadline':
         return this.deadline(job.scheduleId, job.deadline);
+      case 'reply':
+        if (!this.deps.replies) throw new NotFoundError('This process cannot send replies to questions.');
+        return this.deps.replies.process(job);
     }
   }
 
@@ -94,14 +100,6 @@ export class Processor {
       if (job.kind === 'start') await store.transition(schedule.id, 'running', ['announced']);
     }
 
-    let inReplyToId: string | null = null;
-    if (THREADED.includes(job.kind)) {
-      inReplyToId = (await store.posted(schedule.id, 'start'))?.statusId ?? null;
-      if (!inReplyToId) {
-        throw new MastodonUnavailableError(`The ${job.kind} toot waits for the progress toot to be posted first.`);
-      }
-    }
-
     const version = await store.version(schedule.id);
     const template = this.template(schedule, job);
     const context = tootContext(schedule, progress, now, {
@@ -110,6 +108,16 @@ export class Processor {
       previousStart: job.previousStart ? DateTime.fromISO(job.previousStart) : undefined,
     });
     const parts = fitToot(renderer, template, context, this.deps.characterLimit);
+
+    let inReplyToId: string | null = null;
+    if (THREADED.includes(job.kind)) {
+      inReplyToId = (await store.posted(schedule.id, 'start'))?.statusId ?? null;
+      if (!inReplyToId) {
+        // The primary has no thread yet (it has been down since the start); the fallback may have one.
+        if (this.deps.fallback && MIRRORED.includes(job.kind)) await this.mirror(schedule, job.kind, job.tootId, parts, version);
+        throw new MastodonUnavailableError(`The ${job.kind} toot waits for the progress toot to be posted first.`);
+      }
+    }
 
     let first;
     try {
@@ -123,11 +131,13 @@ export class Processor {
 
     if (job.kind === 'start') {
       if (!existing) await store.setMeta(schedule.id, 'editedVersion', String(version));
-      await this.deps.primary.pin(first.statusId!);
-      // A task may have changed between rendering and recording: catch up with one edit.
+      // Posted late, after the outcome (the instance was down): the reply that follows unpins nothing, so don't pin.
+      if (['announced', 'running'].includes((await store.progress(schedule)).phase)) await this.deps.primary.pin(first.statusId!);
+      // A task may have changed between rendering and recording: catch up with one edit. Its own job id,
+      // because the change's job with this version has most likely run already ("no progress toot yet").
       const latest = await store.version(schedule.id);
       if (latest > Number((await store.meta(schedule.id, 'editedVersion')) ?? -1)) {
-        await this.deps.jobs.add({ type: 'progress', scheduleId: schedule.id, version: latest });
+        await this.deps.jobs.add({ type: 'progress', scheduleId: schedule.id, version: latest, after: 'start' });
       }
     }
     if (job.kind === 'announcement' || job.kind === 'reminder' || job.kind === 'date-changed') {
@@ -212,11 +222,16 @@ export class Processor {
     const done = await store.withLock(schedule.id, 'progress', 30_000, async () => {
       const version = await store.version(schedule.id);
       const start = await store.posted(schedule.id, 'start');
-      if (!start?.statusId) return { result: 'no progress toot yet; the start toot will show this state' };
+      const render = async () =>
+        fitEdit(renderer, schedule.templates.progress, tootContext(schedule, await store.progress(schedule), this.deps.now()), this.deps.characterLimit);
+      if (!start?.statusId) {
+        // The primary is still down since the start: keep the fallback's progress toot current meanwhile.
+        if (this.deps.fallback) await this.mirrorEdit(schedule, await render(), version);
+        return { result: 'no progress toot yet; the start toot will show this state' };
+      }
       const edited = Number((await store.meta(schedule.id, 'editedVersion')) ?? -1);
       if (edited >= version) return { result: `version ${version} already shown` };
-      const progress = await store.progress(schedule);
-      const text = fitEdit(renderer, schedule.templates.progress, tootContext(schedule, progress, this.deps.now()), this.deps.characterLimit);
+      const text = await render();
       try {
         await this.deps.primary.edit(start.statusId, text, schedule.locale.split('-')[0]!);
       } catch (error) {

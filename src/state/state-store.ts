@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import { PHASES, TASK_STATUSES, type Phase, type Progress, type TaskProgress, type TaskStatus } from '../schedule/progress.ts';
 import type { Schedule } from '../schedule/schedule.ts';
 
-type MetaField = 'announcedStart' | 'editedVersion' | 'fallbackEditedVersion' | 'lastEditAt';
+type MetaField = 'announcedStart' | 'editedVersion' | 'fallbackEditedVersion' | 'lastEditAt' | 'editDueAt';
 
 /** A toot Herold has posted (or deliberately skipped), as recorded right after the POST. */
 export interface PostedToot {
@@ -38,6 +38,16 @@ for i = 2, #ARGV do
     redis.call('HSET', KEYS[1], 'phase', ARGV[1])
     return 1
   end
+end
+return 0
+`;
+
+// Records a posted toot and appends it to the log in one step: a worker killed
+// between the two would leave a toot that `herold status` never lists.
+const RECORD_POSTED = `
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then
+  redis.call('RPUSH', KEYS[2], ARGV[3])
+  return 1
 end
 return 0
 `;
@@ -126,9 +136,7 @@ export class StateStore {
    */
   async recordPosted(scheduleId: string, tootId: string, toot: PostedToot): Promise<boolean> {
     const hash = this.key(scheduleId, toot.account === 'primary' ? 'posted' : 'fallback');
-    const ok = (await this.redis.hsetnx(hash, tootId, JSON.stringify(toot))) === 1;
-    if (ok) await this.redis.rpush(this.key(scheduleId, 'log'), JSON.stringify({ tootId, ...toot }));
-    return ok;
+    return (await this.redis.eval(RECORD_POSTED, 2, hash, this.key(scheduleId, 'log'), tootId, JSON.stringify(toot), JSON.stringify({ tootId, ...toot }))) === 1;
   }
 
   async allPosted(scheduleId: string): Promise<(PostedToot & { tootId: string })[]> {

@@ -13,7 +13,8 @@ test('posts the start toot pinned, edits it as tasks finish, replies with milest
   const service = await r.start([schedule]);
   const sandbox = r.sandbox;
   const start = await waitFor('start toot', () => sandbox.statuses().find((s) => s.history[0]!.text.includes('Es geht los')));
-  expect(start.pinned).toBe(true);
+  // The pin follows the POST, so it may land a moment after the status appears.
+  expect(await waitFor('start pinned', () => sandbox.status(start.id)!.pinned, 5000)).toBe(true);
   for (const task of schedule.tasks) await service.operations.taskChange(schedule.id, task.id, 'done');
   const complete = await waitFor('completion', () => sandbox.statuses().find((s) => s.text.includes('Geschafft')));
   expect(complete.inReplyToId).toBe(start.id);

@@ -1,0 +1,132 @@
+import { test, type TestContext } from 'vitest';
+import { loadSchedule } from '../../src/schedule/load-schedule.ts';
+import type { Schedule } from '../../src/schedule/schedule.ts';
+import { rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
+import { expectUniqueKeys, FAST_STALL, MARK, operator, poll, spawnWorker, statusPosts, tempDir, tootKey, withText, writeSchedule } from './support.ts';
+
+/**
+ * A worker is killed with SIGKILL in the middle of posting; a second worker on
+ * the same prefix takes the stalled job over (short BullMQ locks) and the toot
+ * still exists exactly once: the retry sends the same Idempotency-Key and the
+ * instance answers with the original status.
+ */
+
+// Nothing is due on its own while the test runs: each test makes the start due
+// (promotes its delayed job) once the child is up, however long booting took.
+const START_IN_MS = 60_000;
+
+/** The start is due now. */
+async function startNow(op: Awaited<ReturnType<typeof operator>>, schedule: Schedule) {
+  const job = await waitFor('start job', () => op.queue.getJob(`toot.${schedule.id}.start`));
+  await job.promote();
+}
+
+async function setUp(onTestFinished: TestContext['onTestFinished']): Promise<{ r: Rig; schedule: Schedule; file: string }> {
+  const r = await rig();
+  const tmp = tempDir();
+  onTestFinished(async () => {
+    await r.close();
+    tmp.cleanup();
+  });
+  // Only the window: the rebased announcements would lie in the past.
+  const base = { ...rebasedWienRocks(START_IN_MS, 600), announcements: [], reminders: [] };
+  const file = writeSchedule(tmp.dir, base);
+  // What the child loads, so both workers render the very same schedule.
+  return { r, schedule: loadSchedule(file), file };
+}
+
+test.concurrent('killed while the start toot POST is in flight: posted once, recorded by the second worker', async ({ expect, onTestFinished }) => {
+  const { r, schedule, file } = await setUp(onTestFinished);
+  const { sandbox } = r;
+  const first = spawnWorker(r.config, [file]);
+  onTestFinished(() => first.stop());
+  await first.waitForOutput('ready');
+  const op = await operator(r.config, [schedule]);
+  onTestFinished(() => op.close());
+  // The instance creates the status at once and holds the answer back: the worker dies before it learns the id.
+  await sandbox.setOutage('slow', { delayMs: 2500 });
+  await startNow(op, schedule);
+  const created = await poll('start toot created', () => withText(sandbox, MARK.start)[0], 10_000);
+  first.kill('SIGKILL');
+  expect((await first.exited).signal).toBe('SIGKILL');
+  expect(await op.store.posted(schedule.id, 'start')).toBeNull();
+
+  await sandbox.setOutage('none');
+  await r.start([schedule], { http: false, replies: false, worker: FAST_STALL });
+  const recorded = await waitFor('start recorded', () => op.store.posted(schedule.id, 'start'), 15_000);
+  expect(recorded.statusId).toBe(created.id);
+  await waitFor('start pinned', () => sandbox.status(created.id)!.pinned, 5000);
+
+  expect(withText(sandbox, MARK.start)).toHaveLength(1);
+  expect(expectUniqueKeys(sandbox)).toEqual([tootKey(schedule, 'start')]);
+  // The second worker really did POST again, with the same key, and was answered with the original.
+  // (The first request is logged once its held-back answer is due.)
+  await waitFor('both POSTs logged', () => statusPosts(sandbox).filter((p) => p.idempotencyKey === tootKey(schedule, 'start')).length >= 2, 5000);
+  expect((await op.ops.status(schedule.id)).phase).toBe('running');
+  expect(await op.queue.getJobCountByTypes('failed')).toBe(0);
+});
+
+test.concurrent('killed right after the start toot appeared: a second child worker finishes it, no duplicate', async ({ expect, onTestFinished }) => {
+  const { r, schedule, file } = await setUp(onTestFinished);
+  const { sandbox } = r;
+  const first = spawnWorker(r.config, [file]);
+  onTestFinished(() => first.stop());
+  await first.waitForOutput('ready');
+  const op = await operator(r.config, [schedule]);
+  onTestFinished(() => op.close());
+  await startNow(op, schedule);
+  const created = await poll('start toot created', () => withText(sandbox, MARK.start)[0], 10_000);
+  first.kill('SIGKILL');
+  await first.exited;
+
+  const second = spawnWorker(r.config, [file]);
+  onTestFinished(() => second.stop());
+  await second.waitForOutput('ready');
+  const recorded = await waitFor('start recorded', () => op.store.posted(schedule.id, 'start'), 15_000);
+  expect(recorded.statusId).toBe(created.id);
+  // The follow-ups (pin, window open) are done even if the first worker died between POST and pin.
+  await waitFor('start pinned', () => sandbox.status(created.id)!.pinned, 10_000);
+
+  // The second worker goes on with the day: a task change reaches the same toot.
+  await op.ops.taskChange(schedule.id, 'abschaltung', 'done');
+  await waitFor('edit', () => sandbox.status(created.id)!.text.includes('1 von 9 erledigt'), 10_000);
+
+  expect(withText(sandbox, MARK.start)).toHaveLength(1);
+  expect(expectUniqueKeys(sandbox)).toEqual([tootKey(schedule, 'start')]);
+  expect((await op.store.allPosted(schedule.id)).map((p) => p.tootId)).toEqual(['start']);
+  second.kill('SIGTERM');
+  expect((await second.exited).code).toBe(0);
+});
+
+test.concurrent('killed while a milestone reply POST is in flight: the reply exists once, in the thread', async ({ expect, onTestFinished }) => {
+  const { r, schedule, file } = await setUp(onTestFinished);
+  const { sandbox } = r;
+  const first = spawnWorker(r.config, [file]);
+  onTestFinished(() => first.stop());
+  await first.waitForOutput('ready');
+  const op = await operator(r.config, [schedule]);
+  onTestFinished(() => op.close());
+  await startNow(op, schedule);
+  const start = await waitFor('start recorded', () => op.store.posted(schedule.id, 'start'), 15_000);
+  await waitFor('start pinned', () => sandbox.status(start.statusId!)?.pinned, 5000);
+
+  await sandbox.setOutage('slow', { delayMs: 2500 });
+  await op.ops.taskChange(schedule.id, 'upgrade', 'done');
+  const created = await poll('milestone created', () => withText(sandbox, MARK.milestone)[0], 10_000);
+  first.kill('SIGKILL');
+  await first.exited;
+  expect(await op.store.posted(schedule.id, 'milestone-upgrade')).toBeNull();
+
+  await sandbox.setOutage('none');
+  await r.start([schedule], { http: false, replies: false, worker: FAST_STALL });
+  const recorded = await waitFor('milestone recorded', () => op.store.posted(schedule.id, 'milestone-upgrade'), 15_000);
+  expect(recorded.statusId).toBe(created.id);
+
+  const milestones = withText(sandbox, MARK.milestone);
+  expect(milestones).toHaveLength(1);
+  expect(milestones[0]!.inReplyToId).toBe(start.statusId);
+  expect(withText(sandbox, MARK.start)).toHaveLength(1);
+  expect(expectUniqueKeys(sandbox).sort()).toEqual([tootKey(schedule, 'milestone-upgrade'), tootKey(schedule, 'start')]);
+  await waitFor('both POSTs logged', () => statusPosts(sandbox).filter((p) => p.idempotencyKey === tootKey(schedule, 'milestone-upgrade')).length >= 2, 5000);
+  expect(await op.queue.getJobCountByTypes('failed')).toBe(0);
+});

@@ -1,0 +1,259 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { DateTime } from 'luxon';
+import { stringify } from 'yaml';
+import type { Config } from '../../src/config/config.ts';
+import { Operations } from '../../src/engine/operations.ts';
+import { BullJobSink } from '../../src/queue/bullmq-adapter.ts';
+import { QUEUE_NAME } from '../../src/queue/jobs.ts';
+import { DEFAULT_TEMPLATES_ROOT } from '../../src/schedule/load-schedule.ts';
+import type { Schedule } from '../../src/schedule/schedule.ts';
+import type { Sandbox, SandboxStatus } from '../../src/sandbox/index.ts';
+import { StateStore } from '../../src/state/state-store.ts';
+import { REDIS_URL, silentLog } from './harness.ts';
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+export const sleepUntil = (at: DateTime) => sleep(at.toMillis() - Date.now());
+
+/**
+ * Announcements and reminders placed `stepMs` apart in their original order,
+ * the last one `stepMs` before the start. The window itself is untouched.
+ */
+export function spacedBeforeStart(schedule: Schedule, stepMs: number): Schedule {
+  const entries = [
+    ...schedule.announcements.map((a) => ({ kind: 'announcement' as const, id: a.id, at: a.at })),
+    ...schedule.reminders.map((r) => ({ kind: 'reminder' as const, id: r.id, at: r.at })),
+  ].sort((a, b) => a.at.toMillis() - b.at.toMillis());
+  const at = new Map(entries.map((e, i) => [`${e.kind}:${e.id}`, schedule.window.start.minus({ milliseconds: (entries.length - i) * stepMs })]));
+  return {
+    ...schedule,
+    announcements: schedule.announcements.map((a) => ({ ...a, at: at.get(`announcement:${a.id}`)! })),
+    reminders: schedule.reminders.map((r) => ({ ...r, at: at.get(`reminder:${r.id}`)! })),
+  };
+}
+
+/** The schedule as a YAML file Herold can load (times with offset and milliseconds). */
+export function scheduleYaml(schedule: Schedule): string {
+  const iso = (dt: DateTime) => dt.toISO({ includeOffset: true })!;
+  const doc: Record<string, unknown> = {
+    id: schedule.id,
+    instance: schedule.instance,
+    timezone: schedule.timezone,
+    locale: schedule.locale,
+    ...(schedule.statusPage ? { statusPage: schedule.statusPage } : {}),
+    ...(schedule.contact ? { contact: schedule.contact } : {}),
+    ...(schedule.templatesDir !== path.join(DEFAULT_TEMPLATES_ROOT, schedule.locale.split('-')[0]!) ? { templates: { dir: schedule.templatesDir } } : {}),
+    window: {
+      start: iso(schedule.window.start),
+      deadline: iso(schedule.window.deadline),
+      expectedDowntime: schedule.window.expectedDowntime.toISO(),
+    },
+    announcements: schedule.announcements.map((a) => ({ id: a.id, at: iso(a.at), template: a.template })),
+    reminders: schedule.reminders.map((r) => ({
+      id: r.id,
+      before: `PT${((schedule.window.start.toMillis() - r.at.toMillis()) / 1000).toFixed(3)}S`,
+      template: r.template,
+    })),
+    tasks: schedule.tasks.map((t) => ({
+      id: t.id,
+      title: t.title,
+      ...(t.at ? { at: iso(t.at) } : {}),
+      ...(t.milestone === null ? {} : { milestone: t.milestone === '' ? true : t.milestone }),
+    })),
+  };
+  return stringify(doc);
+}
+
+/** A temporary directory that `cleanup` removes. */
+export function tempDir(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'herold-engine-'));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function writeSchedule(dir: string, schedule: Schedule): string {
+  const file = path.join(dir, `${schedule.id}.yaml`);
+  writeFileSync(file, scheduleYaml(schedule));
+  return file;
+}
+
+/** Operations on the test prefix from the test process, the way the CLI does it (no worker). */
+export async function operator(config: Config, schedules: Schedule[]) {
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  const jobs = new BullJobSink(redis, config.prefix);
+  const store = new StateStore(redis, config.prefix);
+  const ops = new Operations({
+    schedules: new Map(schedules.map((s) => [s.id, s])),
+    store,
+    jobs,
+    now: () => DateTime.now(),
+    coalesceMs: config.coalesceMs,
+    log: silentLog,
+  });
+  return {
+    ops,
+    store,
+    jobs,
+    queue: jobs.queue,
+    async close() {
+      await jobs.close();
+      redis.disconnect();
+    },
+  };
+}
+
+/** A read-only look at the queue of a prefix. */
+export async function queueOf(prefix: string): Promise<{ queue: Queue; close: () => Promise<void> }> {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue(QUEUE_NAME, { connection: redis, prefix });
+  return {
+    queue,
+    async close() {
+      await queue.close();
+      redis.disconnect();
+    },
+  };
+}
+
+/** The Idempotency-Key Herold sends for a toot (first part) on an account. */
+export const tootKey = (schedule: Schedule, tootId: string, role: 'primary' | 'fallback' = 'primary') => `herold.${schedule.id}.${tootId}.${role}`;
+
+/** Live statuses whose text, as first posted, contains `marker` (the progress toot is edited later). */
+export const withText = (sandbox: Sandbox, marker: string): SandboxStatus[] =>
+  sandbox.statuses().filter((s) => !s.deletedAt && (s.history[0]?.text ?? s.text).includes(marker));
+
+/** Markers of each toot kind in the German templates. */
+export const MARK = {
+  move: 'zieht um, und zwar nach Wien',
+  termin: 'Der Termin steht',
+  reminder: 'Erinnerung',
+  start: 'Es geht los',
+  progress: '🚧 Umzug von',
+  milestone: ': erledigt um',
+  complete: 'Geschafft',
+  backout: 'Planänderung',
+  dateChanged: 'Neuer Termin',
+  cancelled: 'Abgesagt',
+} as const;
+
+/** Every status carries its own Idempotency-Key: no toot was created twice under different keys. */
+export function expectUniqueKeys(sandbox: Sandbox): string[] {
+  const keys = sandbox.statuses().map((s) => s.idempotencyKey);
+  if (keys.some((k) => k === null)) throw new Error(`A status was created without an Idempotency-Key: ${JSON.stringify(keys)}`);
+  if (new Set(keys).size !== keys.length) throw new Error(`Duplicate keys: ${JSON.stringify(keys)}`);
+  return keys as string[];
+}
+
+/** POST /api/v1/statuses requests seen by the sandbox. */
+export const statusPosts = (sandbox: Sandbox) => sandbox.requests().filter((r) => r.method === 'POST' && r.path === '/api/v1/statuses');
+
+export function envFor(config: Config, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_OPTIONS: '',
+    MASTODON_URL: config.mastodonUrl,
+    MASTODON_ACCESS_TOKEN: config.mastodonAccessToken,
+    REDIS_URL: config.redisUrl,
+    HEROLD_PREFIX: config.prefix,
+    HEROLD_GRACE_MS: String(config.graceMs),
+    HEROLD_COALESCE_MS: String(config.coalesceMs),
+    HEROLD_MAX_BACKOFF_MS: String(config.maxBackoffMs),
+    HEROLD_REQUEST_TIMEOUT_MS: String(config.requestTimeoutMs),
+    LOG_LEVEL: 'silent',
+    ...(config.webhookToken ? { HEROLD_WEBHOOK_TOKEN: config.webhookToken } : {}),
+    ...(config.fallback ? { FALLBACK_MASTODON_URL: config.fallback.url, FALLBACK_MASTODON_ACCESS_TOKEN: config.fallback.accessToken } : {}),
+    ...extra,
+  };
+}
+
+export interface Child {
+  readonly process: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the exit code (or the signal's name). */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves once stdout has a line containing `text`. */
+  waitForOutput(text: string, timeoutMs?: number): Promise<void>;
+  kill(signal?: NodeJS.Signals): void;
+  /** SIGKILL if still running; resolves once it is gone. */
+  stop(): Promise<void>;
+}
+
+const children = new Set<ChildProcess>();
+
+export function spawnChild(args: string[], env: NodeJS.ProcessEnv): Child {
+  const child = spawn(process.execPath, args, { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let out = '';
+  let err = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => {
+      children.delete(child);
+      resolve({ code, signal });
+    }),
+  );
+  let gone = false;
+  void exited.then(() => (gone = true));
+  return {
+    process: child,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    async waitForOutput(text, timeoutMs = 15_000) {
+      const until = Date.now() + timeoutMs;
+      while (!out.includes(text)) {
+        if (gone) throw new Error(`The child exited before printing "${text}". stdout: ${out} stderr: ${err}`);
+        if (Date.now() > until) throw new Error(`Timed out waiting for "${text}". stdout: ${out} stderr: ${err}`);
+        await sleep(10);
+      }
+    },
+    kill(signal = 'SIGKILL') {
+      if (!gone) child.kill(signal);
+    },
+    async stop() {
+      if (!gone) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** Kills every child still running, of every test: only for files whose tests run one after another. */
+export async function killChildren(): Promise<void> {
+  const running = [...children];
+  for (const child of running) child.kill('SIGKILL');
+  await Promise.all(running.map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((r) => c.once('exit', r)))));
+}
+
+/** A worker in its own process (test/engine/fixtures/worker.ts); prints "ready" once it runs. */
+export function spawnWorker(config: Config, scheduleFiles: string[], extraEnv: Record<string, string> = {}): Child {
+  return spawnChild(['--import', 'tsx', path.join('test', 'engine', 'fixtures', 'worker.ts'), ...scheduleFiles], envFor(config, extraEnv));
+}
+
+/** `node bin/herold.js …` */
+export function spawnHerold(args: string[], env: NodeJS.ProcessEnv): Child {
+  return spawnChild([path.join('bin', 'herold.js'), ...args], env);
+}
+
+/** Like waitFor, with a short polling interval for moments that pass quickly. */
+export async function poll<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 15_000, intervalMs = 2): Promise<NonNullable<T>> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`);
+    await sleep(intervalMs);
+  }
+}
+
+/** Short BullMQ locks so a killed worker's job is handed over within a few seconds. */
+export const FAST_STALL = { lockDuration: 2000, stalledInterval: 1000 } as const;
+
+/** How many task lines of a start/progress toot show `icon` (✅ done, ⏳ running, ⬜ pending). */
+export const iconCount = (text: string, icon: string) => text.split('\n').filter((line) => line.startsWith(`${icon} `)).length;
