@@ -160,7 +160,9 @@ export class Operations {
     if (deadline <= now() || deadline <= schedule.window.start) {
       throw new UsageError(`The new deadline ${deadline.toFormat('yyyy-MM-dd HH:mm')} must lie in the future and after the start.`);
     }
-    await store.setDeadline(schedule.id, deadline);
+    const version = await store.setDeadline(schedule.id, deadline);
+    // The progress toot names the deadline: show the new one.
+    await jobs.add({ type: 'progress', scheduleId: schedule.id, version });
     await jobs.add({ type: 'deadline', scheduleId: schedule.id, deadline: deadline.toISO()! }, { delayMs: this.realDelay(deadline.toMillis() - now().toMillis()) });
     return deadline;
   }

@@ -131,7 +131,8 @@ export function startWorker(options: WorkerOptions): Worker {
       concurrency: options.concurrency ?? 4,
       ...(options.lockDuration !== undefined ? { lockDuration: options.lockDuration } : {}),
       ...(options.stalledInterval !== undefined ? { stalledInterval: options.stalledInterval } : {}),
-      ...(options.maxStalledCount !== undefined ? { maxStalledCount: options.maxStalledCount } : {}),
+      // A toot job whose worker was killed is handed over; allow that more than once.
+      maxStalledCount: options.maxStalledCount ?? 5,
       // Needed for worker.rateLimit(); generous, the instance's headers do the real limiting.
       limiter: { max: 1000, duration: 1000 },
       settings: {

@@ -113,9 +113,15 @@ export class StateStore {
     return (await this.redis.eval(TRANSITION, 1, this.key(scheduleId, 'meta'), phase, ...from)) === 1;
   }
 
-  async setDeadline(scheduleId: string, deadline: DateTime): Promise<void> {
-    await this.redis.hset(this.key(scheduleId, 'meta'), 'deadline', deadline.toISO()!);
+  /** Sets the deadline in force and returns the new state version (the progress toot shows the deadline). */
+  async setDeadline(scheduleId: string, deadline: DateTime): Promise<number> {
+    const meta = this.key(scheduleId, 'meta');
+    const result = await this.redis.multi().hset(meta, 'deadline', deadline.toISO()!).hincrby(meta, 'version', 1).exec();
+    const [error, version] = result![1]!;
+    if (error) throw error;
+    return Number(version);
   }
+
 
   async meta(scheduleId: string, field: MetaField): Promise<string | null> {
     return this.redis.hget(this.key(scheduleId, 'meta'), field);

@@ -67,12 +67,17 @@ test.concurrent('extending before the deadline holds the back-out off until the 
   const { sandbox } = r;
   const schedule = window(300, 1500);
   const service = await r.start([schedule], { replies: false });
-  await startedWithTwoDone(r, service, schedule);
+  const start = await startedWithTwoDone(r, service, schedule);
 
   const oldDeadline = schedule.window.deadline;
   const newDeadline = oldDeadline.plus({ milliseconds: 1500 });
+  await waitFor('the two task edits', async () => (await service.store.meta(schedule.id, 'editedVersion')) === String(await service.store.version(schedule.id)), 5000);
+  const edits = () => sandbox.requests().filter((q) => q.method === 'PUT' && q.path === `/api/v1/statuses/${start.id}`).length;
+  const editsBefore = edits();
   const extended = await service.operations.extend(schedule.id, newDeadline.toISO()!);
   expect(extended.toMillis()).toBe(newDeadline.toMillis());
+  // The progress toot names the deadline, so extending it edits the toot once.
+  await waitFor('progress edit for the new deadline', () => edits() === editsBefore + 1, 5000);
   expect((await service.operations.status(schedule.id)).deadline.toMillis()).toBe(newDeadline.toMillis());
 
   // The old deadline passes: nothing happens.
