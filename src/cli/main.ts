@@ -1,6 +1,7 @@
 import { config as loadDotenv } from 'dotenv';
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { HeroldError, UsageError } from '../errors.ts';
+import type { RehearseCommandOptions } from './rehearse.ts';
 
 // Each command loads its own modules when it runs: `validate` and `preview`
 // need neither BullMQ nor masto, and `herold task` on the day should start fast.
@@ -9,6 +10,9 @@ const preview = () => import('./preview.ts');
 const run = () => import('./run.ts');
 const operator = () => import('./operator.ts');
 const faqCli = () => import('./faq.ts');
+const questionsCli = () => import('./questions.ts');
+const doctorCli = () => import('./doctor.ts');
+const rehearseCli = () => import('./rehearse.ts');
 
 // Secrets come from the environment or .env, never from flags.
 loadDotenv({ quiet: true });
@@ -42,7 +46,23 @@ export function buildProgram(): Command {
     .command('run')
     .description('run the scheduler, the worker and the HTTP server (default: every file in schedules/)')
     .argument('[files...]', 'schedule files')
-    .action(async (files: string[]) => (await run()).runCommand(files));
+    .option('--accept-dms', "let DMs from accounts the bot doesn't follow through Mastodon's notification policy, so Herold can answer them")
+    .action(async (files: string[], options: { acceptDms?: boolean }) => (await run()).runCommand(files, options));
+
+  program
+    .command('rehearse')
+    .description('rehearse a schedule against a built-in sandbox Mastodon, with time compressed, and write a transcript')
+    .argument('<file>', 'schedule file, e.g. schedules/wien-rocks-2023-02-12.yaml')
+    .option('--speed <n>', 'how many times faster than real time (default 60000: the wien.rocks demo takes about 45 s)')
+    .option('--window-speed <n>', 'speed inside the maintenance window (default 1000, or --speed if smaller)')
+    .option('--questions <file>', 'questions users send (TSV: id<TAB>question; default a few from test/faq-questions.tsv)')
+    .option('--script <file>', 'operator actions (YAML list) instead of finishing each task at its planned time')
+    .option('--outage', 'take the instance down from the start until the expected end of the downtime')
+    .addOption(new Option('--scenario <scenario>', 'how the day goes').choices(['complete', 'backout']).default('complete'))
+    .option('--transcript <file>', 'where the Markdown transcript goes (default rehearsals/<id>-<time>.md)')
+    .option('--port <port>', 'port of the status page (default: a free one)')
+    .addOption(new Option('--log-level <level>', 'worker log level, on stderr').choices(['debug', 'info', 'warn', 'error', 'silent']).default('error'))
+    .action(async (file: string, options: RehearseCommandOptions) => (await rehearseCli()).rehearseCommand(file, options, out));
 
   program
     .command('task')
@@ -91,6 +111,19 @@ export function buildProgram(): Command {
       if (options.json) out(JSON.stringify(statusJson(report), null, 2));
       else for (const line of formatStatus(report)) out(line);
     });
+
+  program
+    .command('doctor')
+    .description('check config, Redis, the token, the instance and the schedules before the day; exit 1 on a failure')
+    .argument('[files...]', 'schedule files (default: every file in schedules/)')
+    .action(async (files: string[]) => (await doctorCli()).doctorCommand(files, out));
+
+  program
+    .command('questions')
+    .description('questions no FAQ entry answered: the askers were told a person will reply')
+    .option('--json', 'print a JSON array')
+    .option('--done <id...>', 'mark questions (notification ids) as answered by a person')
+    .action(async (options: { json?: boolean; done?: string[] }) => (await questionsCli()).questionsCommand(options, out));
 
   const faq = program.command('faq').description('the FAQ that answers users\' questions');
   faq

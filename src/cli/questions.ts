@@ -1,0 +1,49 @@
+import { DateTime } from 'luxon';
+import { loadConfig } from '../config/config.ts';
+import { connectOrExplain, producerConnection } from '../queue/bullmq-adapter.ts';
+import { ReplyStore, type OpenQuestion } from '../replies/reply-store.ts';
+
+export interface QuestionsOptions {
+  readonly json?: boolean;
+  /** Notification ids a person has answered: no longer listed. */
+  readonly done?: readonly string[];
+}
+
+/**
+ * `herold questions [--json] [--done <id...>]`: the questions no FAQ entry
+ * answered with confidence. Their askers got the fallback answer ("a person
+ * will reply"); this is the admins' to-do list. Needs only REDIS_URL.
+ */
+export async function questionsCommand(options: QuestionsOptions, out: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const config = loadConfig(env, 'redis');
+  const redis = producerConnection(config.redisUrl);
+  redis.on('error', () => undefined);
+  await connectOrExplain(redis, config.redisUrl);
+  try {
+    const store = new ReplyStore(redis, config.prefix);
+    if (options.done && options.done.length > 0) {
+      const closed = await store.closeQuestions(options.done);
+      out(`✔ ${closed} question(s) marked as answered.`);
+      return;
+    }
+    const open = await store.openQuestions();
+    if (options.json) {
+      out(JSON.stringify(open, null, 2));
+      return;
+    }
+    for (const line of formatQuestions(open)) out(line);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export function formatQuestions(open: readonly OpenQuestion[]): string[] {
+  if (open.length === 0) return ['No open questions.'];
+  const lines = [`${open.length} open question(s), oldest first (mark one done with: herold questions --done <id>):`, ''];
+  for (const q of open) {
+    const at = DateTime.fromISO(q.createdAt).toLocal().toFormat('dd.MM. HH:mm');
+    lines.push(`${q.notificationId}  ${at}  @${q.acct}${q.visibility === 'direct' ? ' (DM)' : ''}  ${q.url ?? ''}`.trimEnd());
+    lines.push(`    ${q.text.replace(/\s*\n\s*/g, ' ⏎ ')}`);
+  }
+  return lines;
+}

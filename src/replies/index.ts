@@ -1,0 +1,125 @@
+import type { Redis } from 'ioredis';
+import type { DateTime } from 'luxon';
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.ts';
+import { createMatcher, DEFAULT_FAQ_DIR, loadFaq } from '../faq/index.ts';
+import type { MastodonAccount, RateLimitState } from '../mastodon/mastodon-account.ts';
+import { MastoNotifications } from '../mastodon/notifications.ts';
+import type { JobSink } from '../queue/jobs.ts';
+import type { Schedule } from '../schedule/schedule.ts';
+import type { StateStore } from '../state/state-store.ts';
+import { CurrentSchedule } from './current-schedule.ts';
+import { Intake } from './intake.ts';
+import { ReplyListener, type ReplyTuning } from './listener.ts';
+import { RateLimitView } from './rate-view.ts';
+import { ReplyProcessor } from './reply-processor.ts';
+import { ReplyStore } from './reply-store.ts';
+
+export type { ReplyTuning } from './listener.ts';
+export { ReplyStore, type AnsweredRecord, type OpenQuestion } from './reply-store.ts';
+
+export interface RepliesDeps {
+  readonly config: Config;
+  readonly redis: Redis;
+  readonly jobs: JobSink;
+  readonly store: StateStore;
+  readonly schedules: ReadonlyMap<string, Schedule>;
+  readonly primary: MastodonAccount;
+  readonly characterLimit: number;
+  readonly now: () => DateTime;
+  readonly log: Logger;
+  /** The service's reaction to rate-limit readings (pausing the queue); polls report theirs too. */
+  readonly onRateLimit?: (state: RateLimitState) => void;
+  /** Counts each reply sent (metrics). */
+  readonly onReplied?: () => void;
+}
+
+export interface RepliesStartOptions {
+  /** Listen for mentions: false, true, or true with tuning. */
+  readonly listen: boolean | ReplyTuning;
+  /** `herold run --accept-dms`. */
+  readonly acceptDms?: boolean;
+}
+
+/**
+ * Auto-replies, put together for startHerold: the processor for 'reply'
+ * jobs exists in every process (so any worker can send a queued reply);
+ * the listener only where replies are on.
+ */
+export class Replies {
+  readonly store: ReplyStore;
+  readonly rates = new RateLimitView();
+  readonly processor: ReplyProcessor;
+  private readonly current: CurrentSchedule;
+  listener: ReplyListener | null = null;
+
+  constructor(private readonly deps: RepliesDeps) {
+    this.store = new ReplyStore(deps.redis, deps.config.prefix);
+    this.current = new CurrentSchedule(deps.schedules, deps.store, deps.now);
+    this.processor = new ReplyProcessor({
+      store: this.store,
+      current: this.current,
+      account: deps.primary,
+      rates: this.rates,
+      characterLimit: deps.characterLimit,
+      cooldownMs: deps.config.replyCooldownMs,
+      enabled: deps.config.replies,
+      faqDir: DEFAULT_FAQ_DIR,
+      now: deps.now,
+      log: deps.log,
+      onReplied: deps.onReplied,
+    });
+  }
+
+  async start(options: RepliesStartOptions): Promise<void> {
+    const { config, log } = this.deps;
+    if (options.listen === false) return;
+    if (!config.replies) {
+      log.info('HEROLD_REPLIES=off: questions are not answered.');
+      return;
+    }
+    if (this.current.size === 0) {
+      log.warn('No schedule is loaded, so questions are not answered.');
+      return;
+    }
+    let matcher;
+    try {
+      const faq = await loadFaq();
+      matcher = createMatcher(faq.entries, faq.options);
+    } catch (error) {
+      // The schedule's toots matter more than answers: keep running, loudly.
+      log.error(`Questions are not answered, the FAQ cannot be loaded: ${(error as Error).message} Check it with \`herold faq eval\`.`);
+      return;
+    }
+    const source = new MastoNotifications({
+      url: config.mastodonUrl,
+      accessToken: config.mastodonAccessToken,
+      timeoutMs: config.requestTimeoutMs,
+      onRateLimit: (state) => {
+        this.rates.observe(state);
+        this.deps.onRateLimit?.(state);
+      },
+    });
+    let self = { id: '', username: '' };
+    const intake = new Intake({ store: this.store, jobs: this.deps.jobs, matcher, current: this.current, self: () => self, log });
+    this.listener = new ReplyListener({
+      source,
+      accessToken: config.mastodonAccessToken,
+      store: this.store,
+      intake,
+      rates: this.rates,
+      maxAgeMs: config.replyMaxAgeMs,
+      acceptDms: options.acceptDms ?? false,
+      tuning: options.listen === true ? {} : options.listen,
+      log,
+      onSelf: (me) => {
+        self = me;
+      },
+    });
+    await this.listener.start();
+  }
+
+  async close(): Promise<void> {
+    await this.listener?.close();
+  }
+}

@@ -1,0 +1,99 @@
+import type { DateTime } from 'luxon';
+import type { Logger } from 'pino';
+import { MastodonRateLimitedError, MastodonRejectedError } from '../errors.ts';
+import { FALLBACK_ID } from '../faq/index.ts';
+import type { MastodonAccount } from '../mastodon/mastodon-account.ts';
+import type { HeroldJob } from '../queue/jobs.ts';
+import { TemplateRenderer } from '../render/template-renderer.ts';
+import { tootContext } from '../render/toot-context.ts';
+import type { CurrentSchedule } from './current-schedule.ts';
+import { replyReserve, type RateLimitView } from './rate-view.ts';
+import { composeReply } from './reply-text.ts';
+import type { ReplyStore } from './reply-store.ts';
+
+export type ReplyJob = Extract<HeroldJob, { type: 'reply' }>;
+
+export interface ReplyProcessorDeps {
+  readonly store: ReplyStore;
+  readonly current: CurrentSchedule;
+  readonly account: MastodonAccount;
+  readonly rates: RateLimitView;
+  /** The instance's limit read at start. */
+  readonly characterLimit: number;
+  /** Same FAQ id to the same account at most once per this many ms. */
+  readonly cooldownMs: number;
+  /** HEROLD_REPLIES: off drops reply jobs instead of sending them. */
+  readonly enabled: boolean;
+  /** Directory of the answer templates (templates/de/faq). */
+  readonly faqDir: string;
+  readonly now: () => DateTime;
+  readonly log: Logger;
+  readonly onReplied?: () => void;
+}
+
+/**
+ * Sends one reply job: the FAQ answer rendered with the live state of the
+ * current schedule, as a direct message in the question's thread. Exactly
+ * once like the toots: the job id, the Idempotency-Key
+ * `herold.reply.<notificationId>`, and the status id stored with HSETNX
+ * right after the POST.
+ */
+export class ReplyProcessor {
+  private renderer: TemplateRenderer | null = null;
+
+  constructor(private readonly deps: ReplyProcessorDeps) {}
+
+  async process(job: ReplyJob): Promise<{ result: string }> {
+    const { store, log, account, rates } = this.deps;
+    if (!this.deps.enabled) return { result: 'dropped: replies are off (HEROLD_REPLIES=off)' };
+    const done = await store.answered(job.notificationId);
+    if (done) return { result: done.statusId ? `already answered with ${done.statusId}` : `already handled: ${done.skipped}` };
+
+    // Replies leave the last requests of each rate-limit window to schedule toots and polling.
+    rates.observe(account.rateLimit);
+    const limit = rates.current()?.limit ?? 300;
+    const waitUntil = rates.waitUntil(replyReserve(limit));
+    if (waitUntil !== null) {
+      throw new MastodonRateLimitedError(waitUntil, `Replies pause until the rate-limit window resets at ${new Date(waitUntil).toISOString()}, leaving ${replyReserve(limit)} requests for schedule toots.`);
+    }
+
+    if (!(await store.claimCooldown(job.accountId, job.faqId, job.notificationId, this.deps.cooldownMs))) {
+      await store.recordAnswered(job.notificationId, { statusId: null, faqId: job.faqId, at: this.deps.now().toISO()!, acct: job.acct, skipped: 'cooldown' });
+      log.info({ notification: job.notificationId, from: job.acct, faq: job.faqId }, 'Not answering: the same answer went to this account a moment ago.');
+      return { result: `skipped: @${job.acct} got the ${job.faqId} answer within the cooldown` };
+    }
+
+    const state = await this.deps.current.pick();
+    if (!state) throw new Error('No schedule is loaded; a reply cannot be rendered.');
+    const renderer = (this.renderer ??= new TemplateRenderer(this.deps.faqDir));
+    const faqId = renderer.has(job.faqId) ? job.faqId : FALLBACK_ID;
+    const answer = renderer.render(faqId, tootContext(state.schedule, state.progress, this.deps.now())).text;
+    const text = composeReply(job.acct, answer, this.deps.characterLimit);
+
+    let status;
+    try {
+      status = await account.post({
+        text,
+        visibility: 'direct',
+        language: 'de',
+        inReplyToId: job.statusId,
+        idempotencyKey: `herold.reply.${job.notificationId}`,
+      });
+    } catch (error) {
+      if (error instanceof MastodonRejectedError) {
+        await store.releaseCooldown(job.accountId, job.faqId, job.notificationId);
+        if (error.status === 404 || error.status === 422) {
+          // The question was deleted (or the reply is invalid): nothing a retry can fix, and no failure of the schedule.
+          await store.recordAnswered(job.notificationId, { statusId: null, faqId, at: this.deps.now().toISO()!, acct: job.acct, skipped: `refused with HTTP ${error.status}` });
+          log.warn({ notification: job.notificationId, from: job.acct }, `Reply dropped: ${error.message}`);
+          return { result: `dropped: HTTP ${error.status}` };
+        }
+      }
+      throw error;
+    }
+    await store.recordAnswered(job.notificationId, { statusId: status.id, faqId, at: this.deps.now().toISO()!, acct: job.acct });
+    this.deps.onReplied?.();
+    log.info({ notification: job.notificationId, from: job.acct, faq: faqId, status: status.id }, `Answered @${job.acct} (${faqId}).`);
+    return { result: `answered ${faqId} with ${status.id}` };
+  }
+}

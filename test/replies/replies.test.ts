@@ -1,0 +1,314 @@
+import { createServer } from 'node:net';
+import { DateTime } from 'luxon';
+import { afterEach, describe, expect, it } from 'vitest';
+import { questionsCommand } from '../../src/cli/questions.ts';
+import { DEFAULT_FAQ_DIR } from '../../src/faq/index.ts';
+import { TemplateRenderer } from '../../src/render/template-renderer.ts';
+import { tootContext } from '../../src/render/toot-context.ts';
+import { composeReply } from '../../src/replies/reply-text.ts';
+import type { HeroldService } from '../../src/engine/herold-service.ts';
+import type { Schedule } from '../../src/schedule/schedule.ts';
+import { rebasedWienRocks, REDIS_URL, rig, waitFor, type Rig } from '../engine/harness.ts';
+import { answers, capturingLog, FAST, repliesTo, sleep } from './helpers.ts';
+
+let r: Rig | undefined;
+afterEach(async () => {
+  await r?.close();
+  r = undefined;
+});
+
+/** Three days ahead: the schedule itself posts nothing during a test, its announcements are long past. */
+const upcoming = () => rebasedWienRocks(3 * 86_400_000);
+
+async function expected(service: HeroldService, schedule: Schedule, faqId: string, acct: string): Promise<string> {
+  const rendered = new TemplateRenderer(DEFAULT_FAQ_DIR).render(faqId, tootContext(schedule, await service.store.progress(schedule), DateTime.now()));
+  return composeReply(acct, rendered.text, service.characterLimit);
+}
+
+async function settle(...services: HeroldService[]): Promise<void> {
+  // Give duplicates every chance to appear: a catch-up in each process, and time for the worker.
+  for (const service of services) await service.replies.listener?.catchUp('test');
+  await sleep(400);
+}
+
+describe('answering questions', () => {
+  it('answers a DM and a public mention once each: direct, in the thread, @asker first, German, the right FAQ entry', async () => {
+    r = await rig({ notificationPolicy: { forPrivateMentions: 'accept' } });
+    r.sandbox.addAccount({ username: 'alice' });
+    r.sandbox.addAccount({ username: 'bob' });
+    const schedule = upcoming();
+    const service = await r.start([schedule], { replies: FAST });
+    await r.sandbox.waitForStream();
+
+    const dm = r.sandbox.mention('alice', 'Wie lange dauert der Umzug?', { visibility: 'direct' });
+    const pub = r.sandbox.mention('bob', 'Hallo @b2c, wann ist der Umzug eigentlich?');
+    const dmReply = await waitFor('the DM answer', () => repliesTo(r!.sandbox, dm.id)[0]);
+    const pubReply = await waitFor('the public answer', () => repliesTo(r!.sandbox, pub.id)[0]);
+
+    expect(dmReply).toMatchObject({ visibility: 'direct', inReplyToId: dm.id, language: 'de', mentions: ['alice'] });
+    expect(dmReply.text).toBe(await expected(service, schedule, 'dauer', 'alice'));
+    expect(pubReply).toMatchObject({ visibility: 'direct', inReplyToId: pub.id, language: 'de', mentions: ['bob'] });
+    expect(pubReply.text).toBe(await expected(service, schedule, 'termin', 'bob'));
+    expect(pubReply.text.startsWith('@bob Der Umzug von wien.rocks startet am')).toBe(true);
+
+    const notifications = r.sandbox.notifications().filter((n) => n.type === 'mention');
+    expect(dmReply.idempotencyKey).toBe(`herold.reply.${notifications.find((n) => n.statusId === dm.id)!.id}`);
+    expect(await service.replies.store.answered(notifications.find((n) => n.statusId === pub.id)!.id)).toMatchObject({ statusId: pubReply.id, faqId: 'termin', acct: 'bob' });
+
+    await settle(service);
+    expect(answers(r.sandbox)).toHaveLength(2);
+  });
+
+  it('never answers bot accounts or itself', async () => {
+    r = await rig();
+    r.sandbox.addAccount({ username: 'robot', bot: true });
+    r.sandbox.addAccount({ username: 'alice' });
+    const service = await r.start([upcoming()], { replies: FAST });
+    await r.sandbox.waitForStream();
+    const fromBot = r.sandbox.mention('robot', 'Wie lange dauert der Umzug?');
+    const fromSelf = r.sandbox.mention('b2c', '@b2c Wie lange dauert der Umzug?');
+    const human = r.sandbox.mention('alice', 'Wie lange dauert der Umzug?');
+    await waitFor('the human answer', () => repliesTo(r!.sandbox, human.id).length === 1);
+    await settle(service);
+    expect(repliesTo(r.sandbox, fromBot.id)).toEqual([]);
+    expect(repliesTo(r.sandbox, fromSelf.id)).toEqual([]);
+    expect(answers(r.sandbox)).toHaveLength(1);
+    expect(service.replies.listener!.stats.streamed + service.replies.listener!.stats.polled).toBeGreaterThanOrEqual(2);
+  });
+
+  it('sends the same answer to the same account only once per cooldown', async () => {
+    r = await rig({}, { replyCooldownMs: 60_000 });
+    r.sandbox.addAccount({ username: 'alice' });
+    r.sandbox.addAccount({ username: 'bob' });
+    const service = await r.start([upcoming()], { replies: FAST });
+    await r.sandbox.waitForStream();
+    const first = r.sandbox.mention('alice', 'Wie lange dauert der Umzug?');
+    await waitFor('the first answer', () => repliesTo(r!.sandbox, first.id).length === 1);
+    const again = r.sandbox.mention('alice', 'Und wie lang dauert des jetzt?');
+    const other = r.sandbox.mention('alice', 'Wann ist der Umzug?');
+    const bob = r.sandbox.mention('bob', 'Wie lange dauert der Umzug?');
+    await waitFor('the other answers', () => repliesTo(r!.sandbox, other.id).length === 1 && repliesTo(r!.sandbox, bob.id).length === 1);
+    await settle(service);
+    expect(repliesTo(r.sandbox, again.id)).toEqual([]);
+    const againId = r.sandbox.notifications().find((n) => n.statusId === again.id)!.id;
+    expect(await service.replies.store.answered(againId)).toMatchObject({ statusId: null, faqId: 'dauer', skipped: 'cooldown' });
+    expect(answers(r.sandbox)).toHaveLength(3);
+  });
+
+  it('answers chit-chat with the fallback, mentions nobody else, and keeps the question for `herold questions`', async () => {
+    r = await rig();
+    r.sandbox.addAccount({ username: 'alice' });
+    r.sandbox.addAccount({ username: 'paula' }); // the schedule's contact, "@paula", appears in the fallback answer
+    const schedule = upcoming();
+    const service = await r.start([schedule], { replies: FAST });
+    await r.sandbox.waitForStream();
+    const chat = r.sandbox.mention('alice', 'Danke, ihr seid super! 🎉');
+    const reply = await waitFor('the fallback', () => repliesTo(r!.sandbox, chat.id)[0]);
+    expect(reply.text).toBe(await expected(service, schedule, 'fallback', 'alice'));
+    expect(reply.text).toMatch(/^@alice Danke für deine Nachricht!/);
+    expect(reply.text).not.toContain('ihr seid super');
+    expect(reply.mentions).toEqual(['alice']);
+    expect(r.sandbox.notifications('paula')).toEqual([]);
+
+    const env = { REDIS_URL, HEROLD_PREFIX: r.config.prefix };
+    const json: string[] = [];
+    await questionsCommand({ json: true }, (line) => json.push(line), env);
+    const open = JSON.parse(json.join('\n')) as { notificationId: string; acct: string; text: string; statusId: string }[];
+    expect(open).toEqual([expect.objectContaining({ acct: 'alice', text: 'Danke, ihr seid super! 🎉', statusId: chat.id })]);
+    const lines: string[] = [];
+    await questionsCommand({}, (line) => lines.push(line), env);
+    expect(lines.join('\n')).toContain('@alice');
+    expect(lines.join('\n')).toContain('Danke, ihr seid super!');
+    await questionsCommand({ done: [open[0]!.notificationId] }, () => undefined, env);
+    const after: string[] = [];
+    await questionsCommand({}, (line) => after.push(line), env);
+    expect(after).toEqual(['No open questions.']);
+    // A confident answer is not an open question.
+    const faq = r.sandbox.mention('alice', 'Bleiben meine Daten erhalten?');
+    await waitFor('the FAQ answer', () => repliesTo(r!.sandbox, faq.id).length === 1);
+    expect(await service.replies.store.openQuestions()).toEqual([]);
+  });
+});
+
+describe('receiving: stream, polling, restarts', () => {
+  it('answers mentions sent while the stream is dropped and the instance is down, by polling', async () => {
+    r = await rig();
+    r.sandbox.addAccount({ username: 'alice' });
+    r.sandbox.addAccount({ username: 'bob' });
+    const service = await r.start([upcoming()], { replies: FAST });
+    const listener = service.replies.listener!;
+    await r.sandbox.waitForStream();
+    await waitFor('the stream to count as up', () => listener.streamState === 'up');
+
+    r.sandbox.dropStreams();
+    await r.sandbox.setOutage('refuse');
+    const streamedBefore = listener.stats.streamed;
+    const q1 = r.sandbox.mention('alice', 'Wie lange dauert der Umzug?');
+    const q2 = r.sandbox.mention('bob', 'Wann ist der Umzug?');
+    await sleep(800);
+    expect(listener.streamState).not.toBe('up');
+    expect(listener.stats.lastPollError).toMatch(/did not answer/);
+    r.sandbox.clearRequests();
+    await r.sandbox.setOutage('none');
+
+    await waitFor('both answers', () => repliesTo(r!.sandbox, q1.id).length === 1 && repliesTo(r!.sandbox, q2.id).length === 1);
+    expect(listener.stats.streamed).toBe(streamedBefore);
+    expect(r.sandbox.requests().some((q) => q.path === '/api/v1/notifications' && q.query.min_id !== undefined)).toBe(true);
+
+    // The stream comes back by itself and carries the next question.
+    await r.sandbox.waitForStream({ timeoutMs: 10_000 });
+    await waitFor('the stream to count as up', () => listener.streamState === 'up');
+    const q3 = r.sandbox.mention('alice', 'Wann ist der Umzug?');
+    await waitFor('the streamed answer', () => repliesTo(r!.sandbox, q3.id).length === 1);
+    expect(listener.stats.streamed).toBeGreaterThan(streamedBefore);
+    await settle(service);
+    expect(answers(r.sandbox)).toHaveLength(3);
+  });
+
+  it('polls every interval while the streaming server cannot be reached at all', async () => {
+    const dead = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => resolve(port));
+      });
+    });
+    r = await rig();
+    r.sandbox.addAccount({ username: 'alice' });
+    const service = await r.start([upcoming()], { replies: { ...FAST, streamingUrl: `ws://127.0.0.1:${dead}` } });
+    const q = r.sandbox.mention('alice', 'Wie lange dauert der Umzug?');
+    await waitFor('the answer', () => repliesTo(r!.sandbox, q.id).length === 1);
+    expect(service.replies.listener!.streamState).not.toBe('up');
+    expect(service.replies.listener!.stats.polled).toBeGreaterThanOrEqual(1);
+    // Polling while down follows the interval, not a tight loop.
+    const polls = r.sandbox.requests().filter((q) => q.path === '/api/v1/notifications').length;
+    await sleep(1000);
+    const more = r.sandbox.requests().filter((q) => q.path === '/api/v1/notifications').length - polls;
+    expect(more).toBeGreaterThanOrEqual(2);
+    expect(more).toBeLessThanOrEqual(7);
+  });
+
+  it('catches up from the Redis cursor after a restart, across pages and a change in id digits, without duplicates', async () => {
+    r = await rig();
+    const users = Array.from({ length: 100 }, (_, i) => r!.sandbox.addAccount({ username: `user${i}` }).username);
+    r.sandbox.addAccount({ username: 'alice' });
+    const schedule = upcoming();
+    const first = await r.start([schedule], { replies: FAST });
+    await r.sandbox.waitForStream();
+    const before = r.sandbox.mention('alice', 'Wie lange dauert der Umzug?');
+    await waitFor('the answer before the restart', () => repliesTo(r!.sandbox, before.id).length === 1);
+    await first.close();
+    r.services.splice(r.services.indexOf(first), 1);
+
+    const asked = users.map((u) => r!.sandbox.mention(u, 'Wann ist der Umzug?'));
+    // Notification ids start at 99990: this crosses from five to six digits.
+    expect(r.sandbox.notifications().at(-1)!.id.length).toBe(6);
+    r.sandbox.clearRequests();
+    const second = await r.start([schedule], { replies: FAST });
+    await waitFor('every answer', () => answers(r!.sandbox).length >= 101, 20_000);
+    await settle(second);
+    expect(answers(r.sandbox)).toHaveLength(101);
+    for (const q of [before, ...asked]) expect(repliesTo(r.sandbox, q.id)).toHaveLength(1);
+    const pages = r.sandbox.requests().filter((q) => q.path === '/api/v1/notifications' && q.query.min_id !== undefined);
+    expect(pages.length).toBeGreaterThanOrEqual(2);
+    expect(await second.replies.store.cursor()).toBe(r.sandbox.notifications().filter((n) => n.recipient === 'b2c').at(-1)!.id);
+  });
+
+  it('two services on the same prefix answer each mention exactly once', async () => {
+    r = await rig();
+    const users = Array.from({ length: 20 }, (_, i) => r!.sandbox.addAccount({ username: `u${i}` }).username);
+    const schedule = upcoming();
+    const a = await r.start([schedule], { replies: FAST });
+    const b = await r.start([schedule], { replies: FAST });
+    await waitFor('both streams', () => a.replies.listener!.streamState === 'up' && b.replies.listener!.streamState === 'up', 10_000);
+    await sleep(100);
+    const asked = users.map((u, i) => r!.sandbox.mention(u, i % 2 === 0 ? 'Wie lange dauert der Umzug?' : 'Danke!'));
+    await waitFor('every answer', () => answers(r!.sandbox).length >= asked.length);
+    await settle(a, b);
+    for (const q of asked) expect(repliesTo(r.sandbox, q.id)).toHaveLength(1);
+    expect(answers(r.sandbox)).toHaveLength(20);
+    expect(a.replies.listener!.stats.streamed).toBeGreaterThanOrEqual(20);
+    expect(b.replies.listener!.stats.streamed).toBeGreaterThanOrEqual(20);
+    expect(await a.replies.store.openQuestions()).toHaveLength(10);
+    const keys = answers(r.sandbox).map((s) => s.idempotencyKey);
+    expect(new Set(keys).size).toBe(20);
+  });
+
+  it('leaves mentions older than HEROLD_REPLY_MAX_AGE_MS alone on the first start', async () => {
+    let offset = 2 * 3600_000;
+    r = await rig({ clock: () => Date.now() - offset });
+    r.sandbox.addAccount({ username: 'alice' });
+    r.sandbox.addAccount({ username: 'bob' });
+    const old = r.sandbox.mention('alice', 'Wie lange dauert der Umzug?');
+    offset = 0;
+    const fresh = r.sandbox.mention('bob', 'Wie lange dauert der Umzug?');
+    const { log, lines } = capturingLog();
+    const service = await r.start([upcoming()], { replies: FAST, log });
+    await waitFor('the fresh answer', () => repliesTo(r!.sandbox, fresh.id).length === 1);
+    await settle(service);
+    expect(repliesTo(r.sandbox, old.id)).toEqual([]);
+    expect(lines.some((l) => /First start: answering 1 mention.*leaving 1 older one/.test(l.msg))).toBe(true);
+  });
+});
+
+describe('the notification policy', () => {
+  it('warns once, clearly, that DMs from strangers are filtered, and such a DM never arrives', async () => {
+    r = await rig();
+    r.sandbox.addAccount({ username: 'alice' });
+    const { log, lines } = capturingLog();
+    const service = await r.start([upcoming()], { replies: FAST, log });
+    expect(service.replies.listener!.policy).toMatchObject({ filtering: ['for_private_mentions'], changed: false });
+    const warnings = lines.filter((l) => l.level === 40 && l.msg.includes('notification policy'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.msg).toContain('for_private_mentions: filter');
+    expect(warnings[0]!.msg).toContain('herold run --accept-dms');
+    expect(r.sandbox.notificationPolicy().forPrivateMentions).toBe('filter');
+
+    await r.sandbox.waitForStream();
+    const dm = r.sandbox.mention('alice', 'Wie lange dauert der Umzug?', { visibility: 'direct' });
+    const pub = r.sandbox.mention('alice', 'Wann ist der Umzug?');
+    await waitFor('the public answer', () => repliesTo(r!.sandbox, pub.id).length === 1);
+    await settle(service);
+    expect(repliesTo(r.sandbox, dm.id)).toEqual([]);
+    expect(r.sandbox.notifications().find((n) => n.statusId === dm.id)?.filtered).toBe(true);
+  });
+
+  it('--accept-dms changes the policy through the API, and DMs from strangers are answered', async () => {
+    r = await rig();
+    r.sandbox.addAccount({ username: 'alice' });
+    const { log, lines } = capturingLog();
+    const service = await r.start([upcoming()], { replies: FAST, acceptDms: true, log });
+    expect(service.replies.listener!.policy).toMatchObject({ filtering: [], changed: true });
+    expect(r.sandbox.notificationPolicy()).toMatchObject({ forPrivateMentions: 'accept', forNotFollowing: 'accept' });
+    expect(r.sandbox.requests().some((q) => q.method === 'PUT' && q.path === '/api/v2/notifications/policy')).toBe(true);
+    expect(lines.some((l) => l.level === 40 && l.msg.includes('notification policy'))).toBe(false);
+    await r.sandbox.waitForStream();
+    const dm = r.sandbox.mention('alice', 'Wie lange dauert der Umzug?', { visibility: 'direct' });
+    await waitFor('the DM answer', () => repliesTo(r!.sandbox, dm.id).length === 1);
+  });
+});
+
+describe('limits and switches', () => {
+  it('stays under the rate limit: a burst is answered completely without a single 429', async () => {
+    r = await rig({ rateLimit: { limit: 40, windowMs: 2000 } });
+    const users = Array.from({ length: 60 }, (_, i) => r!.sandbox.addAccount({ username: `p${i}` }).username);
+    const service = await r.start([upcoming()], { replies: FAST });
+    await r.sandbox.waitForStream();
+    const asked = users.map((u) => r!.sandbox.mention(u, 'Wann ist der Umzug?'));
+    await waitFor('every answer', () => answers(r!.sandbox).length >= asked.length, 25_000);
+    await settle(service);
+    expect(answers(r.sandbox)).toHaveLength(60);
+    expect(r.sandbox.requests().filter((q) => q.status === 429)).toEqual([]);
+  }, 40_000);
+
+  it('HEROLD_REPLIES=off: no listener, no requests for notifications, no answers', async () => {
+    r = await rig({}, { replies: false });
+    r.sandbox.addAccount({ username: 'alice' });
+    const service = await r.start([upcoming()]);
+    expect(service.replies.listener).toBeNull();
+    const q = r.sandbox.mention('alice', 'Wie lange dauert der Umzug?');
+    await sleep(500);
+    expect(repliesTo(r.sandbox, q.id)).toEqual([]);
+    expect(r.sandbox.requests().filter((x) => x.path.includes('notifications') || x.path.includes('streaming'))).toEqual([]);
+    expect(r.sandbox.streamCount()).toBe(0);
+  });
+});
