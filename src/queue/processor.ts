@@ -78,7 +78,8 @@ export class Processor {
     const existing = await store.posted(schedule.id, job.tootId);
     if (existing?.skipped) return { result: `skipped earlier: ${existing.skipped}` };
 
-    const progress = await store.progress(schedule);
+    // The rendered state and the version recorded for it come from one read.
+    const { progress, version } = await store.snapshot(schedule);
     const now = this.deps.now();
     if (!existing) {
       // Checks for a toot not yet posted; once posted, a retry only finishes the follow-ups (pin, unpin, thread).
@@ -100,7 +101,6 @@ export class Processor {
       if (job.kind === 'start') await store.transition(schedule.id, 'running', ['announced']);
     }
 
-    const version = await store.version(schedule.id);
     const template = this.template(schedule, job);
     const context = tootContext(schedule, progress, now, {
       entry: job.kind === 'announcement' || job.kind === 'reminder' ? { id: job.ref!, at: DateTime.fromISO(job.at) } : undefined,
@@ -218,20 +218,19 @@ export class Processor {
   private async progress(scheduleId: string, jobVersion: number): Promise<JobOutcome> {
     const { schedule, renderer } = this.entry(scheduleId);
     const { store } = this.deps;
-    if (jobVersion < (await store.version(schedule.id))) return { result: 'superseded by a newer change' };
+    // No early "superseded" exit: the newer job may not be due yet, and this
+    // one renders the latest state anyway; the check inside the lock stops repeats.
     const done = await store.withLock(schedule.id, 'progress', 30_000, async () => {
-      const version = await store.version(schedule.id);
+      const { progress, version } = await store.snapshot(schedule);
       const start = await store.posted(schedule.id, 'start');
-      const render = async () =>
-        fitEdit(renderer, schedule.templates.progress, tootContext(schedule, await store.progress(schedule), this.deps.now()), this.deps.characterLimit);
+      const text = fitEdit(renderer, schedule.templates.progress, tootContext(schedule, progress, this.deps.now()), this.deps.characterLimit);
       if (!start?.statusId) {
         // The primary is still down since the start: keep the fallback's progress toot current meanwhile.
-        if (this.deps.fallback) await this.mirrorEdit(schedule, await render(), version);
+        if (this.deps.fallback) await this.mirrorEdit(schedule, text, version);
         return { result: 'no progress toot yet; the start toot will show this state' };
       }
       const edited = Number((await store.meta(schedule.id, 'editedVersion')) ?? -1);
-      if (edited >= version) return { result: `version ${version} already shown` };
-      const text = await render();
+      if (edited >= version) return { result: `version ${version} already shown (job was for ${jobVersion})` };
       try {
         await this.deps.primary.edit(start.statusId, text, schedule.locale.split('-')[0]!);
       } catch (error) {

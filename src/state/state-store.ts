@@ -67,10 +67,20 @@ export class StateStore {
   }
 
   async progress(schedule: Schedule): Promise<Progress> {
-    const [tasks, meta] = await Promise.all([
-      this.redis.hgetall(this.key(schedule.id, 'tasks')),
-      this.redis.hmget(this.key(schedule.id, 'meta'), 'phase', 'deadline'),
-    ]);
+    return (await this.snapshot(schedule)).progress;
+  }
+
+  /**
+   * The progress and the state version it belongs to, read in one MULTI: a
+   * change landing between two separate reads would be shown but recorded as
+   * not shown, and cost an identical extra edit.
+   */
+  async snapshot(schedule: Schedule): Promise<{ progress: Progress; version: number }> {
+    const meta = this.key(schedule.id, 'meta');
+    const results = await this.redis.multi().hgetall(this.key(schedule.id, 'tasks')).hmget(meta, 'phase', 'deadline', 'version').exec();
+    const [tasksError, tasks] = results![0]! as [Error | null, Record<string, string>];
+    const [metaError, fields] = results![1]! as [Error | null, (string | null)[]];
+    if (tasksError ?? metaError) throw tasksError ?? metaError;
     const zone = schedule.timezone;
     const taskStates: Record<string, TaskProgress> = {};
     for (const task of schedule.tasks) {
@@ -81,9 +91,9 @@ export class StateStore {
           ? { status: parsed.status, changedAt: DateTime.fromISO(parsed.changedAt, { zone }), note: parsed.note }
           : { status: 'pending', changedAt: null, note: null };
     }
-    const phase = PHASES.includes(meta[0] as Phase) ? (meta[0] as Phase) : 'announced';
-    const deadline = meta[1] ? DateTime.fromISO(meta[1], { zone }) : schedule.window.deadline;
-    return { phase, tasks: taskStates, deadline };
+    const phase = PHASES.includes(fields[0] as Phase) ? (fields[0] as Phase) : 'announced';
+    const deadline = fields[1] ? DateTime.fromISO(fields[1], { zone }) : schedule.window.deadline;
+    return { progress: { phase, tasks: taskStates, deadline }, version: Number(fields[2] ?? 0) };
   }
 
   /** Records a task change and returns the new state version. */
