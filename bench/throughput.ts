@@ -28,7 +28,7 @@ import { createInterface } from 'node:readline';
 import { DateTime } from 'luxon';
 import { Redis } from 'ioredis';
 import { BullJobSink } from '../src/queue/bullmq-adapter.ts';
-import { tootJob } from '../src/queue/processor.ts';
+import { tootJob } from '../src/queue/jobs.ts';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
 import { args, benchPrefix, deletePrefix, hiresNow, ms, onSandboxRequest, printTable, REDIS_URL, rebasedSchedule, sleep, treeState } from './lib.ts';
 

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { NotFoundError, UsageError } from '../errors.ts';
 import type { Clock } from './clock.ts';
 import { jobId, stamp, type JobSink, type PendingJob } from '../queue/jobs.ts';
-import { tootJob } from '../queue/processor.ts';
+import { tootJob } from '../queue/jobs.ts';
 import { parseScheduleTime } from '../schedule/local-time.ts';
 import { allFinished, TASK_STATUSES, type Phase, type TaskStatus } from '../schedule/progress.ts';
 import type { Schedule } from '../schedule/schedule.ts';
@@ -68,8 +68,9 @@ export class Operations {
     const progress = await store.progress(schedule);
     const pending = await jobs.pending(schedule.id);
     if (progress.phase === 'cancelled') {
-      for (const job of pending) await jobs.remove(job.id);
-      return { added: 0, moved: 0, removed: pending.length, dateChanged: false };
+      let removed = 0;
+      for (const job of pending) if (job.data.type !== 'reply' && (await jobs.remove(job.id))) removed += 1;
+      return { added: 0, moved: 0, removed, dateChanged: false };
     }
     if (progress.phase === 'announced' && now() >= progress.deadline) {
       this.deps.log?.warn({ schedule: schedule.id }, `The window of ${schedule.id} is over and was never opened; nothing is scheduled.`);
@@ -177,7 +178,8 @@ export class Operations {
       throw new UsageError(`The maintenance is already ${current}; it cannot become ${phase} now.`);
     }
     if (outcome === 'cancel') {
-      for (const job of await jobs.pending(schedule.id)) await jobs.remove(job.id);
+      // Questions already queued still get their answer.
+      for (const job of await jobs.pending(schedule.id)) if (job.data.type !== 'reply') await jobs.remove(job.id);
       // Only worth a toot if followers heard about it.
       if ((await store.allPosted(schedule.id)).some((p) => !p.skipped)) {
         await jobs.add(tootJob(schedule, 'cancelled', 'cancelled', null, now()));

@@ -1,6 +1,6 @@
 import type { DateTime } from 'luxon';
 import { stamp, type HeroldJob } from '../queue/jobs.ts';
-import { tootJob } from '../queue/processor.ts';
+import { tootJob } from '../queue/jobs.ts';
 import type { Schedule } from '../schedule/schedule.ts';
 
 export interface PlannedJob {

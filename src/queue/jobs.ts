@@ -1,4 +1,5 @@
 import type { DateTime } from 'luxon';
+import type { Schedule } from '../schedule/schedule.ts';
 
 /** Toots that the worker posts as new statuses. */
 export type PostKind = 'announcement' | 'reminder' | 'start' | 'milestone' | 'complete' | 'backout' | 'date-changed' | 'cancelled';
@@ -78,4 +79,17 @@ export interface PendingJob {
   readonly dueAt: number;
   readonly state: string;
   readonly data: HeroldJob;
+}
+
+/** A toot job for `kind`; `tootId` is the exactly-once key. */
+export function tootJob(schedule: Schedule, kind: PostKind, tootId: string, ref: string | null, at: DateTime, previousStart?: DateTime): HeroldJob {
+  return {
+    type: 'toot',
+    scheduleId: schedule.id,
+    tootId,
+    kind,
+    ref,
+    at: at.toISO()!,
+    ...(previousStart ? { previousStart: previousStart.toISO()! } : {}),
+  };
 }

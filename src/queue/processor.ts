@@ -8,7 +8,7 @@ import { tootContext } from '../render/toot-context.ts';
 import { allFinished, type Phase } from '../schedule/progress.ts';
 import type { Schedule } from '../schedule/schedule.ts';
 import type { StateStore } from '../state/state-store.ts';
-import type { HeroldJob, JobSink, PostKind } from './jobs.ts';
+import { tootJob, type HeroldJob, type JobSink, type PostKind } from './jobs.ts';
 
 export interface ProcessorDeps {
   readonly schedules: ReadonlyMap<string, { schedule: Schedule; renderer: TemplateRenderer }>;
@@ -271,16 +271,4 @@ export class Processor {
     await this.deps.jobs.add(tootJob(schedule, 'backout', 'backout', null, progress.deadline));
     return { result: 'deadline passed with open tasks: backing out' };
   }
-}
-
-export function tootJob(schedule: Schedule, kind: PostKind, tootId: string, ref: string | null, at: DateTime, previousStart?: DateTime): HeroldJob {
-  return {
-    type: 'toot',
-    scheduleId: schedule.id,
-    tootId,
-    kind,
-    ref,
-    at: at.toISO()!,
-    ...(previousStart ? { previousStart: previousStart.toISO()! } : {}),
-  };
 }

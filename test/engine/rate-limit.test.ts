@@ -1,6 +1,6 @@
 import { afterEach, expect, test } from 'vitest';
 import { jobId } from '../../src/queue/jobs.ts';
-import { tootJob } from '../../src/queue/processor.ts';
+import { tootJob } from '../../src/queue/jobs.ts';
 import { rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import type { SandboxStatus } from '../../src/sandbox/index.ts';
