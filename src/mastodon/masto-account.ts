@@ -1,7 +1,8 @@
-import { createRestAPIClient, MastoHttpError, type mastodon } from 'masto';
-import { MastodonRateLimitedError, MastodonRejectedError, MastodonUnavailableError } from '../errors.ts';
+import { createRestAPIClient, type mastodon } from 'masto';
+import { MastodonRateLimitedError, MastodonRejectedError } from '../errors.ts';
 import type { MastodonAccount, PostedStatus, PostParams, RateLimitState } from './mastodon-account.ts';
-import { parseReset, readRateLimit } from './rate-limit-headers.ts';
+import { readRateLimit } from './rate-limit-headers.ts';
+import { translateMastoError } from './translate-error.ts';
 
 export interface MastoAccountOptions {
   readonly url: string;
@@ -107,27 +108,12 @@ export class MastoAccount implements MastodonAccount {
   }
 
   private translate(what: string, error: unknown): Error {
-    const where = `${this.role} instance ${this.options.url}`;
-    if (error instanceof MastoHttpError) {
-      const response = error.cause instanceof Response ? error.cause : undefined;
-      this.observe(response?.headers);
-      const status = error.statusCode;
-      if (status === 429) {
-        const retryAt = parseReset(response?.headers.get('x-ratelimit-reset') ?? null);
-        return new MastodonRateLimitedError(retryAt, `The ${where} rate-limited us while trying to ${what}; waiting until ${new Date(retryAt).toISOString()}.`);
-      }
-      if ([400, 401, 403, 404, 410, 422].includes(status)) {
-        const hint =
-          status === 401 || status === 403
-            ? ' Check the access token and its scopes: Herold needs write:statuses, write:accounts (for pinning) and read:notifications.'
-            : '';
-        return new MastodonRejectedError(status, `The ${where} refused to ${what} (HTTP ${status}): ${error.message}.${hint}`, { cause: error });
-      }
-      return new MastodonUnavailableError(`The ${where} answered HTTP ${status} while trying to ${what}; retrying.`, { cause: error });
-    }
-    // Refused connections, timeouts and HTML error pages (which masto fails to parse
-    // as a TypeError) all mean the same thing here: try again later.
-    const reason = error instanceof Error ? error.message : String(error);
-    return new MastodonUnavailableError(`The ${where} did not answer while trying to ${what} (${reason}); retrying.`, { cause: error });
+    return translateMastoError(error, {
+      where: `${this.role} instance ${this.options.url}`,
+      what,
+      scopeHint: 'Herold needs write:statuses, write:accounts (for pinning) and read:notifications',
+      observe: (headers) => this.observe(headers),
+    });
   }
+
 }

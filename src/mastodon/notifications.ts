@@ -1,8 +1,8 @@
-import { createRestAPIClient, MastoHttpError, type mastodon } from 'masto';
-import { MastodonRateLimitedError, MastodonRejectedError, MastodonUnavailableError } from '../errors.ts';
+import { createRestAPIClient, type mastodon } from 'masto';
 import type { IncomingNotification, NotificationPolicy } from '../replies/types.ts';
 import type { RateLimitState } from './mastodon-account.ts';
-import { parseReset, readRateLimit } from './rate-limit-headers.ts';
+import { readRateLimit } from './rate-limit-headers.ts';
+import { translateMastoError } from './translate-error.ts';
 
 export interface MastoNotificationsOptions {
   readonly url: string;
@@ -82,27 +82,14 @@ export class MastoNotifications {
   }
 
   private translate(what: string, error: unknown): Error {
-    const where = `instance ${this.options.url}`;
-    if (error instanceof MastoHttpError) {
-      const response = error.cause instanceof Response ? error.cause : undefined;
-      this.observe(response?.headers);
-      const status = error.statusCode;
-      if (status === 429) {
-        const retryAt = parseReset(response?.headers.get('x-ratelimit-reset') ?? null);
-        return new MastodonRateLimitedError(retryAt, `The ${where} rate-limited us while trying to ${what}; waiting until ${new Date(retryAt).toISOString()}.`);
-      }
-      if ([400, 401, 403, 404, 410, 422].includes(status)) {
-        const hint =
-          status === 401 || status === 403
-            ? ' Check the access token and its scopes: answering questions needs read:notifications (and write:notifications for --accept-dms).'
-            : '';
-        return new MastodonRejectedError(status, `The ${where} refused to ${what} (HTTP ${status}): ${error.message}.${hint}`, { cause: error });
-      }
-      return new MastodonUnavailableError(`The ${where} answered HTTP ${status} while trying to ${what}.`, { cause: error });
-    }
-    const reason = error instanceof Error ? error.message : String(error);
-    return new MastodonUnavailableError(`The ${where} did not answer while trying to ${what} (${reason}).`, { cause: error });
+    return translateMastoError(error, {
+      where: `instance ${this.options.url}`,
+      what,
+      scopeHint: 'answering questions needs read:notifications (and write:notifications for --accept-dms)',
+      observe: (headers) => this.observe(headers),
+    });
   }
+
 }
 
 function toPolicy(policy: mastodon.v2.NotificationPolicy): NotificationPolicy {
