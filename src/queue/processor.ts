@@ -211,9 +211,9 @@ export class Processor {
   }
 
   /**
-   * Edits the progress toot to the latest state. Jobs carry the state version
-   * that created them; an older job, or one whose version is already shown,
-   * has nothing to do. That is the coalescing: many changes, one edit.
+   * Edits the progress toot to the latest state, whichever job runs first;
+   * a job finding the current version already shown has nothing to do. That
+   * is the coalescing: many changes, one edit.
    */
   private async progress(scheduleId: string, jobVersion: number): Promise<JobOutcome> {
     const { schedule, renderer } = this.entry(scheduleId);
