@@ -5,6 +5,8 @@ import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { HeroldError, ScheduleError, type Problem } from '../errors.ts';
 import { countBack, isValidZone, parseIsoDuration, parseScheduleTime } from './local-time.ts';
+import type { CheckSpec } from '../checks/check-spec.ts';
+import { parseCheck, type CheckContext } from '../checks/parse-check.ts';
 import { TOOT_KINDS, type Schedule, type WindowTootKind } from './schedule.ts';
 import { scheduleFileSchema, type ScheduleFile } from './schedule-schema.ts';
 import { YamlPositions } from './yaml-positions.ts';
@@ -155,6 +157,7 @@ function buildSchedule(data: ScheduleFile, file: string, positions: YamlPosition
     title: t.title,
     at: t.at === undefined ? null : time(['tasks', i, 'at'], t.at),
     milestone: t.milestone === undefined || t.milestone === false ? null : t.milestone === true ? '' : t.milestone,
+    check: t.check === undefined ? null : taskCheck(t.check, ['tasks', i, 'check'], { instance: data.instance, zone, windowStart: start }, problems, file, positions),
   }));
 
   const templatesDir = data.templates?.dir
@@ -186,6 +189,14 @@ function buildSchedule(data: ScheduleFile, file: string, positions: YamlPosition
     tasks,
     templates,
   });
+}
+
+function taskCheck(raw: unknown, at: readonly PropertyKey[], context: CheckContext, problems: Problem[], file: string, positions: YamlPositions): CheckSpec | null {
+  const parsed = parseCheck(raw, context);
+  for (const p of parsed.problems) {
+    problems.push({ file, ...positions.of([...at, ...p.path], { key: p.key ?? false }), message: `${label(at)}: ${p.message}`, hint: p.hint });
+  }
+  return parsed.spec;
 }
 
 type Report = (p: readonly PropertyKey[], message: string, hint?: string) => void;
@@ -266,7 +277,7 @@ function knownKeys(path: readonly PropertyKey[]): string | undefined {
     window: ['start', 'deadline', 'expectedDowntime'],
     announcements: ['id', 'at', 'template'],
     reminders: ['id', 'before', 'template'],
-    tasks: ['id', 'title', 'at', 'milestone'],
+    tasks: ['id', 'title', 'at', 'milestone', 'check'],
     templates: ['dir', ...TOOT_KINDS.filter((k) => k !== 'announcement' && k !== 'reminder')],
   };
   const top = path.length === 0 ? '' : String(path[0]);

@@ -49,6 +49,8 @@ export const scheduleFileSchema = z.strictObject({
         title: z.string().min(1).max(120),
         at: z.string().optional(),
         milestone: z.union([z.boolean(), z.string().min(1)]).optional(),
+        /** Checked in detail by src/checks/parse-check.ts, which knows every kind's fields. */
+        check: z.unknown().optional(),
       }),
     )
     .min(1, 'needs at least one task'),

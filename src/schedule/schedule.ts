@@ -1,4 +1,5 @@
 import type { DateTime, Duration } from 'luxon';
+import type { CheckSpec } from '../checks/check-spec.ts';
 
 /** The kinds of toot a schedule produces, each with its own template. */
 export const TOOT_KINDS = [
@@ -39,6 +40,8 @@ export interface Task {
   readonly at: DateTime | null;
   /** When set, finishing this task is also announced as a reply; the text is the operator's own addition. */
   readonly milestone: string | null;
+  /** Herold watches the world and confirms the task itself (docs/checks.md); null without a check. */
+  readonly check: CheckSpec | null;
 }
 
 /** One maintenance, loaded and checked. All times are in `timezone`. */

@@ -212,7 +212,7 @@ describe('herold validate on a broken schedule', () => {
     const typo = positionOf(text, 'titel:');
     const problems = expectCleanFailure(herold('validate', file));
     expect(problems).toContain(
-      `${file}:${typo.line}:${typo.column}: Unknown field "titel" in tasks[1]. Check the spelling; the fields here are id, title, at, milestone.`,
+      `${file}:${typo.line}:${typo.column}: Unknown field "titel" in tasks[1]. Check the spelling; the fields here are id, title, at, milestone, check.`,
     );
   });
 
