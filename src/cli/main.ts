@@ -73,8 +73,9 @@ export function buildProgram(): Command {
     .option('--note <text>', 'a short note shown with the task')
     .option('--schedule <file...>', 'schedule files (default: every file in schedules/)')
     .action(async (scheduleId: string, taskId: string, status: string, options: { note?: string; schedule?: string[] }) => {
-      const { withOperations } = await operator();
-      const result = await withOperations({ schedules: options.schedule }, (ops) => ops.taskChange(scheduleId, taskId, status, options.note ?? null));
+      const { withOperations, cliNote } = await operator();
+      const note = cliNote(options.note);
+      const result = await withOperations({ schedules: options.schedule }, (ops) => ops.taskChange(scheduleId, taskId, status, note));
       out(`✔ ${scheduleId}/${taskId} is ${status} (version ${result.version}); the progress toot will be edited.${result.completed ? ' All tasks are finished: the completion toot follows.' : ''}`);
     });
 

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { loadConfig } from '../config/config.ts';
 import { Operations, type StatusReport } from '../engine/operations.ts';
+import { operatorNote } from '../render/operator-note.ts';
 import { BullJobSink, connectOrExplain, producerConnection } from '../queue/bullmq-adapter.ts';
 import { loadSchedules } from '../schedule/load-schedules.ts';
 import { StateStore } from '../state/state-store.ts';
@@ -28,6 +29,12 @@ export async function withOperations<T>(options: OperatorOptions, fn: (ops: Oper
     await jobs.close();
     redis.disconnect();
   }
+}
+
+/** `--note`, cleaned as the webhook cleans it (mentions defused, no links unless HEROLD_NOTE_URLS=on). */
+export function cliNote(note: string | undefined, env: NodeJS.ProcessEnv = process.env): string | null {
+  if (note === undefined) return null;
+  return operatorNote(note, { allowUrls: loadConfig(env, 'redis').noteUrls });
 }
 
 export function formatStatus(report: StatusReport): string[] {

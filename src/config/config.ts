@@ -37,6 +37,16 @@ export interface Config {
   readonly logLevel: string;
   /** HTTP basic auth for the queue dashboard at /admin/queues; the dashboard is not served when unset. */
   readonly admin: { readonly user: string; readonly password: string } | null;
+  /** HEROLD_PUBLIC_URL: where people reach Herold (the feed's links, the dashboard's origin check). Default unset. */
+  readonly publicUrl: string | null;
+  /** HEROLD_ADMIN_WRITE: the dashboard may change jobs. Default off (read-only). */
+  readonly adminWrite: boolean;
+  /** HEROLD_NOTE_URLS: task notes may carry links. Default off. */
+  readonly noteUrls: boolean;
+  /** HEROLD_TRUST_PROXY: the client address is the last one in X-Forwarded-For. Default off. */
+  readonly trustProxy: boolean;
+  /** HEROLD_LIVE_MAX and HEROLD_LIVE_MAX_PER_IP: open live-update streams in total and per address. Default 1000 and 20. */
+  readonly liveLimits: { readonly max: number; readonly maxPerIp: number };
 }
 
 const url = (name: string) =>
@@ -46,6 +56,22 @@ const positiveInt = (name: string, fallback: number) =>
   z.coerce
     .number({ error: `${name} must be a whole number of milliseconds.` })
     .int({ error: `${name} must be a whole number of milliseconds.` })
+    .min(0, { error: `${name} must not be negative.` })
+    .default(fallback);
+
+const onOff = (name: string, fallback: 'on' | 'off') =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(['on', 'off', 'true', 'false', '1', '0'], { error: `${name} must be on or off.` }))
+    .default(fallback)
+    .transform((value) => ['on', 'true', '1'].includes(value));
+
+const count = (name: string, fallback: number) =>
+  z.coerce
+    .number({ error: `${name} must be a whole number.` })
+    .int({ error: `${name} must be a whole number.` })
     .min(0, { error: `${name} must not be negative.` })
     .default(fallback);
 
@@ -79,6 +105,12 @@ const schema = z.object({
   HEROLD_REPLY_COOLDOWN_MS: positiveInt('HEROLD_REPLY_COOLDOWN_MS', 30 * 60_000),
   HEROLD_ADMIN_USER: z.string().optional(),
   HEROLD_ADMIN_PASSWORD: z.string().optional(),
+  HEROLD_PUBLIC_URL: url('HEROLD_PUBLIC_URL').optional(),
+  HEROLD_ADMIN_WRITE: onOff('HEROLD_ADMIN_WRITE', 'off'),
+  HEROLD_NOTE_URLS: onOff('HEROLD_NOTE_URLS', 'off'),
+  HEROLD_TRUST_PROXY: onOff('HEROLD_TRUST_PROXY', 'off'),
+  HEROLD_LIVE_MAX: count('HEROLD_LIVE_MAX', 1000),
+  HEROLD_LIVE_MAX_PER_IP: count('HEROLD_LIVE_MAX_PER_IP', 20),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
@@ -142,5 +174,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, needs: ConfigNe
     replyCooldownMs: e.HEROLD_REPLY_COOLDOWN_MS,
     logLevel: e.LOG_LEVEL,
     admin: adminUser && adminPassword ? Object.freeze({ user: adminUser, password: adminPassword }) : null,
+    publicUrl: e.HEROLD_PUBLIC_URL ? e.HEROLD_PUBLIC_URL.replace(/\/+$/, '') : null,
+    adminWrite: e.HEROLD_ADMIN_WRITE,
+    noteUrls: e.HEROLD_NOTE_URLS,
+    trustProxy: e.HEROLD_TRUST_PROXY,
+    liveLimits: Object.freeze({ max: e.HEROLD_LIVE_MAX, maxPerIp: e.HEROLD_LIVE_MAX_PER_IP }),
   });
 }

@@ -5,7 +5,7 @@ import type { Config } from '../config/config.ts';
 import { MastodonRejectedError } from '../errors.ts';
 import { createApp } from '../http/app.ts';
 import { HeroldMetrics, meteredAccount } from '../http/metrics.ts';
-import { createWeb, type Web } from '../http/web.ts';
+import { createWeb, webSecurity, type Web } from '../http/web.ts';
 import { MastoAccount } from '../mastodon/masto-account.ts';
 import type { RateLimitState } from '../mastodon/mastodon-account.ts';
 import { BullJobSink, connectOrExplain, pauseUntil, startWorker, workerConnection, type WorkerOptions } from '../queue/bullmq-adapter.ts';
@@ -111,10 +111,11 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
   let server: ServerType | null = null;
   let httpUrl: string | null = null;
   if (options.http ?? true) {
-    web = await createWeb({ schedules: options.schedules, store, now, feedKey: config.mastodonUrl, metrics, queue: jobs.queue, admin: config.admin, log });
+    web = await createWeb({ schedules: options.schedules, store, now, feedKey: config.mastodonUrl, metrics, queue: jobs.queue, admin: config.admin, log, ...webSecurity(config) });
     const app = createApp({
       operations,
       webhookToken: config.webhookToken,
+      notes: { allowUrls: config.noteUrls },
       ready: async () => worker.isRunning() && (await redis.ping().then(() => true, () => false)),
       web,
     });

@@ -4,6 +4,9 @@ import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { HeroldError, NotFoundError, UsageError } from '../errors.ts';
 import type { Operations } from '../engine/operations.ts';
+import { operatorNote, type NoteRules } from '../render/operator-note.ts';
+import { bearerToken } from './bearer-token.ts';
+import { securityHeaders } from './security-headers.ts';
 import type { Web } from './web.ts';
 
 export interface AppDeps {
@@ -13,6 +16,8 @@ export interface AppDeps {
   readonly ready: () => Promise<boolean>;
   /** Status page, feed, JSON API, live updates, metrics and dashboard (src/http/web.ts); off when absent. */
   readonly web?: Pick<Web, 'mount'>;
+  /** What a note may contain (HEROLD_NOTE_URLS); default: no links. */
+  readonly notes?: NoteRules;
 }
 
 const taskBody = z.strictObject({
@@ -29,13 +34,13 @@ export function sameSecret(given: string, expected: string): boolean {
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  app.use(securityHeaders());
 
   app.get('/healthz', (c) => c.text('ok'));
   app.get('/readyz', async (c) => ((await deps.ready()) ? c.text('ready') : c.text('not ready', 503)));
 
   app.post('/api/schedules/:id/tasks/:taskId', bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.json({ error: 'The body is larger than 16 KiB.' }, 413) }), async (c) => {
-    const auth = c.req.header('authorization') ?? '';
-    const token = auth.startsWith('Bearer ') ? auth.slice(7) : '';
+    const token = bearerToken(c.req.header('authorization'));
     if (!deps.webhookToken || !token || !sameSecret(token, deps.webhookToken)) {
       return c.json({ error: 'Send Authorization: Bearer <HEROLD_WEBHOOK_TOKEN>.' }, 401);
     }
@@ -50,7 +55,8 @@ export function createApp(deps: AppDeps): Hono {
       return c.json({ error: 'Send {"status": "running|done|failed|skipped", "note"?: "…"} and nothing else.', issues: parsed.error.issues.map((i) => i.message) }, 400);
     }
     try {
-      const result = await deps.operations.taskChange(c.req.param('id'), c.req.param('taskId'), parsed.data.status, parsed.data.note ?? null);
+      const note = parsed.data.note === undefined ? null : operatorNote(parsed.data.note, deps.notes ?? { allowUrls: false });
+      const result = await deps.operations.taskChange(c.req.param('id'), c.req.param('taskId'), parsed.data.status, note);
       return c.json({ ok: true, ...result });
     } catch (error) {
       if (error instanceof NotFoundError) return c.json({ error: error.message }, 404);

@@ -24,9 +24,9 @@ export function uuidUrn(name: string): string {
 }
 
 export interface FeedOptions {
-  /** Where the feed is served, absolute (rel="self"). */
+  /** Where the feed is served (rel="self"): absolute with a public URL, else root-relative. */
   readonly selfUrl: string;
-  /** The status page, absolute (rel="alternate"). */
+  /** The status page (rel="alternate"). */
   readonly pageUrl: string;
   /** Stable across restarts and hosts: the feed id is derived from it. */
   readonly feedKey: string;
@@ -81,12 +81,17 @@ export function atomFeed(views: readonly PublicView[], options: FeedOptions): st
   return lines.join('\n');
 }
 
-/** GET /feed.atom: everything posted, for every maintenance. */
-export function mountFeed(app: Hono, live: LiveState, feedKey: string): void {
+/**
+ * GET /feed.atom: everything posted, for every maintenance. Its links use
+ * `publicUrl` (HEROLD_PUBLIC_URL), never the request's Host header, which
+ * anyone can set: a feed cached by a proxy must not point readers elsewhere.
+ * Without it the links are relative to the feed (RFC 4287 allows that).
+ */
+export function mountFeed(app: Hono, live: LiveState, feedKey: string, publicUrl: string | null = null): void {
+  const base = publicUrl ? publicUrl.replace(/\/+$/, '') : '';
   app.get('/feed.atom', async (c) => {
     const views = await Promise.all(live.schedules.map((s) => live.viewOf(s)));
-    const origin = new URL(c.req.url).origin;
-    const body = atomFeed(views, { selfUrl: `${origin}/feed.atom`, pageUrl: `${origin}/`, feedKey, now: new Date() });
+    const body = atomFeed(views, { selfUrl: `${base}/feed.atom`, pageUrl: `${base}/`, feedKey, now: new Date() });
     return c.body(body, 200, { 'Content-Type': 'application/atom+xml; charset=utf-8', 'Cache-Control': 'no-cache' });
   });
 }

@@ -1,6 +1,8 @@
 import type { Context, Hono } from 'hono';
-import { streamSSE } from 'hono/streaming';
+import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import type { Schedule } from '../schedule/schedule.ts';
+import { clientIp } from './client-ip.ts';
+import { LiveLimits } from './live-limits.ts';
 import type { LiveState } from './live-state.ts';
 import type { PublicView } from './public-view.ts';
 
@@ -105,44 +107,73 @@ const KEEPALIVE_MS = 15_000;
  * GET …/events: text/event-stream with an `event: state` carrying the
  * PublicView as JSON, first at once and then after every change.
  */
-export function sseResponse(c: Context, hub: StateHub, schedule: Schedule): Response {
+export function sseResponse(c: Context, hub: StateHub, schedule: Schedule, release: () => void = () => undefined): Response {
   c.header('X-Accel-Buffering', 'no');
   return streamSSE(c, async (stream) => {
-    let counter = 0;
-    // Browsers reconnect after 3 s when the connection drops.
-    await stream.write('retry: 3000\n\n');
-    await new Promise<void>((resolve) => {
-      const send = (view: PublicView) => {
-        counter += 1;
-        stream.writeSSE({ event: 'state', id: String(view.version) + '.' + counter, data: JSON.stringify(view) }).catch(() => undefined);
-      };
-      const keepalive = setInterval(() => void stream.write(': keepalive\n\n'), KEEPALIVE_MS);
-      let unsubscribe = () => {};
-      let unregister = () => {};
-      let ended = false;
-      const end = () => {
-        if (ended) return;
-        ended = true;
-        clearInterval(keepalive);
-        unsubscribe();
-        unregister();
-        resolve();
-      };
-      stream.onAbort(end);
-      unregister = hub.onClose(end);
-      unsubscribe = hub.subscribe(schedule, send);
-    });
+    try {
+      await follow(stream, hub, schedule);
+    } finally {
+      release();
+    }
   });
 }
 
+async function follow(stream: SSEStreamingApi, hub: StateHub, schedule: Schedule): Promise<void> {
+  let counter = 0;
+  // Browsers reconnect after 3 s when the connection drops.
+  await stream.write('retry: 3000\n\n');
+  await new Promise<void>((resolve) => {
+    const send = (view: PublicView) => {
+      counter += 1;
+      stream.writeSSE({ event: 'state', id: String(view.version) + '.' + counter, data: JSON.stringify(view) }).catch(() => undefined);
+    };
+    const keepalive = setInterval(() => void stream.write(': keepalive\n\n'), KEEPALIVE_MS);
+    let unsubscribe = () => {};
+    let unregister = () => {};
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      clearInterval(keepalive);
+      unsubscribe();
+      unregister();
+      resolve();
+    };
+    stream.onAbort(end);
+    unregister = hub.onClose(end);
+    unsubscribe = hub.subscribe(schedule, send);
+  });
+}
+
+/** Seconds a client turned away at the cap is asked to wait. */
+export const LIVE_RETRY_AFTER_S = 60;
+
+export interface EventsOptions {
+  readonly limits?: LiveLimits;
+  readonly trustProxy?: boolean;
+}
+
 /** GET /s/:id/events and GET /api/schedules/:id/events. */
-export function mountEvents(app: Hono, live: LiveState, hub: StateHub): void {
+export function mountEvents(app: Hono, live: LiveState, hub: StateHub, options: EventsOptions = {}): void {
+  const limits = options.limits ?? new LiveLimits();
   for (const route of ['/s/:id/events', '/api/schedules/:id/events']) {
     app.get(route, (c) => {
       const id = c.req.param('id') ?? '';
       const schedule = live.schedule(id);
       if (!schedule) return c.json({ error: `There is no schedule "${id}".` }, 404);
-      return sseResponse(c, hub, schedule);
+      // Hono answers HEAD with the GET handler and drops the body unread, so a
+      // stream started here would never see its end: answer the headers only.
+      if (c.req.method === 'HEAD') return c.body(null, 200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
+      const admission = limits.admit(clientIp(c, options.trustProxy ?? false));
+      if (!admission.ok) {
+        const who = admission.reason === 'ip' ? 'from your address' : 'in total';
+        return c.json(
+          { error: `Too many live-update connections ${who}. Reload the page to see the current state, or try again in ${LIVE_RETRY_AFTER_S} s.` },
+          503,
+          { 'Retry-After': String(LIVE_RETRY_AFTER_S), 'Cache-Control': 'no-store' },
+        );
+      }
+      return sseResponse(c, hub, schedule, admission.release);
     });
   }
 }

@@ -3,12 +3,14 @@ import type { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { DateTime } from 'luxon';
 import type { Logger } from 'pino';
+import type { Config } from '../config/config.ts';
 import { loadFaq, type LoadedFaq } from '../faq/index.ts';
 import type { Schedule } from '../schedule/schedule.ts';
 import type { StateStore } from '../state/state-store.ts';
 import { mountApi } from './api.ts';
 import { mountDashboard, type AdminCredentials } from './dashboard.ts';
 import { mountFeed } from './feed.ts';
+import { LiveLimits, type LiveLimitOptions } from './live-limits.ts';
 import { LiveState } from './live-state.ts';
 import { mountMetrics, type HeroldMetrics } from './metrics.ts';
 import { mountEvents, StateHub } from './sse.ts';
@@ -27,6 +29,14 @@ export interface WebOptions {
   /** The queue for /admin/queues; the dashboard is served only with credentials. */
   readonly queue?: Queue | null;
   readonly admin?: AdminCredentials | null;
+  /** HEROLD_PUBLIC_URL: where people reach Herold; the feed's links and the dashboard's origin check use it. */
+  readonly publicUrl?: string | null;
+  /** Caps on open live-update streams; default 1000 in total, 20 per address. */
+  readonly liveLimits?: LiveLimitOptions;
+  /** HEROLD_TRUST_PROXY: take the client address from X-Forwarded-For. */
+  readonly trustProxy?: boolean;
+  /** HEROLD_ADMIN_WRITE: the dashboard may change jobs (default read-only). */
+  readonly adminWrite?: boolean;
   /** How often watched state is read for live updates; default 500 ms. */
   readonly pollMs?: number;
   readonly log?: Logger;
@@ -36,8 +46,14 @@ export interface WebOptions {
 export interface Web {
   mount(app: Hono): void;
   readonly hub: StateHub;
+  readonly liveLimits: LiveLimits;
   /** Ends the live-update streams, so the HTTP server can close. */
   close(): void;
+}
+
+/** The web options that come from the configuration (HEROLD_PUBLIC_URL, HEROLD_LIVE_MAX…, HEROLD_TRUST_PROXY, HEROLD_ADMIN_WRITE). */
+export function webSecurity(config: Pick<Config, 'publicUrl' | 'liveLimits' | 'trustProxy' | 'adminWrite'>): Pick<WebOptions, 'publicUrl' | 'liveLimits' | 'trustProxy' | 'adminWrite'> {
+  return { publicUrl: config.publicUrl, liveLimits: config.liveLimits, trustProxy: config.trustProxy, adminWrite: config.adminWrite };
 }
 
 export async function createWeb(options: WebOptions): Promise<Web> {
@@ -51,15 +67,20 @@ export async function createWeb(options: WebOptions): Promise<Web> {
   const live = new LiveState({ schedules: options.schedules, store: options.store, faq, now: options.now, log: options.log });
   const hub = new StateHub(live, options.pollMs ?? 500);
   const pages = new StatusPages();
+  const liveLimits = new LiveLimits(options.liveLimits);
+  const trustProxy = options.trustProxy ?? false;
   return {
     hub,
+    liveLimits,
     mount(app) {
       mountStatusPages(app, live, pages);
-      mountEvents(app, live, hub);
+      mountEvents(app, live, hub, { limits: liveLimits, trustProxy });
       mountApi(app, live);
-      mountFeed(app, live, options.feedKey);
+      mountFeed(app, live, options.feedKey, options.publicUrl ?? null);
       if (options.metrics) mountMetrics(app, options.metrics);
-      if (options.queue && options.admin) mountDashboard(app, options.queue, options.admin);
+      if (options.queue && options.admin) {
+        mountDashboard(app, options.queue, options.admin, { write: options.adminWrite, publicUrl: options.publicUrl, trustProxy, log: options.log });
+      }
       app.notFound((c) => (c.req.path.startsWith('/api/') ? c.json({ error: 'Not found.' }, 404) : notFoundPage(c, pages)));
       // Redis away: readers get a calm German page, not a stack trace.
       app.onError((error, c) => {

@@ -1,19 +1,8 @@
+import { defuseMentions } from '../render/defuse-mentions.ts';
 import { countableLength, extractEntities } from '../render/mastodon-length.ts';
 
-/** Put after an '@' so that Mastodon no longer sees a mention; invisible when read. */
-const ZERO_WIDTH_SPACE = '\u200b';
-
-// The start of what Mastodon's mention regex would take as a mention (see render/mastodon-length.ts).
-const MENTION_START = /(?<![=/\p{L}\p{M}\p{N}\p{Pc}])@(?=[a-z0-9_])/giu;
-
-/**
- * An answer must mention nobody: a mention in a direct message adds that
- * account to the conversation. Handles in templates (the schedule's
- * `contact: "@paula"`) are kept readable but defused.
- */
-export function defuseMentions(text: string): string {
-  return text.replace(MENTION_START, `@${ZERO_WIDTH_SPACE}`);
-}
+// An answer must mention nobody but the asker; handles in templates (the schedule's `contact: "@paula"`) are defused.
+export { defuseMentions };
 
 /**
  * The text of a reply: the asker's full `@acct`, then the rendered answer,

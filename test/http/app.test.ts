@@ -140,7 +140,8 @@ describe('web parts', () => {
   test('/feed.atom with nothing posted is still a valid, empty feed', async () => {
     const { hono } = await app([rebasedWienRocks(3600_000, 1, uniqueId('empty'))]);
     const text = await (await hono.request('http://status.example/feed.atom')).text();
-    expect(text).toContain('<link rel="self" type="application/atom+xml" href="http://status.example/feed.atom"/>');
+    // Without HEROLD_PUBLIC_URL the links are relative: the Host header is the client's to choose.
+    expect(text).toContain('<link rel="self" type="application/atom+xml" href="/feed.atom"/>');
     expect(text).not.toContain('<entry>');
     expect(text).toMatch(/<updated>\d{4}-\d\d-\d\dT/);
   });

@@ -88,6 +88,9 @@
     if (live) live.textContent = 'Diese Seite aktualisiert sich von selbst.';
   });
   source.addEventListener('error', function () {
-    if (live) live.textContent = 'Verbindung unterbrochen, wird wiederhergestellt …';
+    if (!live) return;
+    // CLOSED: the server turned us away (503 at its connection cap) and the
+    // browser will not retry; the page works as it does without JavaScript.
+    live.textContent = source.readyState === 2 ? 'Zum Aktualisieren die Seite neu laden.' : 'Verbindung unterbrochen, wird wiederhergestellt …';
   });
 })();

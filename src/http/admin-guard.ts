@@ -1,0 +1,42 @@
+import type { MiddlewareHandler } from 'hono';
+
+export interface AdminGuardOptions {
+  /** HEROLD_ADMIN_WRITE=on: bull-board may change jobs. Default off (read-only). */
+  readonly write: boolean;
+  /** HEROLD_PUBLIC_URL: the origin browsers use; else the request's own. */
+  readonly publicUrl?: string | null;
+}
+
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Guards every request to the queue dashboard that could change something.
+ * Read-only (the default): any other method is refused here, whatever
+ * bull-board would do. With writes on: the request must come from the
+ * dashboard's own page (Origin or Sec-Fetch-Site same-origin), and a body
+ * must be declared JSON, so a cross-site form (text/plain, urlencoded,
+ * multipart) riding on the browser's cached basic-auth credentials cannot
+ * promote, add, retry, clean or remove jobs.
+ */
+export function adminGuard(options: AdminGuardOptions): MiddlewareHandler {
+  const configured = options.publicUrl ? new URL(options.publicUrl).origin : null;
+  return async (c, next) => {
+    if (SAFE.has(c.req.method)) return next();
+    if (!options.write) {
+      return c.json({ error: 'The queue dashboard is read-only. Set HEROLD_ADMIN_WRITE=on to allow changes (see docs/security.md).' }, 405, { Allow: 'GET, HEAD' });
+    }
+    const expected = configured ?? new URL(c.req.url).origin;
+    const origin = c.req.header('origin');
+    const site = c.req.header('sec-fetch-site');
+    const sameOrigin = origin ? origin === expected : site === 'same-origin';
+    if (!sameOrigin) {
+      return c.json({ error: `Changes to the queue are accepted only from the dashboard itself (Origin ${expected}).` }, 403);
+    }
+    const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    const hasBody = c.req.header('content-length') !== undefined ? c.req.header('content-length') !== '0' : c.req.header('transfer-encoding') !== undefined;
+    if (hasBody && type !== 'application/json') {
+      return c.json({ error: 'Send the body as Content-Type: application/json.' }, 415);
+    }
+    return next();
+  };
+}
