@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { safeText } from '../render/safe-text.ts';
 import { loadConfig } from '../config/config.ts';
 import { connectOrExplain, producerConnection } from '../queue/bullmq-adapter.ts';
 import { ReplyStore, type OpenQuestion } from '../replies/reply-store.ts';
@@ -28,7 +29,8 @@ export async function questionsCommand(options: QuestionsOptions, out: (line: st
     }
     const open = await store.openQuestions();
     if (options.json) {
-      out(JSON.stringify(open, null, 2));
+      // JSON escapes control characters but not bidi overrides.
+      out(JSON.stringify(open, (_key, value: unknown) => (typeof value === 'string' ? safeText(value) : value), 2));
       return;
     }
     for (const line of formatQuestions(open)) out(line);
@@ -40,10 +42,12 @@ export async function questionsCommand(options: QuestionsOptions, out: (line: st
 export function formatQuestions(open: readonly OpenQuestion[]): string[] {
   if (open.length === 0) return ['No open questions.'];
   const lines = [`${open.length} open question(s), oldest first (mark one done with: herold questions --done <id>):`, ''];
+  // Everything here came from other servers and their users; questions stored before the text was cleaned at intake too.
+  const clean = (text: string) => safeText(text, { newlines: false });
   for (const q of open) {
     const at = DateTime.fromISO(q.createdAt).toLocal().toFormat('dd.MM. HH:mm');
-    lines.push(`${q.notificationId}  ${at}  @${q.acct}${q.visibility === 'direct' ? ' (DM)' : ''}  ${q.url ?? ''}`.trimEnd());
-    lines.push(`    ${q.text.replace(/\s*\n\s*/g, ' ⏎ ')}`);
+    lines.push(clean(`${q.notificationId}  ${at}  @${q.acct}${q.visibility === 'direct' ? ' (DM)' : ''}  ${q.url ?? ''}`).trimEnd());
+    lines.push(`    ${clean(q.text.replace(/\s*\n\s*/g, ' ⏎ '))}`);
   }
   return lines;
 }

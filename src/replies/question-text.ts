@@ -1,3 +1,5 @@
+import { safeText } from '../render/safe-text.ts';
+
 /**
  * Turns a status as the API delivers it (HTML in `content`) into the plain
  * question the FAQ matcher sees: tags stripped, entities decoded, the leading
@@ -55,7 +57,8 @@ export function questionText(status: { readonly content: string; readonly spoile
     const self = new RegExp(String.raw`(?<![\p{L}\p{N}_=/])@${escapeRegExp(botUsername)}(?:@[\p{L}\p{N}.-]*[\p{L}\p{N}])?(?![\p{L}\p{N}_])`, 'giu');
     text = text.replace(self, ' ');
   }
-  return text.replace(/[ \t]{2,}/g, ' ').trim();
+  // What a user wrote is stored, printed by `herold questions` and may be logged: no escape sequences, controls or bidi overrides.
+  return safeText(text).replace(/[ \t]{2,}/g, ' ').trim();
 }
 
 function escapeRegExp(text: string): string {
