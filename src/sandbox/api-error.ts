@@ -34,9 +34,36 @@ export class ApiError extends HeroldError {
     });
   }
 
+  /** Mastodon::RaceConditionError (e.g. a lock another request holds), rescued in Api::ErrorHandling. */
+  static raceCondition(): ApiError {
+    return new ApiError(503, 'There was a temporary problem serving your request, please try again');
+  }
+
+  /** Api::BaseController#require_user! for a login that cannot use the API yet. */
+  static accountState(state: 'pending' | 'unconfirmed'): ApiError {
+    return new ApiError(
+      403,
+      state === 'pending' ? 'Your login is currently pending approval' : 'Your login is missing a confirmed e-mail address',
+    );
+  }
+
   /** ActiveRecord::RecordInvalid, which Mastodon renders as "Validation failed: ...". */
   static validation(...messages: string[]): ApiError {
     return new ApiError(422, `Validation failed: ${messages.join(', ')}`);
+  }
+}
+
+/**
+ * An exception Mastodon does not rescue: Rails' PublicExceptions answers 500
+ * with public/500.html, or `{"status":500,"error":"Internal Server Error"}`
+ * when the request's Accept header asks for JSON. The message is only for the
+ * sandbox's request log.
+ */
+export class InternalServerError extends ApiError {
+  override name = 'InternalServerError';
+
+  constructor(readonly exception: string) {
+    super(500, 'Internal Server Error');
   }
 }
 

@@ -14,7 +14,8 @@ export type JsonObject = { [key: string]: Json };
 
 export interface EntityConfig {
   readonly domain: string;
-  readonly version: string;
+  /** Reported instead of the profile's version string, if set. */
+  readonly version: string | undefined;
   readonly maxCharacters: number;
   /** ws:// base URL published as configuration.urls.streaming. */
   readonly streamingUrl: string;
@@ -30,6 +31,10 @@ export class Entities {
     private readonly store: Store,
     private readonly config: EntityConfig,
   ) {}
+
+  private get version(): string {
+    return this.config.version ?? this.store.profile.version;
+  }
 
   profileUrl(account: AccountRecord): string {
     return `https://${this.config.domain}/@${account.username}`;
@@ -194,8 +199,8 @@ export class Entities {
       id: notification.id,
       type: notification.type,
       created_at: iso(notification.createdAt),
-      group_key: `ungrouped-${notification.id}`,
     };
+    if (this.store.profile.notificationGroupKey) json.group_key = `ungrouped-${notification.id}`;
     if (notification.filtered) json.filtered = true;
     json.account = this.account(from);
     if (notification.statusId !== null) {
@@ -252,10 +257,10 @@ export class Entities {
 
   instanceV2(): JsonObject {
     const { domain } = this.config;
-    return {
+    const json: JsonObject = {
       domain,
       title: domain,
-      version: this.config.version,
+      version: this.version,
       source_url: 'https://github.com/mastodon/mastodon',
       description: 'In-memory Mastodon sandbox for Herold tests and rehearsals.',
       usage: { users: { active_month: this.store.allAccounts().length } },
@@ -282,11 +287,12 @@ export class Entities {
         translation: { enabled: false },
       },
       registrations: { enabled: false, approval_required: false, message: null, url: null, reason_required: false },
-      // Added in 4.3.0 with value 2.
-      api_versions: { mastodon: 2 },
       contact: { email: `admin@${domain}`, account: null },
       rules: [],
     };
+    // Added in 4.3.0 with value 2.
+    if (this.store.profile.apiVersions) json.api_versions = { mastodon: 2 };
+    return json;
   }
 
   instanceV1(): JsonObject {
@@ -297,7 +303,7 @@ export class Entities {
       short_description: 'In-memory Mastodon sandbox.',
       description: 'In-memory Mastodon sandbox for Herold tests and rehearsals.',
       email: `admin@${domain}`,
-      version: this.config.version,
+      version: this.version,
       urls: { streaming_api: this.config.streamingUrl },
       stats: {
         user_count: this.store.allAccounts().length,

@@ -20,6 +20,8 @@ export interface RequestContext {
   /** The account of a valid token. */
   readonly account: AccountRecord | null;
   readonly idempotencyKey: string | null;
+  /** The server checked the key before a slow commit; the post must not look again. */
+  readonly idempotencyKeyChecked?: boolean;
   /** Where this sandbox answers, for Link headers. */
   readonly baseUrl: string;
 }
@@ -30,6 +32,8 @@ export interface ApiResponse {
   readonly headers?: Readonly<Record<string, string>>;
   /** Plain-text answers (the streaming health check) set this; JSON otherwise. */
   readonly text?: string;
+  /** Content type of `text`; default text/plain. */
+  readonly contentType?: string;
 }
 
 type Handler = (ctx: RequestContext, args: string[]) => ApiResponse;
@@ -53,17 +57,20 @@ const POLICY_FIELDS: readonly [string, keyof NotificationPolicySettings][] = [
   ['for_limited_accounts', 'forLimitedAccounts'],
 ];
 
-/** Doorkeeper: a valid token with at least one of the scopes the endpoint lists. */
+/** Doorkeeper: a valid token with at least one of the scopes the endpoint lists; then require_user!'s login state. */
 function requireUser(ctx: RequestContext, scopes: readonly string[]): AccountRecord {
   if (ctx.account === null) throw ApiError.invalidToken();
   if (!scopes.some((s) => ctx.account?.scopes.includes(s))) throw ApiError.outsideScopes();
+  // Api::BaseController#require_user! checks confirmation before approval.
+  if (ctx.account.state !== 'active') throw ApiError.accountState(ctx.account.state);
   return ctx.account;
 }
 
-/** authorize_if_got_token!: anonymous is fine, an unknown token counts as anonymous, a valid one must have the scope. */
+/** authorize_if_got_token! (no require_user!): anonymous is fine, an unknown token counts as anonymous, a valid one must have the scope. */
 function optionalUser(ctx: RequestContext, scopes: readonly string[]): AccountRecord | null {
   if (ctx.account === null) return null;
-  return requireUser(ctx, scopes);
+  if (!scopes.some((s) => ctx.account?.scopes.includes(s))) throw ApiError.outsideScopes();
+  return ctx.account;
 }
 
 /** Rails' Hash#to_query: keys sorted, arrays as `key[]`, all percent-encoded. */
@@ -120,6 +127,8 @@ export class Router {
   constructor(
     private readonly store: Store,
     private readonly entities: Entities,
+    /** RateLimiter family :statuses for posts and edits through the API. */
+    private readonly statusesRateLimit: (account: AccountRecord) => void,
   ) {
     this.add(['GET'], '/api/v1/streaming/health', () => ({ status: 200, body: null, text: 'OK' }));
 
@@ -143,11 +152,12 @@ export class Router {
       const viewer = optionalUser(ctx, ['read', 'read:statuses']);
       return ok(this.entities.statusHistory(this.store.visibleStatus(id ?? '', viewer)));
     });
+    this.add(['GET'], '/api/v1/statuses/([^/]+)/context', (ctx, [id]) => this.context(ctx, id ?? ''));
+    // Statuses::BaseController authorizes :show?, so anyone who may see a status may read its source.
     this.add(['GET'], '/api/v1/statuses/([^/]+)/source', (ctx, [id]) => {
-      const viewer = requireUser(ctx, ['read', 'read:statuses']);
-      const status = this.store.visibleStatus(id ?? '', viewer);
-      if (status.accountId !== viewer.id) throw ApiError.notFound();
-      return ok(this.entities.statusSource(status));
+      if (ctx.account === null) throw ApiError.invalidToken();
+      const viewer = optionalUser(ctx, ['read', 'read:statuses']);
+      return ok(this.entities.statusSource(this.store.visibleStatus(id ?? '', viewer)));
     });
     this.add(['POST'], '/api/v1/statuses/([^/]+)/pin', (ctx, [id]) => {
       const account = requireUser(ctx, ['write', 'write:accounts']);
@@ -169,14 +179,15 @@ export class Router {
       return ok(this.entities.status(status, account, { withSource: true }));
     });
 
-    this.add(['GET'], '/api/v2/notifications/policy', (ctx) =>
+    // Notification policies came with 4.3: older profiles have no such route (404).
+    this.addSince('notificationPolicy', ['GET'], '/api/v2/notifications/policy', (ctx) =>
       ok(this.entities.policyV2(requireUser(ctx, ['read', 'read:notifications']))),
     );
-    this.add(['PUT', 'PATCH'], '/api/v2/notifications/policy', (ctx) => this.updatePolicyV2(ctx));
-    this.add(['GET'], '/api/v1/notifications/policy', (ctx) =>
+    this.addSince('notificationPolicy', ['PUT', 'PATCH'], '/api/v2/notifications/policy', (ctx) => this.updatePolicyV2(ctx));
+    this.addSince('notificationPolicy', ['GET'], '/api/v1/notifications/policy', (ctx) =>
       ok(this.entities.policyV1(requireUser(ctx, ['read', 'read:notifications']))),
     );
-    this.add(['PUT', 'PATCH'], '/api/v1/notifications/policy', (ctx) => this.updatePolicyV1(ctx));
+    this.addSince('notificationPolicy', ['PUT', 'PATCH'], '/api/v1/notifications/policy', (ctx) => this.updatePolicyV1(ctx));
     this.add(['GET'], '/api/v1/notifications', (ctx) => this.listNotifications(ctx));
     this.add(['GET'], '/api/v1/notifications/([^/]+)', (ctx, [id]) => {
       const account = requireUser(ctx, ['read', 'read:notifications']);
@@ -188,6 +199,14 @@ export class Router {
 
   private add(methods: string[], path: string, handler: Handler): void {
     this.routes.push({ methods, pattern: new RegExp(`^${path}/?$`), handler });
+  }
+
+  /** A route that only exists in profiles with the feature. */
+  private addSince(feature: 'notificationPolicy', methods: string[], path: string, handler: Handler): void {
+    this.add(methods, path, (ctx, args) => {
+      if (!this.store.profile[feature]) return { status: 404, body: { error: 'Not Found' } };
+      return handler(ctx, args);
+    });
   }
 
   /** The matching handler's answer, or null when no route matches (the caller renders Mastodon's 404). */
@@ -227,7 +246,12 @@ export class Router {
         inReplyToId: stringParam(ctx.params, 'in_reply_to_id'),
         language: stringParam(ctx.params, 'language'),
       },
-      { idempotencyKey: ctx.idempotencyKey, application: 'Herold' },
+      {
+        idempotencyKey: ctx.idempotencyKey,
+        application: 'Herold',
+        keyCheckedAlready: ctx.idempotencyKeyChecked ?? false,
+        rateLimit: () => this.statusesRateLimit(account),
+      },
     );
     return ok(this.entities.status(status, account));
   }
@@ -239,7 +263,7 @@ export class Router {
       spoilerText: stringParam(ctx.params, 'spoiler_text'),
       sensitive: boolParam(ctx.params, 'sensitive'),
       language: stringParam(ctx.params, 'language'),
-    });
+    }, () => this.statusesRateLimit(account));
     return ok(this.entities.status(status, account));
   }
 
@@ -271,6 +295,43 @@ export class Router {
       page.map((s) => this.entities.status(s, viewer)),
       linkHeader(next, prev),
     );
+  }
+
+  /** Api::V1::Statuses::ContextsController: the thread above (oldest first) and below (depth first, oldest first). */
+  private context(ctx: RequestContext, id: string): ApiResponse {
+    const viewer = optionalUser(ctx, ['read', 'read:statuses']);
+    const status = this.store.visibleStatus(id, viewer);
+    // Anonymous requests see at most 40 ancestors and 60 descendants, 20 levels deep; users 4,096.
+    const ancestorsLimit = viewer === null ? 40 : 4_096;
+    const descendantsLimit = viewer === null ? 60 : 4_096;
+    const depthLimit = viewer === null ? 20 : Number.POSITIVE_INFINITY;
+    const ancestors: StatusRecord[] = [];
+    let parentId = status.inReplyToId;
+    while (parentId !== null && ancestors.length < ancestorsLimit) {
+      const parent = this.store.statusRecord(parentId);
+      if (!parent || parent.deletedAt !== null) break;
+      ancestors.unshift(parent);
+      parentId = parent.inReplyToId;
+    }
+    const descendants: StatusRecord[] = [];
+    const walk = (parent: StatusRecord, depth: number): void => {
+      if (depth > depthLimit) return;
+      const children = this.store
+        .allStatuses()
+        .filter((s) => s.inReplyToId === parent.id && s.deletedAt === null)
+        .sort((a, b) => compareIds(a.id, b.id));
+      for (const child of children) {
+        if (descendants.length >= descendantsLimit) return;
+        descendants.push(child);
+        walk(child, depth + 1);
+      }
+    };
+    walk(status, 1);
+    const visible = (s: StatusRecord): boolean => this.store.canSee(s, viewer);
+    return ok({
+      ancestors: ancestors.filter(visible).map((s) => this.entities.status(s, viewer)),
+      descendants: descendants.filter(visible).map((s) => this.entities.status(s, viewer)),
+    });
   }
 
   private keptParams(params: Params, keys: string[]): Record<string, string | string[] | undefined> {

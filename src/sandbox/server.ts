@@ -6,11 +6,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { ApiError, SandboxError } from './api-error.ts';
+import { ApiError, InternalServerError, SandboxError } from './api-error.ts';
 import { Entities } from './entities.ts';
+import { FaultState } from './faults.ts';
 import { OutageState, sendBadGateway, sleep, writeBadGateway } from './outage.ts';
 import { type Params, parseBody, parseRailsParams, rawQuery, readBody } from './params.ts';
-import { RateLimiter, rateLimitHeaders } from './rate-limiter.ts';
+import { mastodonProfile } from './profiles.ts';
+import { railsExceptionResponse } from './rails-exceptions.ts';
+import { bucketHeaders, RateLimits, tightest } from './rate-limiter.ts';
 import { type ApiResponse, Router } from './routes.ts';
 import {
   type AccountRecord,
@@ -22,15 +25,18 @@ import {
 import { STREAMING_PATH, StreamingHub } from './streaming.ts';
 import { extractEntities } from './text.ts';
 import type {
+  AccountState,
   MentionOptions,
   NotificationPolicySettings,
   NotificationPolicySnapshot,
   OutageMode,
   RateLimitConfig,
+  RateLimitSettings,
   RecordedRequest,
   Sandbox,
   SandboxAccount,
   SandboxAccountSeed,
+  SandboxFault,
   SandboxNotification,
   SandboxOptions,
   SandboxStatus,
@@ -44,7 +50,6 @@ export const DEFAULT_ACCOUNT: Readonly<SandboxAccountSeed> = {
   displayName: 'Herold',
 };
 
-const DEFAULT_RATE_LIMIT: RateLimitConfig = { limit: 300, windowMs: 300_000 };
 const HOUR_MS = 3_600_000;
 const REFUSE_SETTLE_MS = 25;
 const OUTAGE_MODES: readonly OutageMode[] = ['none', 'refuse', 'html502', 'slow'];
@@ -79,8 +84,9 @@ class SandboxServer implements Sandbox {
   private readonly host: string;
   private readonly clock: () => number;
   private readonly store: Store;
-  private readonly limiter: RateLimiter;
+  private readonly limiter: RateLimits;
   private readonly outageState = new OutageState();
+  private readonly faults = new FaultState();
   private readonly httpServer: Server;
   private readonly sockets = new Set<Socket>();
   private readonly log: RecordedRequest[] = [];
@@ -103,7 +109,8 @@ class SandboxServer implements Sandbox {
     this.store = new Store({
       domain: this.domain,
       maxCharacters,
-      idempotencyTtlMs: options.idempotencyTtlMs ?? HOUR_MS,
+      idempotencyTtlMs: SandboxServer.validTtl(options.idempotencyTtlMs ?? HOUR_MS),
+      profile: mastodonProfile(options.mastodonVersion),
       clock: this.clock,
       defaultPolicy: resolvePolicy(options.notificationPolicy),
       firstNotificationId: options.firstNotificationId ?? 99_990,
@@ -112,7 +119,9 @@ class SandboxServer implements Sandbox {
     if (seeds.length === 0) throw new SandboxError('The sandbox needs at least one account; pass one in options.accounts or leave it out.');
     for (const seed of seeds) this.store.addAccount(seed);
     this.defaultUsername = seeds[0]?.username ?? DEFAULT_ACCOUNT.username;
-    this.limiter = new RateLimiter(options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit, this.clock);
+    if (options.pins) this.store.addPins(this.store.requireAccount(this.defaultUsername), options.pins);
+    this.faults.set(options.fault ?? null);
+    this.limiter = new RateLimits(options.rateLimit, this.clock);
     this.httpServer = createServer({ keepAlive: true }, (req, res) => {
       void this.onRequest(req, res);
     });
@@ -125,7 +134,12 @@ class SandboxServer implements Sandbox {
     });
   }
 
-  async start(port: number, version: string, maxCharacters: number): Promise<void> {
+  private static validTtl(ms: number): number {
+    if (!(ms > 0)) throw new SandboxError(`idempotencyTtlMs must be a positive number of milliseconds; got ${ms}.`);
+    return ms;
+  }
+
+  async start(port: number, version: string | undefined, maxCharacters: number): Promise<void> {
     await this.listen(port);
     this.entities = new Entities(this.store, {
       domain: this.domain,
@@ -133,7 +147,7 @@ class SandboxServer implements Sandbox {
       maxCharacters,
       streamingUrl: this.streamingUrl,
     });
-    this.router = new Router(this.store, this.entities);
+    this.router = new Router(this.store, this.entities, (account) => this.limiter.recordStatus(account.id));
     this.hub = new StreamingHub(this.store, this.entities);
   }
 
@@ -187,11 +201,19 @@ class SandboxServer implements Sandbox {
 
   // ---- HTTP -------------------------------------------------------------
 
-  private record(entry: Omit<RecordedRequest, 'headers' | 'query' | 'idempotencyKey'>, req: IncomingMessage, url: URL): void {
+  private record(
+    entry: Omit<RecordedRequest, 'headers' | 'query' | 'idempotencyKey' | 'fault'> & { fault?: RecordedRequest['fault'] },
+    req: IncomingMessage,
+    url: URL,
+  ): void {
     const key = req.headers['idempotency-key'];
+    const query = rawQuery(url.searchParams);
+    // Mastodon.py and the streaming API send the token in the query string.
+    if (query.access_token !== undefined) query.access_token = '[redacted]';
     this.log.push({
       ...entry,
-      query: rawQuery(url.searchParams),
+      fault: entry.fault ?? null,
+      query,
       headers: redactedHeaders(req),
       idempotencyKey: typeof key === 'string' ? key : null,
     });
@@ -204,6 +226,7 @@ class SandboxServer implements Sandbox {
     const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
     let body: Params | null = null;
     let status = 500;
+    let fault: SandboxFault | null = null;
     try {
       if (outage === 'html502') {
         // The proxy answers; the body is never read by anyone.
@@ -218,30 +241,66 @@ class SandboxServer implements Sandbox {
       let response: ApiResponse;
       const limited = url.pathname.startsWith('/api/') && !url.pathname.startsWith(STREAMING_PATH);
       const verdict = limited
-        ? this.limiter.hit(account ? `token:${account.id}` : `ip:${req.socket.remoteAddress ?? '?'}`)
+        ? this.limiter.rack({
+            method,
+            path: url.pathname,
+            accountId: account?.id ?? null,
+            // One token per account here, so the token's id is the account's.
+            tokenId: account ? `token:${account.id}` : null,
+            ip: req.socket.remoteAddress ?? '?',
+            paging: ['page', 'max_id', 'since_id', 'min_id'].some((p) => (url.searchParams.get(p) ?? '') !== ''),
+          })
         : null;
-      if (verdict) headers = rateLimitHeaders(verdict);
+      const tight = verdict ? (verdict.refusedBy ?? tightest(verdict.counted)) : null;
+      if (tight) headers = bucketHeaders(tight, at, verdict?.refusedBy ? 0 : undefined);
       try {
         body = await parseBody(req.headers['content-type'], await readBody(req));
-        if (verdict && !verdict.allowed) throw new ApiError(429, 'Too many requests');
+        if (verdict?.refusedBy) throw new ApiError(429, 'Too many requests');
         const idempotency = req.headers['idempotency-key'];
+        const idempotencyKey = typeof idempotency === 'string' ? idempotency : null;
+        fault = this.faults.take(method, url.pathname);
+        let idempotencyKeyChecked = false;
+        if (fault?.kind === 'slow-commit' && account) {
+          // The key is checked first, then the commit takes its time; 4.6 holds the
+          // key's lock meanwhile, older versions hold nothing and race.
+          const posting = method === 'POST' && url.pathname.replace(/\/$/, '') === '/api/v1/statuses';
+          const release = this.store.lockIdempotencyKey(account, posting ? idempotencyKey : null);
+          try {
+            if (!(posting && this.store.idempotentOriginal(account, idempotencyKey))) {
+              idempotencyKeyChecked = posting;
+              await sleep(fault.delayMs);
+            }
+          } finally {
+            release();
+          }
+        }
         const routed = this.router.handle({
           method,
           path: url.pathname,
           params: { ...parseRailsParams(url.searchParams), ...(body ?? {}) },
           token,
           account: account ?? null,
-          idempotencyKey: typeof idempotency === 'string' ? idempotency : null,
+          idempotencyKey,
+          idempotencyKeyChecked,
           baseUrl: this.url,
         });
         // Unknown paths: Mastodon's own 404 for JSON requests (browsers get an HTML page).
         response = routed ?? { status: 404, body: { error: 'Not Found' } };
       } catch (error) {
-        if (!(error instanceof ApiError)) throw error;
-        response = { status: error.status, body: { error: error.message }, headers: error.headers };
+        if (error instanceof InternalServerError) response = railsExceptionResponse(500, req.headers.accept);
+        else if (error instanceof ApiError) response = { status: error.status, body: { error: error.message }, headers: error.headers };
+        else throw error;
+      }
+      if (account && !verdict?.refusedBy && SandboxServer.statusesFamilyAction(method, url.pathname)) {
+        headers = this.statusesFamilyHeaders(account.id, headers, at);
       }
       await sleep(this.outageState.responseDelayMs);
       status = response.status;
+      if (fault?.kind === 'lost-answer') {
+        // Done, and the connection drops before a byte of the answer is written.
+        res.socket?.destroy();
+        return;
+      }
       this.send(res, response, headers);
     } catch (error) {
       status = 500;
@@ -250,8 +309,24 @@ class SandboxServer implements Sandbox {
         res.end(JSON.stringify({ error: `Sandbox bug: ${error instanceof Error ? error.message : String(error)}` }));
       }
     } finally {
-      this.record({ method, path: url.pathname, body, at, status, outage }, req, url);
+      this.record({ method, path: url.pathname, body, at, status, outage, fault: fault?.kind ?? null }, req, url);
     }
+  }
+
+  /** StatusesController's `override_rate_limit_headers :create/:update, family: :statuses`. */
+  private static statusesFamilyAction(method: string, path: string): boolean {
+    const clean = path.replace(/\/$/, '');
+    if (method === 'POST') return clean === '/api/v1/statuses';
+    return (method === 'PUT' || method === 'PATCH') && /^\/api\/v1\/statuses\/[^/]+$/.test(clean);
+  }
+
+  /** The family's headers replace rack-attack's unless rack-attack has fewer requests left. */
+  private statusesFamilyHeaders(accountId: string, rack: Record<string, string>, now: number): Record<string, string> {
+    const family = this.limiter.statusesCount(accountId);
+    const familyRemaining = family.limit - family.count;
+    const rackRemaining = rack['X-RateLimit-Remaining'];
+    if (rackRemaining !== undefined && familyRemaining > Number(rackRemaining)) return rack;
+    return { ...rack, ...bucketHeaders(family, now) };
   }
 
   private send(res: ServerResponse, response: ApiResponse, rateHeaders: Record<string, string>): void {
@@ -261,7 +336,7 @@ class SandboxServer implements Sandbox {
     res.writeHead(response.status, {
       ...rateHeaders,
       ...response.headers,
-      'Content-Type': isText ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8',
+      'Content-Type': isText ? (response.contentType ?? 'text/plain; charset=utf-8') : 'application/json; charset=utf-8',
       'Content-Length': Buffer.byteLength(payload),
       'Cache-Control': 'no-cache, no-store, max-age=0, must-revalidate',
     });
@@ -313,8 +388,40 @@ class SandboxServer implements Sandbox {
     }
   }
 
-  setRateLimit(limit: RateLimitConfig | null): void {
-    this.limiter.setConfig(limit);
+  setRateLimit(limit: RateLimitSettings | RateLimitConfig | null): void {
+    this.limiter.configure(limit);
+  }
+
+  get mastodonVersion(): string {
+    return this.store.profile.name;
+  }
+
+  setMastodonVersion(version: string): void {
+    this.store.options.profile = mastodonProfile(version);
+  }
+
+  get fault(): SandboxFault | null {
+    return this.faults.current;
+  }
+
+  setFault(fault: SandboxFault | null): void {
+    this.faults.set(fault);
+  }
+
+  setAccountState(state: AccountState, username?: string): void {
+    if (!['active', 'pending', 'unconfirmed'].includes(state)) {
+      throw new SandboxError(`Unknown account state "${String(state)}"; use active, pending or unconfirmed.`);
+    }
+    this.store.requireAccount(username ?? this.defaultUsername).state = state;
+  }
+
+  setIdempotencyTtl(ms: number): void {
+    this.store.options.idempotencyTtlMs = SandboxServer.validTtl(ms);
+  }
+
+  addPins(count: number, username?: string): SandboxStatus[] {
+    const account = this.store.requireAccount(username ?? this.defaultUsername);
+    return this.store.addPins(account, count).map((s) => this.statusSnapshot(s));
   }
 
   statuses(): SandboxStatus[] {
@@ -470,6 +577,6 @@ class SandboxServer implements Sandbox {
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const server = new SandboxServer(options);
-  await server.start(options.port ?? 0, options.version ?? '4.3.0', options.maxCharacters ?? 500);
+  await server.start(options.port ?? 0, options.version, options.maxCharacters ?? 500);
   return server;
 }

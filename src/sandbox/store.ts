@@ -5,10 +5,12 @@
  * knows records and throws ApiError with Mastodon's own messages.
  */
 import { randomBytes } from 'node:crypto';
-import { ApiError, SandboxError } from './api-error.ts';
+import { ApiError, InternalServerError, SandboxError } from './api-error.ts';
 import { compareIds, SequenceIds, SnowflakeIds } from './ids.ts';
+import type { MastodonProfile } from './profiles.ts';
 import { countableLength, extractEntities } from './text.ts';
 import type {
+  AccountState,
   NotificationPolicySettings,
   PolicyValue,
   SandboxAccountSeed,
@@ -18,7 +20,7 @@ import type {
 export const VISIBILITIES: readonly Visibility[] = ['public', 'unlisted', 'private', 'direct'];
 const DAY_MS = 86_400_000;
 /** StatusPinValidator refuses a sixth pin on local accounts. */
-const MAX_PINNED = 5;
+export const MAX_PINNED = 5;
 /** NotifyService treats accounts younger than this as new. */
 const NEW_ACCOUNT_MS = 30 * DAY_MS;
 /** NotifyService follows a thread this far up looking for the recipient's own private mention. */
@@ -42,6 +44,7 @@ export interface AccountRecord {
   readonly token: string | null;
   readonly scopes: readonly string[];
   policy: NotificationPolicySettings;
+  state: AccountState;
 }
 
 export interface RevisionRecord {
@@ -111,7 +114,8 @@ export interface EditStatusParams {
 export interface StoreOptions {
   readonly domain: string;
   readonly maxCharacters: number;
-  readonly idempotencyTtlMs: number;
+  idempotencyTtlMs: number;
+  profile: MastodonProfile;
   readonly clock: () => number;
   readonly defaultPolicy: NotificationPolicySettings;
   readonly firstNotificationId: number;
@@ -146,6 +150,8 @@ export class Store {
   private readonly notificationList: NotificationRecord[] = [];
   private readonly follows = new Set<string>();
   private readonly idempotency = new Map<string, { statusId: string; expiresAt: number }>();
+  /** Keys whose post is still committing (4.6's with_redis_lock). */
+  private readonly idempotencyLocks = new Set<string>();
   private readonly listeners = new Set<(event: StoreEvent) => void>();
   private readonly accountIds: SnowflakeIds;
   private readonly statusIds: SnowflakeIds;
@@ -159,6 +165,10 @@ export class Store {
 
   now(): number {
     return this.options.clock();
+  }
+
+  get profile(): MastodonProfile {
+    return this.options.profile;
   }
 
   subscribe(listener: (event: StoreEvent) => void): () => void {
@@ -197,6 +207,7 @@ export class Store {
       token: seed.token ?? randomBytes(24).toString('base64url'),
       scopes: [...(seed.scopes ?? ['read', 'write'])],
       policy: { ...this.options.defaultPolicy },
+      state: seed.state ?? 'active',
     };
     this.accounts.set(account.id, account);
     return account;
@@ -328,22 +339,72 @@ export class Store {
     return { mentionIds, tags };
   }
 
-  /** PostStatusService, including the Idempotency-Key replay. */
+  private static idempotencyMemoKey(author: AccountRecord, key: string | null | undefined): string | null {
+    const trimmed = key?.trim() || null;
+    return trimmed === null ? null : `${author.id}:${trimmed}`;
+  }
+
+  /**
+   * 4.6's `with_redis_lock("idempotency:lock:status:<account>:<key>")` around a
+   * post that takes long to commit: returns the release function, or throws
+   * Mastodon::RaceConditionError's 503 if another request holds the lock.
+   * Profiles before 4.6 take no lock (returns a no-op).
+   */
+  lockIdempotencyKey(author: AccountRecord, key: string | null): () => void {
+    const memoKey = Store.idempotencyMemoKey(author, key);
+    if (memoKey === null || !this.profile.idempotencyLock) return () => {};
+    if (this.idempotencyLocks.has(memoKey)) throw ApiError.raceCondition();
+    this.idempotencyLocks.add(memoKey);
+    return () => this.idempotencyLocks.delete(memoKey);
+  }
+
+  /**
+   * The duplicate check at the start of a post with a key: the original to
+   * return (≤ 4.5), null for a new key, or the 404 / 4.6 500 described below.
+   */
+  idempotentOriginal(author: AccountRecord, key: string | null): StatusRecord | null {
+    const memoKey = Store.idempotencyMemoKey(author, key);
+    const memo = memoKey === null ? undefined : this.idempotency.get(memoKey);
+    if (!memo || memo.expiresAt <= this.now()) return null;
+    const original = this.statusById.get(memo.statusId);
+    if (!original || original.deletedAt !== null) throw ApiError.notFound();
+    if (this.profile.repeatedIdempotencyKey === 'server-error') {
+      throw new InternalServerError("undefined method 'tags' for nil (PostStatusService#postprocess_status!)");
+    }
+    return original;
+  }
+
+  /**
+   * PostStatusService, including the Idempotency-Key handling
+   * (app/services/post_status_service.rb):
+   * - the key is stored per account for its TTL (3,600 s), only after the status is saved;
+   * - a repeat looks the original up with `@account.statuses.find`, so a deleted
+   *   original raises RecordNotFound: 404 "Record not found", nothing is posted;
+   * - ≤ 4.5 returns the original, whatever the repeat's body says;
+   * - 4.6+: since #37879 ("Fix race condition when processing posts twice with the
+   *   same idempotency key", 4.6.0) `call` wraps the post in `with_idempotency`,
+   *   whose `return idempotency_duplicate` only leaves that helper. `call` goes on
+   *   to `postprocess_status!` with `@status` nil and raises NoMethodError: HTTP 500,
+   *   nothing posted. After the TTL the key is gone and a repeat posts again.
+   */
   createStatus(
     author: AccountRecord,
     params: NewStatusParams,
-    meta: { idempotencyKey?: string | null; application: string },
+    meta: {
+      idempotencyKey?: string | null;
+      application: string;
+      keyCheckedAlready?: boolean;
+      /** The statuses family's RateLimiter#record!, run as the status is saved; throws 429 at the limit. */
+      rateLimit?: () => void;
+    },
   ): { status: StatusRecord; replayed: boolean } {
     const now = this.now();
     const idempotencyKey = meta.idempotencyKey?.trim() || null;
-    const memoKey = idempotencyKey === null ? null : `${author.id}:${idempotencyKey}`;
-    if (memoKey !== null) {
-      const memo = this.idempotency.get(memoKey);
-      if (memo && memo.expiresAt > now) {
-        const original = this.statusById.get(memo.statusId);
-        // A deleted original no longer counts (find_by returns nil), so a new status is made.
-        if (original && original.deletedAt === null) return { status: original, replayed: true };
-      }
+    const memoKey = Store.idempotencyMemoKey(author, idempotencyKey);
+    if (memoKey !== null && !meta.keyCheckedAlready) {
+      if (this.profile.idempotencyLock && this.idempotencyLocks.has(memoKey)) throw ApiError.raceCondition();
+      const original = this.idempotentOriginal(author, idempotencyKey);
+      if (original) return { status: original, replayed: true };
     }
 
     const visibility = (params.visibility ?? 'public') as Visibility;
@@ -363,6 +424,7 @@ export class Store {
     const { mentionIds, tags } = this.parseEntities(text);
     const sensitive = (params.sensitive ?? false) || spoilerText !== '';
     const language = normalizeLanguage(params.language, 'en');
+    meta.rateLimit?.();
 
     const status: StatusRecord = {
       id: this.statusIds.next(),
@@ -402,7 +464,7 @@ export class Store {
    * fields: a missing spoiler_text clears the content warning and a missing
    * sensitive flag becomes false; only the language carries over.
    */
-  editStatus(author: AccountRecord, id: string, params: EditStatusParams): StatusRecord {
+  editStatus(author: AccountRecord, id: string, params: EditStatusParams, rateLimit?: () => void): StatusRecord {
     const status = this.ownStatus(id, author);
     const spoilerText = (params.spoilerText ?? '').trim();
     const text = (params.text ?? '').trim() || spoilerText;
@@ -416,6 +478,8 @@ export class Store {
       language !== status.language;
     // Mastodon swallows an edit without changes: no history entry, no edited_at.
     if (!changed) return status;
+    // The new StatusEdit counts in the statuses family (rate_limit by: :account, family: :statuses).
+    rateLimit?.();
 
     const { mentionIds, tags } = this.parseEntities(text);
     const added = mentionIds.filter((m) => !status.mentionIds.includes(m));
@@ -463,6 +527,27 @@ export class Store {
     return status;
   }
 
+  /** Pins made before the sandbox started: `count` new public statuses of the account, pinned. */
+  addPins(account: AccountRecord, count: number): StatusRecord[] {
+    const already = this.liveStatuses(account).filter((s) => s.pinnedAt !== null).length;
+    if (!Number.isInteger(count) || count < 0 || already + count > MAX_PINNED) {
+      throw new SandboxError(
+        `@${account.username} can have at most ${MAX_PINNED} pins and has ${already}; ask for 0 to ${MAX_PINNED - already} more, not ${count}.`,
+      );
+    }
+    const pinned: StatusRecord[] = [];
+    for (let i = 1; i <= count; i += 1) {
+      const { status } = this.createStatus(
+        account,
+        { text: `Angeheftet ${already + i}: Hausordnung und Kontakt des Admin-Teams.` },
+        { application: 'Web' },
+      );
+      status.pinnedAt = this.now();
+      pinned.push(status);
+    }
+    return pinned;
+  }
+
   unpin(account: AccountRecord, id: string): StatusRecord {
     const status = this.statusById.get(id);
     if (!status || status.deletedAt !== null) throw ApiError.notFound();
@@ -491,6 +576,8 @@ export class Store {
     type: NotificationType,
     status: StatusRecord | null,
   ): PolicyValue {
+    // Notification policies came with 4.3; before, every notification was delivered.
+    if (!this.profile.notificationPolicy) return 'accept';
     const policy = recipient.policy;
     const notFollowing = !this.isFollowing(recipient, sender);
     const notFollower = !this.isFollowing(sender, recipient);

@@ -22,9 +22,33 @@ export interface NotificationPolicySnapshot extends NotificationPolicySettings {
 
 export type OutageMode = 'none' | 'refuse' | 'html502' | 'slow';
 
+/** A fault that hits single writes to statuses; see faults.ts. `times` limits how many requests it hits (default: all until cleared). */
+export type SandboxFault =
+  | { readonly kind: 'slow-commit'; readonly delayMs: number; readonly times?: number }
+  | { readonly kind: 'lost-answer'; readonly times?: number };
+
+/** The account's login state: 'pending' (not approved yet) and 'unconfirmed' (e-mail not confirmed) get 403 on every authenticated API call. */
+export type AccountState = 'active' | 'pending' | 'unconfirmed';
+
+/** The old single-bucket form: sets the per-token (and per-IP) bucket only. */
 export interface RateLimitConfig {
   limit: number;
   windowMs: number;
+}
+
+/** Mastodon's buckets; see rate-limiter.ts for what each counts. */
+export type RateLimitBucket = 'account' | 'token' | 'ip' | 'media' | 'paging' | 'deletes' | 'statuses';
+
+export interface RateLimitBucketConfig {
+  limit: number;
+  periodMs: number;
+}
+
+export interface RateLimitSettings {
+  /** Divides every period (1000: the 3 h statuses window lasts 10.8 s); default 1. */
+  scale?: number;
+  /** Overrides of single buckets (periods before scaling). */
+  buckets?: Partial<Record<RateLimitBucket, Partial<RateLimitBucketConfig>>>;
 }
 
 export interface SandboxAccountSeed {
@@ -35,6 +59,8 @@ export interface SandboxAccountSeed {
   scopes?: string[];
   bot?: boolean;
   displayName?: string;
+  /** Login state; default 'active'. */
+  state?: AccountState;
   /** Account creation time; default one year before start. Newer than 30 days counts as a "new account" for the notification policy. */
   createdAt?: Date | string;
 }
@@ -48,10 +74,16 @@ export interface SandboxOptions {
   domain?: string;
   /** configuration.statuses.max_characters; default 500. */
   maxCharacters?: number;
-  /** Instance version; default '4.3.0'. */
+  /** Which Mastodon release to behave like: '4.0', '4.3', '4.5' or '4.6' (default, the newest). See profiles.ts. */
+  mastodonVersion?: string;
+  /** Instance version string to report instead of the profile's (e.g. '3.4.0' for doctor tests); behaviour stays the profile's. */
   version?: string;
-  /** Per access token (per IP when unauthenticated); default 300 per 5 minutes; null switches limiting off. */
-  rateLimit?: RateLimitConfig | null;
+  /**
+   * Mastodon's buckets (default: as Mastodon has them); `{scale, buckets}` scales or
+   * changes them; the old `{limit, windowMs}` sets the per-token/per-IP bucket only;
+   * null switches limiting off (headers still sent, with limit 1,000,000).
+   */
+  rateLimit?: RateLimitSettings | RateLimitConfig | null;
   /** Default: the bot account 'b2c' with token 'sandbox-token' and scopes ['read', 'write']. */
   accounts?: SandboxAccountSeed[];
   /**
@@ -62,6 +94,10 @@ export interface SandboxOptions {
   notificationPolicy?: PolicyValue | Partial<NotificationPolicySettings>;
   /** How long an Idempotency-Key is remembered; default one hour like Mastodon. */
   idempotencyTtlMs?: number;
+  /** Public statuses the first account has pinned already at start (0 to 5); default 0. */
+  pins?: number;
+  /** A fault in force from the start; change it with setFault(). */
+  fault?: SandboxFault | null;
   /** Time source in epoch milliseconds, for tests that move time; default Date.now. */
   clock?: () => number;
   /**
@@ -145,6 +181,8 @@ export interface RecordedRequest {
   readonly status: number;
   /** Outage mode in force when the request arrived. */
   readonly outage: OutageMode;
+  /** The fault that hit this request, if any ('lost-answer' requests got no answer at all). */
+  readonly fault: SandboxFault['kind'] | null;
 }
 
 export interface MentionOptions {
@@ -166,7 +204,21 @@ export interface Sandbox {
   close(): Promise<void>;
   setOutage(mode: OutageMode, opts?: { delayMs?: number }): Promise<void>;
   readonly outage: OutageMode;
-  setRateLimit(limit: RateLimitConfig | null): void;
+  /** Replaces the rate limits (same forms as the option) and starts fresh windows. */
+  setRateLimit(limit: RateLimitSettings | RateLimitConfig | null): void;
+  /** The profile in force ('4.0', '4.3', '4.5', '4.6'). */
+  readonly mastodonVersion: string;
+  /** Switches the profile at runtime, like an upgrade during the maintenance; the data stays. */
+  setMastodonVersion(version: string): void;
+  /** Sets or clears (null) the fault that hits writes to statuses. */
+  setFault(fault: SandboxFault | null): void;
+  readonly fault: SandboxFault | null;
+  /** Sets an account's login state (default: the first account). */
+  setAccountState(state: AccountState, username?: string): void;
+  /** Changes how long new Idempotency-Keys are remembered. */
+  setIdempotencyTtl(ms: number): void;
+  /** Posts `count` public statuses as the account (default: the first) and pins them, like pins made before Herold started. */
+  addPins(count: number, username?: string): SandboxStatus[];
 
   statuses(): SandboxStatus[];
   status(id: string): SandboxStatus | undefined;

@@ -22,7 +22,8 @@ async function startNow(op: Awaited<ReturnType<typeof operator>>, schedule: Sche
 }
 
 async function setUp(onTestFinished: TestContext['onTestFinished']): Promise<{ r: Rig; schedule: Schedule; file: string }> {
-  const r = await rig();
+  // 4.5 replays the original for a repeated key; Herold's handling of 4.6 (HTTP 500) is covered by the exactly-once tests.
+  const r = await rig({ mastodonVersion: '4.5' });
   const tmp = tempDir();
   onTestFinished(async () => {
     await r.close();

@@ -1,0 +1,26 @@
+/**
+ * What Rails answers for an exception Mastodon does not rescue
+ * (ActionDispatch::PublicExceptions, Mastodon sets no exceptions_app): the
+ * format comes from the Accept header, because the API routes have
+ * `format: false`. A JSON Accept gets `{"status":500,"error":"Internal Server Error"}`;
+ * anything else, including the `*\/*` that fetch, masto, Mastodon.py and toot
+ * send, gets Mastodon's public/500.html as text/html.
+ */
+import type { ApiResponse } from './routes.ts';
+
+/** The text of app/views/errors/500.html.haml with config/locales/en.yml's errors.500. */
+export const MASTODON_500_PAGE =
+  '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>This page is not correct - Mastodon</title>\n</head>\n<body class="error">\n<div class="dialog">\n<div class="dialog__message">\n<h1>We&#39;re sorry, but something went wrong on our end.</h1>\n</div>\n</div>\n</body>\n</html>\n';
+
+/** ActionDispatch::Http::MimeNegotiation: a browser-like Accept (a list with *\/*) is ignored. */
+function wantsJson(accept: string | undefined): boolean {
+  if (accept === undefined || accept.trim() === '') return false;
+  if (/,\s*\*\/\*|\*\/\*\s*,/.test(accept)) return false;
+  const first = accept.split(',')[0]?.split(';')[0]?.trim().toLowerCase() ?? '';
+  return first === 'application/json' || first === 'text/x-json' || first === 'application/jsonrequest';
+}
+
+export function railsExceptionResponse(status: number, accept: string | undefined): ApiResponse {
+  if (wantsJson(accept)) return { status, body: { status, error: 'Internal Server Error' } };
+  return { status, body: null, text: MASTODON_500_PAGE, contentType: 'text/html; charset=utf-8' };
+}
