@@ -14,6 +14,7 @@ export {
   NEWEST_MASTODON_VERSION,
 } from './profiles.ts';
 export { MASTODON_500_PAGE } from './rails-exceptions.ts';
+export { DEFAULT_RATE_LIMITS, RATE_LIMIT_BUCKETS } from './rate-limiter.ts';
 export { countableLength, renderContent, URL_PLACEHOLDER_CHARS } from './text.ts';
 export { compareIds } from './ids.ts';
 export { DEFAULT_POLICY } from './store.ts';
@@ -25,7 +26,10 @@ export type {
   NotificationPolicySnapshot,
   OutageMode,
   PolicyValue,
+  RateLimitBucket,
+  RateLimitBucketConfig,
   RateLimitConfig,
+  RateLimitSettings,
   RecordedRequest,
   Sandbox,
   SandboxAccount,
