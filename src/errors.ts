@@ -115,3 +115,48 @@ export class MastodonRateLimitedError extends HeroldError {
 export class RedisUnavailableError extends HeroldError {
   override name = 'RedisUnavailableError';
 }
+
+/**
+ * A POST whose outcome Herold did not see: a timeout, a dropped connection or
+ * an error status from the instance or its proxy. The status may exist on the
+ * server ("maybe posted"); before posting again Herold looks for it there.
+ * `mayStillCommit`: the server may still be working on the request (timeout,
+ * dropped connection, 502/503/504 from a proxy), so an empty lookup right now
+ * proves nothing. `notSent`: the connection was refused; nothing reached the
+ * server.
+ */
+export class PostOutcomeUnknownError extends MastodonUnavailableError {
+  override name = 'PostOutcomeUnknownError';
+
+  constructor(
+    message: string,
+    readonly outcome: { readonly mayStillCommit: boolean; readonly notSent: boolean },
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * A timed job ran before its time (an operator or a tool promoted it, or the
+ * clocks disagree): it goes back to the queue until `dueInMs` (on the
+ * schedule's clock) have passed. A fate, not a failure.
+ */
+export class NotDueYetError extends HeroldError {
+  override name = 'NotDueYetError';
+
+  constructor(
+    readonly dueInMs: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The account already has as many pins as Mastodon allows (5 for a local
+ * account; StatusPinValidator). Not "already pinned": the toot is not pinned.
+ */
+export class PinLimitError extends MastodonRejectedError {
+  override name = 'PinLimitError';
+}

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { loadConfig, type Config } from '../config/config.ts';
 import { clockCheck } from '../doctor/clock.ts';
 import { fail, formatCheck, maskUrl, ok, type CheckResult } from '../doctor/check.ts';
-import { notificationPolicyCheck, scopesCheck, tokenCheck, versionCheck } from '../doctor/mastodon-checks.ts';
+import { notificationPolicyCheck, pinSlotCheck, scopesCheck, tokenCheck, versionCheck } from '../doctor/mastodon-checks.ts';
 import { redisEviction, redisPersistence, redisReachable } from '../doctor/redis-checks.ts';
 import { scheduleCheck, scheduleFiles, tootLengthCheck } from '../doctor/schedule-checks.ts';
 import { HeroldError } from '../errors.ts';
@@ -85,6 +85,7 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
         report(fail('instance-version', `Cannot read ${config.mastodonUrl}/api/v2/instance (${instance.status ?? 'no answer'}: ${instance.message}).`, 'Check MASTODON_URL.'));
       }
       if (token.result.status === 'ok') report(await notificationPolicyCheck(probe));
+      if (token.accountId) report(await pinSlotCheck(probe, token.accountId));
     }
   }
 

@@ -1,19 +1,20 @@
 import type { InstanceFacts, InstanceProbe, Probe } from '../mastodon/instance-probe.ts';
+import { PIN_LIMIT } from '../mastodon/own-status-lookup.ts';
 import { fail, ok, warn, type CheckResult } from './check.ts';
 import { EDIT_SINCE, parseVersion, supportsEditing } from './version.ts';
 
-const SCOPES = 'write:statuses, write:accounts (pinning) and read:notifications';
+const SCOPES = 'write:statuses, write:accounts (pinning), read:statuses and read:notifications';
 
 function unreachable(check: string, url: string, probe: Extract<Probe<unknown>, { ok: false }>): CheckResult {
   return fail(check, `${url} does not answer (${probe.message}).`, 'Check MASTODON_URL and that the instance is up; from this machine: curl -I ' + url);
 }
 
 /** verify_credentials: the token works, and whose it is. */
-export async function tokenCheck(probe: InstanceProbe, url: string): Promise<{ result: CheckResult; reachable: boolean }> {
+export async function tokenCheck(probe: InstanceProbe, url: string): Promise<{ result: CheckResult; reachable: boolean; accountId?: string }> {
   const account = await probe.account();
   if (account.ok) {
     const bot = account.value.bot ? '' : ' (tip: mark the account as a bot in its profile settings)';
-    return { result: ok('token', `MASTODON_ACCESS_TOKEN works: Herold speaks as @${account.value.acct}${bot}.`), reachable: true };
+    return { result: ok('token', `MASTODON_ACCESS_TOKEN works: Herold speaks as @${account.value.acct}${bot}.`), reachable: true, accountId: account.value.id };
   }
   if (account.status === null) return { result: unreachable('token', url, account), reachable: false };
   if (account.status === 401) {
@@ -38,6 +39,26 @@ export async function scopesCheck(probe: InstanceProbe): Promise<CheckResult> {
     return fail('scopes', `The token cannot read notifications (HTTP 403), so Herold cannot see questions. ${unverifiable}`, `Create a token with ${SCOPES}.`);
   }
   return warn('scopes', `Reading notifications failed (${read.status ?? 'no answer'}: ${read.message}); scopes unverifiable. ${unverifiable}`);
+}
+
+/**
+ * The progress toot is pinned at the start; Mastodon refuses a sixth pin
+ * (StatusPinValidator). Listing the pins also proves read:statuses, which
+ * Herold needs to look for a toot whose answer was lost.
+ */
+export async function pinSlotCheck(probe: InstanceProbe, accountId: string): Promise<CheckResult> {
+  const name = 'pin-slot';
+  const pinned = await probe.pinnedCount(accountId);
+  if (!pinned.ok) {
+    if (pinned.status === 403) {
+      return fail(name, 'The token cannot list the account\'s own statuses (HTTP 403): it lacks read:statuses, which Herold needs to check whether a toot whose answer was lost is already posted.', `Create a token with ${SCOPES}.`);
+    }
+    return warn(name, `Cannot list the pinned posts (${pinned.status ?? 'no answer'}: ${pinned.message}); whether the progress toot can be pinned is unverifiable.`);
+  }
+  if (pinned.value >= PIN_LIMIT) {
+    return fail(name, `The account already has ${pinned.value} pinned posts, the most Mastodon allows; the progress toot could not be pinned.`, 'Unpin one before the day (on the profile: ⋯ → Vom Profil lösen).');
+  }
+  return ok(name, `${PIN_LIMIT - pinned.value} of ${PIN_LIMIT} pin slots are free for the progress toot; read:statuses works.`);
 }
 
 /** Editing the progress toot needs Mastodon 3.5 or newer. */

@@ -9,10 +9,12 @@ import { createWeb, webSecurity, type Web } from '../http/web.ts';
 import { MastoAccount } from '../mastodon/masto-account.ts';
 import type { RateLimitState } from '../mastodon/mastodon-account.ts';
 import { BullJobSink, connectOrExplain, pauseUntil, startWorker, workerConnection, type WorkerOptions } from '../queue/bullmq-adapter.ts';
+import { postOnceOptions } from '../queue/post-once.ts';
 import { Processor } from '../queue/processor.ts';
 import { Replies, type ReplyTuning } from '../replies/index.ts';
 import { TemplateRenderer } from '../render/template-renderer.ts';
 import type { Schedule } from '../schedule/schedule.ts';
+import { PostAttempts } from '../state/post-attempts.ts';
 import { StateStore } from '../state/state-store.ts';
 import { clockFromNow, type Clock } from './clock.ts';
 import { Operations } from './operations.ts';
@@ -90,7 +92,7 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
 
   const schedules = new Map([...options.schedules].map(([id, schedule]) => [id, { schedule, renderer: new TemplateRenderer(schedule.templatesDir) }]));
   const replies = new Replies({ config, redis, jobs, store, schedules: options.schedules, primary, characterLimit, now, log, onRateLimit, onReplied: () => metrics.replied() });
-  const processor = new Processor({ schedules, store, jobs, primary, fallback, characterLimit, graceMs: config.graceMs, now, log, replies: replies.processor });
+  const processor = new Processor({ schedules, store, jobs, primary, fallback, characterLimit, graceMs: config.graceMs, now, log, replies: replies.processor, posting: postOnceOptions(new PostAttempts(redis, config.prefix), config.requestTimeoutMs) });
   const operations = new Operations({ schedules: options.schedules, store, jobs, now, coalesceMs: config.coalesceMs, log, clock });
   for (const schedule of options.schedules.values()) await operations.upsert(schedule);
 
@@ -101,6 +103,7 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
     store,
     log,
     maxBackoffMs: config.maxBackoffMs,
+    realDelayMs: (virtualMs) => clock.realDelayMs(virtualMs),
     concurrency: options.concurrency,
     ...options.worker,
   });

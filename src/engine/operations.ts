@@ -123,6 +123,13 @@ export class Operations {
     }
     if (note !== null && note.length > 200) throw new UsageError(`The note is ${note.length} characters long; keep it under 200.`);
     const { store, jobs, now } = this.deps;
+    const { phase } = await store.progress(schedule);
+    if (phase === 'complete' || phase === 'backout' || phase === 'cancelled') {
+      const outcome = { complete: 'declared complete', backout: 'backed out', cancelled: 'cancelled' }[phase];
+      throw new UsageError(
+        `The maintenance ${scheduleId} is already ${outcome}; task changes are no longer shown, so "${taskId} ${status}" was not recorded. Tell followers in a toot of your own if something changed after the outcome.`,
+      );
+    }
     const at = now();
     const version = await store.setTask(schedule.id, { taskId, status: status as TaskStatus, at: at.toISO()!, note });
     // Leading edge: a change after a quiet spell is shown at once; changes

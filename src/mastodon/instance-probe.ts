@@ -61,6 +61,11 @@ export class InstanceProbe {
     };
   }
 
+  /** https://docs.joinmastodon.org/methods/accounts/#statuses with pinned=true (needs read:statuses when a token is sent). */
+  pinnedCount(accountId: string): Promise<Probe<number>> {
+    return probe(async () => (await this.client.v1.accounts.$select(accountId).statuses.list({ pinned: true, limit: 40 })).length);
+  }
+
   /** GET /api/v1/notifications?limit=1: works only with read:notifications. */
   notifications(): Promise<Probe<number>> {
     return probe(async () => (await this.client.v1.notifications.list({ limit: 1 })).length);

@@ -1,6 +1,8 @@
 import { createRestAPIClient, type mastodon } from 'masto';
-import { MastodonRateLimitedError, MastodonRejectedError } from '../errors.ts';
-import type { MastodonAccount, PostedStatus, PostParams, RateLimitState } from './mastodon-account.ts';
+import { MastodonRateLimitedError, MastodonRejectedError, MastodonUnavailableError, PinLimitError } from '../errors.ts';
+import type { MastodonAccount, OwnStatusQuery, PinResult, PostedStatus, PostParams, RateLimitState } from './mastodon-account.ts';
+import { findOwnStatus, PIN_LIMIT } from './own-status-lookup.ts';
+import { unseenPostOutcome } from './unseen-post-outcome.ts';
 import { readRateLimit } from './rate-limit-headers.ts';
 import { translateMastoError } from './translate-error.ts';
 
@@ -31,20 +33,70 @@ export class MastoAccount implements MastodonAccount {
     });
   }
 
-  /** https://docs.joinmastodon.org/methods/statuses/#create */
+  /**
+   * https://docs.joinmastodon.org/methods/statuses/#create — an answer Herold
+   * did not see becomes a PostOutcomeUnknownError ("maybe posted").
+   */
   async post(params: PostParams): Promise<PostedStatus> {
-    const status = await this.call('post a status', () =>
-      this.client.v1.statuses.create.$raw(
-        {
-          status: params.text,
-          visibility: params.visibility,
-          language: params.language,
-          inReplyToId: params.inReplyToId ?? undefined,
-        },
-        { requestInit: { headers: { 'Idempotency-Key': params.idempotencyKey } } },
-      ),
+    try {
+      const status = await this.call('post a status', () =>
+        this.client.v1.statuses.create.$raw(
+          {
+            status: params.text,
+            visibility: params.visibility,
+            language: params.language,
+            inReplyToId: params.inReplyToId ?? undefined,
+          },
+          { requestInit: { headers: { 'Idempotency-Key': params.idempotencyKey } } },
+        ),
+      );
+      return { id: status.id, url: status.url ?? status.uri ?? null };
+    } catch (error) {
+      throw error instanceof MastodonUnavailableError ? unseenPostOutcome(error) : error;
+    }
+  }
+
+  /** https://docs.joinmastodon.org/methods/accounts/#statuses and https://docs.joinmastodon.org/methods/statuses/#context */
+  async findOwnStatus(query: OwnStatusQuery): Promise<PostedStatus | null> {
+    const { id } = await this.ownAccount();
+    return findOwnStatus(query, {
+      ownId: id,
+      recent: (maxId) =>
+        this.call('look for a status it may have posted', () =>
+          // A Paginator is only PromiseLike; one page is all we want.
+          Promise.resolve(this.client.v1.accounts.$select(id).statuses.list.$raw({ limit: 40, ...(maxId ? { maxId } : {}) })),
+        ),
+      descendants: async (statusId) => {
+        try {
+          return (await this.call('read the thread of a status', () => this.client.v1.statuses.$select(statusId).context.fetch.$raw())).descendants;
+        } catch (error) {
+          // The status answered was deleted (or is not visible): no reply of ours can be found under it.
+          if (error instanceof MastodonRejectedError && error.status === 404) return [];
+          throw error;
+        }
+      },
+      source: async (statusId) => (await this.call('read the source of a status', () => this.client.v1.statuses.$select(statusId).source.fetch.$raw())).text,
+    });
+  }
+
+  /** https://docs.joinmastodon.org/methods/accounts/#statuses with pinned=true */
+  async freePinSlots(): Promise<number> {
+    const { id } = await this.ownAccount();
+    const pinned = await this.call('list its pinned statuses', () =>
+      Promise.resolve(this.client.v1.accounts.$select(id).statuses.list.$raw({ pinned: true, limit: 40 })),
     );
-    return { id: status.id, url: status.url ?? status.uri ?? null };
+    return Math.max(0, PIN_LIMIT - pinned.length);
+  }
+
+  private ownId: Promise<{ id: string; acct: string }> | null = null;
+
+  /** The account's id, read once per process (verify_credentials). */
+  private ownAccount(): Promise<{ id: string; acct: string }> {
+    this.ownId ??= this.verify().catch((error: unknown) => {
+      this.ownId = null;
+      throw error;
+    });
+    return this.ownId;
   }
 
   /** https://docs.joinmastodon.org/methods/statuses/#edit — every field is resent, a missing one would be cleared. */
@@ -54,13 +106,28 @@ export class MastoAccount implements MastodonAccount {
     );
   }
 
-  /** https://docs.joinmastodon.org/methods/statuses/#pin */
-  async pin(id: string): Promise<void> {
+  /**
+   * https://docs.joinmastodon.org/methods/statuses/#pin — Mastodon answers 422
+   * both for a status already pinned ("Duplicate record", the unique index)
+   * and for a full pin list ("You have already pinned the maximum number of
+   * posts", StatusPinValidator); only the first is what we wanted.
+   */
+  async pin(id: string): Promise<PinResult> {
     try {
       await this.call('pin a status', () => this.client.v1.statuses.$select(id).pin.$raw());
+      return 'pinned';
     } catch (error) {
-      // Already pinned (a retry after a crash): that is what we wanted.
-      if (error instanceof MastodonRejectedError && error.status === 422) return;
+      if (error instanceof MastodonRejectedError && error.status === 422) {
+        if (/maximum number/i.test(error.message)) {
+          throw new PinLimitError(
+            422,
+            `The ${this.role} account already has ${PIN_LIMIT} pinned posts, the most Mastodon allows, so the progress toot is not pinned. Unpin one of them (herold doctor checks this before the day).`,
+            { cause: error },
+          );
+        }
+        // Already pinned (a retry after a crash): that is what we wanted.
+        return 'already-pinned';
+      }
       throw error;
     }
   }
@@ -111,7 +178,7 @@ export class MastoAccount implements MastodonAccount {
     return translateMastoError(error, {
       where: `${this.role} instance ${this.options.url}`,
       what,
-      scopeHint: 'Herold needs write:statuses, write:accounts (for pinning) and read:notifications',
+      scopeHint: 'Herold needs write:statuses, write:accounts (for pinning), read:statuses (to look for a toot whose answer was lost) and read:notifications',
       observe: (headers) => this.observe(headers),
     });
   }

@@ -18,6 +18,19 @@ export interface PostedStatus {
   readonly url: string | null;
 }
 
+/** What a POST would have created, to be found on the server after its answer was lost. */
+export interface OwnStatusQuery {
+  /** The text as sent (compared with the status's source, trimmed as Mastodon stores it). */
+  readonly text: string;
+  readonly inReplyToId: string | null;
+  readonly visibility: Visibility;
+  /** Epoch ms of the first attempt: older statuses are not looked at (with a minute of slack for clock skew). */
+  readonly since: number;
+}
+
+/** What a pin request did. A full pin list is an error (MastodonRejectedError 422), not this. */
+export type PinResult = 'pinned' | 'already-pinned';
+
 export interface RateLimitState {
   readonly limit: number;
   readonly remaining: number;
@@ -34,7 +47,17 @@ export interface MastodonAccount {
   readonly role: 'primary' | 'fallback';
   post(params: PostParams): Promise<PostedStatus>;
   edit(id: string, text: string, language: string): Promise<void>;
-  pin(id: string): Promise<void>;
+  /** Fails with PinLimitError when the account has no free pin slot. */
+  pin(id: string): Promise<PinResult>;
+  /** Pin slots still free (Mastodon allows 5 per local account); for `herold doctor`. */
+  freePinSlots(): Promise<number>;
+  /**
+   * The account's own status that a POST with these parameters created, or
+   * null when the server shows none: looks at the context of the status it
+   * answers (for a reply) and at the account's own recent statuses (direct
+   * ones included). Needs the read:statuses scope.
+   */
+  findOwnStatus(query: OwnStatusQuery): Promise<PostedStatus | null>;
   unpin(id: string): Promise<void>;
   /** The account's `acct`; fails with MastodonRejectedError on a bad token. */
   verify(): Promise<{ id: string; acct: string }>;

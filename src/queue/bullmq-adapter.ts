@@ -1,7 +1,7 @@
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { HeroldError, MastodonRateLimitedError, MastodonRejectedError, MastodonUnavailableError, NotFoundError, RedisUnavailableError } from '../errors.ts';
+import { MastodonRateLimitedError, MastodonRejectedError, MastodonUnavailableError, NotDueYetError, NotFoundError, RedisUnavailableError } from '../errors.ts';
 import type { StateStore } from '../state/state-store.ts';
 import { jobId, PRIORITY, QUEUE_NAME, type HeroldJob, type JobSink, type PendingJob } from './jobs.ts';
 import type { JobOutcome } from './processor.ts';
@@ -89,7 +89,17 @@ export interface WorkerOptions {
   /** How often stalled jobs are looked for and handed back. Default 30000. */
   readonly stalledInterval?: number;
   readonly maxStalledCount?: number;
+  /** Real milliseconds until `virtualMs` have passed on the schedule's clock (a rehearsal's runs faster). Default: the same. */
+  readonly realDelayMs?: (virtualMs: number) => number;
 }
+
+/**
+ * A job failing for a reason that is not the instance's (a template error, a
+ * bug) is tried this many times in all, then fails for good: it is logged at
+ * error level and shown in `herold status`. An instance that is down is
+ * waited for without such a limit (attempts: 100,000 with a capped backoff).
+ */
+export const MAX_FAULT_ATTEMPTS = 3;
 
 /** Runs jobs and maps Herold's errors onto BullMQ's retry, rate-limit and failure paths. */
 export function startWorker(options: WorkerOptions): Worker {
@@ -112,6 +122,13 @@ export function startWorker(options: WorkerOptions): Worker {
           await job.moveToDelayed(Date.now() + waitMs, token);
           throw new DelayedError();
         }
+        if (error instanceof NotDueYetError) {
+          // Promoted (or picked up) before its time: back to the delayed set until it is due, no attempt used.
+          const waitMs = Math.max(20, Math.round((options.realDelayMs ?? ((ms: number) => ms))(error.dueInMs)));
+          log.info({ job: job.id, waitMs }, error.message);
+          await job.moveToDelayed(Date.now() + waitMs, token);
+          throw new DelayedError();
+        }
         if (error instanceof MastodonRejectedError || error instanceof NotFoundError) {
           await store.recordFailure(job.data.scheduleId, { tootId: job.id ?? '?', at: new Date().toISOString(), message: error.message });
           log.error({ job: job.id }, error.message);
@@ -119,9 +136,18 @@ export function startWorker(options: WorkerOptions): Worker {
         }
         if (error instanceof MastodonUnavailableError) {
           log.warn({ job: job.id, attempt: job.attemptsMade + 1 }, error.message);
-        } else if (!(error instanceof HeroldError)) {
-          log.error({ job: job.id, err: error }, 'Unexpected error; the job will be retried.');
+          throw error;
         }
+        // Not the instance: a schedule or template error, or a bug. A few tries, then fail for good, loudly.
+        const message = error instanceof Error ? error.message : String(error);
+        const faults = await options.connection.hincrby(`${options.prefix}:job-faults`, job.id ?? '?', 1);
+        if (faults >= MAX_FAULT_ATTEMPTS) {
+          const reason = `failed ${faults} times for a reason other than the instance, given up: ${message}`;
+          await store.recordFailure(job.data.scheduleId, { tootId: job.id ?? '?', at: new Date().toISOString(), message: reason });
+          log.error({ job: job.id, err: error }, `Job ${job.id} ${reason}`);
+          throw new UnrecoverableError(reason);
+        }
+        log.error({ job: job.id, err: error, attempt: faults }, `Job ${job.id} failed (${message}); trying again (${faults} of ${MAX_FAULT_ATTEMPTS}).`);
         throw error;
       }
     },

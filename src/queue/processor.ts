@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
-import { MastodonRejectedError, MastodonUnavailableError, NotFoundError } from '../errors.ts';
+import { MastodonRejectedError, MastodonUnavailableError, NotDueYetError, NotFoundError, PinLimitError } from '../errors.ts';
 import type { MastodonAccount } from '../mastodon/mastodon-account.ts';
 import { fitEdit, fitToot } from '../render/fit-toot.ts';
 import type { TemplateRenderer } from '../render/template-renderer.ts';
@@ -9,6 +9,8 @@ import { allFinished, type Phase } from '../schedule/progress.ts';
 import type { Schedule } from '../schedule/schedule.ts';
 import type { StateStore } from '../state/state-store.ts';
 import { tootJob, type HeroldJob, type JobSink, type PostKind } from './jobs.ts';
+import { findEarlierPost, postOnce, type PostOnceOptions } from './post-once.ts';
+import { lateTootFate } from './late-toot-fate.ts';
 
 export interface ProcessorDeps {
   readonly schedules: ReadonlyMap<string, { schedule: Schedule; renderer: TemplateRenderer }>;
@@ -21,28 +23,24 @@ export interface ProcessorDeps {
   readonly graceMs: number;
   readonly now: () => DateTime;
   readonly log: Logger;
+  /** "Maybe posted" markers and timing for the lookup before any repeated POST (src/queue/post-once.ts). */
+  readonly posting: PostOnceOptions;
   /** Sends 'reply' jobs (src/replies/reply-processor.ts). */
   readonly replies?: { process(job: Extract<HeroldJob, { type: 'reply' }>): Promise<JobOutcome> };
 }
 
 export type JobOutcome = { readonly result: string };
 
+/** The Idempotency-Key of a toot part on an account (also the key of its "maybe posted" marker). */
+export const postKey = (schedule: Schedule, partId: string, role: 'primary' | 'fallback') => `herold.${schedule.id}.${partId}.${role}`;
+
+/** Life of the progress-edit lock; renewed while held, so a killed holder blocks edits for at most this long. */
+const PROGRESS_LOCK_MS = 5000;
+
 /** Kinds whose text is about the live window: mirrored to the fallback account while the primary is down. */
 const MIRRORED: readonly PostKind[] = ['start', 'milestone'];
 /** Kinds posted as replies in the progress toot's thread. */
 const THREADED: readonly PostKind[] = ['milestone', 'complete', 'backout'];
-/** The phase each kind belongs to; a toot is dropped once the schedule has moved past it. */
-const ALLOWED_PHASES: Record<PostKind, readonly Phase[]> = {
-  announcement: ['announced'],
-  reminder: ['announced'],
-  'date-changed': ['announced'],
-  // Also after the outcome: the completion or back-out reply needs the start toot as its thread root.
-  start: ['announced', 'running', 'complete', 'backout'],
-  milestone: ['running', 'complete'],
-  complete: ['complete'],
-  backout: ['backout'],
-  cancelled: ['cancelled'],
-};
 
 /**
  * What each job does. Pure of BullMQ: it throws Herold's errors and the
@@ -75,27 +73,26 @@ export class Processor {
   private async toot(job: Extract<HeroldJob, { type: 'toot' }>): Promise<JobOutcome> {
     const { schedule, renderer } = this.entry(job.scheduleId);
     const { store, log } = this.deps;
-    const existing = await store.posted(schedule.id, job.tootId);
+    let existing = await store.posted(schedule.id, job.tootId);
     if (existing?.skipped) return { result: `skipped earlier: ${existing.skipped}` };
+
+    // Runs only at or after its planned time, whoever promoted it.
+    const now = this.deps.now();
+    const early = DateTime.fromISO(job.at).toMillis() - now.toMillis();
+    if (early > 0) throw new NotDueYetError(early, `The ${job.kind} toot ${job.tootId} is due at ${job.at}; it waits until then.`);
+
+    // A job handed back after a crash: its POST may have gone out unrecorded. Look on the server first.
+    existing ??= await this.adoptUnrecorded(schedule, job);
 
     // The rendered state and the version recorded for it come from one read.
     const { progress, version } = await store.snapshot(schedule);
-    const now = this.deps.now();
     if (!existing) {
       // Checks for a toot not yet posted; once posted, a retry only finishes the follow-ups (pin, unpin, thread).
-      if (!ALLOWED_PHASES[job.kind].includes(progress.phase)) {
-        return { result: `dropped: the maintenance is ${progress.phase}` };
-      }
-      const late = now.toMillis() - DateTime.fromISO(job.at).toMillis();
-      const tooLate =
-        ((job.kind === 'announcement' || job.kind === 'reminder') && late > this.deps.graceMs) ||
-        // A window Herold never opened (it was not running) is not opened after its deadline.
-        (job.kind === 'start' && progress.phase === 'announced' && now >= progress.deadline);
-      if (tooLate) {
-        const reason = job.kind === 'start' ? 'the window was already over' : `${Math.round(late / 60_000)} min late, more than the grace period`;
-        await store.recordPosted(schedule.id, job.tootId, { statusId: null, url: null, at: now.toISO()!, account: 'primary', skipped: reason });
-        log.warn({ schedule: schedule.id, toot: job.tootId }, `Skipped ${job.kind} ${job.ref ?? job.tootId}: ${reason}.`);
-        return { result: `skipped: ${reason}` };
+      const skip = lateTootFate(job, progress, now, this.deps.graceMs, schedule);
+      if (skip) {
+        await store.recordPosted(schedule.id, job.tootId, { statusId: null, url: null, at: now.toISO()!, account: 'primary', skipped: skip });
+        log.warn({ schedule: schedule.id, toot: job.tootId }, `Skipped ${job.kind} ${job.ref ?? job.tootId}: ${skip}.`);
+        return { result: `skipped: ${skip}` };
       }
       // The window is open from now on, even while the instance cannot be reached to say so.
       if (job.kind === 'start') await store.transition(schedule.id, 'running', ['announced']);
@@ -132,7 +129,7 @@ export class Processor {
     if (job.kind === 'start') {
       if (!existing) await store.setMeta(schedule.id, 'editedVersion', String(version));
       // Posted late, after the outcome (the instance was down): the reply that follows unpins nothing, so don't pin.
-      if (['announced', 'running'].includes((await store.progress(schedule)).phase)) await this.deps.primary.pin(first.statusId!);
+      if (['announced', 'running'].includes((await store.progress(schedule)).phase)) await this.pinOrReport(schedule, first.statusId!);
       // A task may have changed between rendering and recording: catch up with one edit. Its own job id,
       // because the change's job with this version has most likely run already ("no progress toot yet").
       const latest = await store.version(schedule.id);
@@ -158,12 +155,10 @@ export class Processor {
   }
 
   /**
-   * Posts the parts as a thread. Exactly once rests on three layers: the stable
-   * job id, the Idempotency-Key (Mastodon answers a repeat within about an hour
-   * with the original status), and the status id stored right after the POST.
-   * The window left open: a worker killed between the POST returning and the
-   * HSETNX, whose job is then retried more than an hour later. BullMQ notices a
-   * stalled job within 30 s, so in practice the key still covers the retry.
+   * Posts the parts as a thread, each part exactly once (src/queue/post-once.ts
+   * says how, and which windows remain): a part whose earlier POST went
+   * unanswered is looked for on the server and adopted before anything is
+   * posted again; its status id is recorded before the marker is dropped.
    */
   private async postThread(schedule: Schedule, tootId: string, parts: string[], inReplyToId: string | null, account: MastodonAccount) {
     const { store } = this.deps;
@@ -173,20 +168,49 @@ export class Processor {
       const partId = index === 0 ? tootId : `${tootId}.${index + 1}`;
       let posted = await store.posted(schedule.id, partId, account.role);
       if (!posted) {
-        const status = await account.post({
-          text,
-          visibility: 'public',
-          language: schedule.locale.split('-')[0]!,
-          inReplyToId: replyTo,
-          idempotencyKey: `herold.${schedule.id}.${partId}.${account.role}`,
-        });
+        const idempotencyKey = postKey(schedule, partId, account.role);
+        const { status, adopted } = await postOnce(
+          account,
+          { text, visibility: 'public', language: schedule.locale.split('-')[0]!, inReplyToId: replyTo, idempotencyKey },
+          this.deps.posting,
+        );
         posted = { statusId: status.id, url: status.url, at: this.deps.now().toISO()!, account: account.role };
         await store.recordPosted(schedule.id, partId, posted);
+        await this.deps.posting.attempts.forget(idempotencyKey);
+        if (adopted) this.deps.log.warn({ schedule: schedule.id, toot: partId, status: status.id }, `Found ${partId} on the ${account.role} instance (an earlier POST had created it without Herold seeing the answer); recorded it instead of posting again.`);
       }
       first ??= posted;
       replyTo = posted.statusId;
     }
     return first!;
+  }
+
+  /**
+   * The first part of a toot whose POST went out before a crash but was never
+   * recorded: found on the server, recorded, and returned; null when there was
+   * no such POST or the server shows none.
+   */
+  private async adoptUnrecorded(schedule: Schedule, job: Extract<HeroldJob, { type: 'toot' }>) {
+    const idempotencyKey = postKey(schedule, job.tootId, 'primary');
+    const inReplyToId = THREADED.includes(job.kind) ? ((await this.deps.store.posted(schedule.id, 'start'))?.statusId ?? null) : null;
+    const status = await findEarlierPost(this.deps.primary, { idempotencyKey, inReplyToId, visibility: 'public' }, this.deps.posting.attempts);
+    if (!status) return null;
+    const posted = { statusId: status.id, url: status.url, at: this.deps.now().toISO()!, account: 'primary' as const };
+    await this.deps.store.recordPosted(schedule.id, job.tootId, posted);
+    await this.deps.posting.attempts.forget(idempotencyKey);
+    this.deps.log.warn({ schedule: schedule.id, toot: job.tootId, status: status.id }, `Found ${job.tootId} on the instance, posted before a crash without being recorded; recorded it now.`);
+    return posted;
+  }
+
+  /** A full pin list leaves the toot posted but unpinned: say so in the log and in `herold status`, don't fail the toot. */
+  private async pinOrReport(schedule: Schedule, statusId: string) {
+    try {
+      await this.deps.primary.pin(statusId);
+    } catch (error) {
+      if (!(error instanceof PinLimitError)) throw error;
+      await this.deps.store.recordFailure(schedule.id, { tootId: 'start (pin)', at: this.deps.now().toISO()!, message: error.message });
+      this.deps.log.error({ schedule: schedule.id, status: statusId }, error.message);
+    }
   }
 
   /** While the primary is down, the start and milestones go out on the fallback account. */
@@ -220,7 +244,7 @@ export class Processor {
     const { store } = this.deps;
     // No early "superseded" exit: the newer job may not be due yet, and this
     // one renders the latest state anyway; the check inside the lock stops repeats.
-    const done = await store.withLock(schedule.id, 'progress', 30_000, async () => {
+    const done = await store.withLock(schedule.id, 'progress', PROGRESS_LOCK_MS, async (stillHeld) => {
       const { progress, version } = await store.snapshot(schedule);
       const start = await store.posted(schedule.id, 'start');
       const text = fitEdit(renderer, schedule.templates.progress, tootContext(schedule, progress, this.deps.now()), this.deps.characterLimit);
@@ -237,11 +261,17 @@ export class Processor {
         if (error instanceof MastodonUnavailableError && this.deps.fallback) await this.mirrorEdit(schedule, text, version);
         throw error;
       }
+      if (!stillHeld()) {
+        // Stalled past the lock's life: another worker may have edited a newer state meanwhile. Show the latest once more.
+        await this.deps.jobs.add({ type: 'progress', scheduleId: schedule.id, version: await store.version(schedule.id), after: 'start' });
+        return { result: `edited to version ${version}, but the lock expired meanwhile; another edit of the latest state is queued` };
+      }
       await store.setMeta(schedule.id, 'editedVersion', String(version));
       await store.setMeta(schedule.id, 'lastEditAt', String(Date.now()));
       return { result: `edited to version ${version}` };
     });
-    if (!done) throw new MastodonUnavailableError('Another worker is editing the progress toot; trying again shortly.');
+    // Lock busy: not an attempt, not a failure; look again in a second (a dead holder's lock expires within PROGRESS_LOCK_MS).
+    if (!done) throw new NotDueYetError(1000, 'Another worker is editing the progress toot; trying again in a second.');
     return done;
   }
 
@@ -263,6 +293,9 @@ export class Processor {
     const { store } = this.deps;
     const progress = await store.progress(schedule);
     if (progress.deadline.toMillis() !== DateTime.fromISO(deadline).toMillis()) return { result: 'deadline was moved' };
+    // Whoever promoted it: a back-out is decided only at or after the deadline.
+    const early = progress.deadline.toMillis() - this.deps.now().toMillis();
+    if (early > 0) throw new NotDueYetError(early, `The deadline job of ${schedule.id} ran before ${progress.deadline.toISO()}; it waits until then.`);
     if (allFinished(schedule, progress)) return { result: 'all tasks finished in time' };
     // Only a window that actually started can be backed out of.
     if (!(await store.transition(schedule.id, 'backout', ['running']))) {

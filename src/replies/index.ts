@@ -12,6 +12,8 @@ import { CurrentSchedule } from './current-schedule.ts';
 import { Intake } from './intake.ts';
 import { ReplyListener, type ReplyTuning } from './listener.ts';
 import { RateLimitView } from './rate-view.ts';
+import { postOnceOptions } from '../queue/post-once.ts';
+import { PostAttempts } from '../state/post-attempts.ts';
 import { ReplyProcessor } from './reply-processor.ts';
 import { ReplyStore } from './reply-store.ts';
 
@@ -60,6 +62,7 @@ export class Replies {
       store: this.store,
       current: this.current,
       account: deps.primary,
+      posting: postOnceOptions(new PostAttempts(deps.redis, deps.config.prefix), deps.config.requestTimeoutMs),
       rates: this.rates,
       characterLimit: deps.characterLimit,
       cooldownMs: deps.config.replyCooldownMs,

@@ -4,6 +4,7 @@ import { MastodonRateLimitedError, MastodonRejectedError } from '../errors.ts';
 import { FALLBACK_ID } from '../faq/index.ts';
 import type { MastodonAccount } from '../mastodon/mastodon-account.ts';
 import type { HeroldJob } from '../queue/jobs.ts';
+import { postOnce, type PostOnceOptions } from '../queue/post-once.ts';
 import { TemplateRenderer } from '../render/template-renderer.ts';
 import { tootContext } from '../render/toot-context.ts';
 import type { CurrentSchedule } from './current-schedule.ts';
@@ -17,6 +18,8 @@ export interface ReplyProcessorDeps {
   readonly store: ReplyStore;
   readonly current: CurrentSchedule;
   readonly account: MastodonAccount;
+  /** "Maybe posted" markers: a reply whose answer was lost is looked for in the question's thread before it is sent again. */
+  readonly posting: PostOnceOptions;
   readonly rates: RateLimitView;
   /** The instance's limit read at start. */
   readonly characterLimit: number;
@@ -34,9 +37,10 @@ export interface ReplyProcessorDeps {
 /**
  * Sends one reply job: the FAQ answer rendered with the live state of the
  * current schedule, as a direct message in the question's thread. Exactly
- * once like the toots: the job id, the Idempotency-Key
- * `herold.reply.<notificationId>`, and the status id stored with HSETNX
- * right after the POST.
+ * once like the toots (src/queue/post-once.ts): the job id, the
+ * Idempotency-Key `herold.reply.<notificationId>`, a look into the
+ * question's thread and the account's own statuses before any repeated POST,
+ * and the status id stored with HSETNX right after the POST.
  */
 export class ReplyProcessor {
   private renderer: TemplateRenderer | null = null;
@@ -71,14 +75,10 @@ export class ReplyProcessor {
     const text = composeReply(job.acct, answer, this.deps.characterLimit);
 
     let status;
+    let adopted = false;
+    const idempotencyKey = `herold.reply.${job.notificationId}`;
     try {
-      status = await account.post({
-        text,
-        visibility: 'direct',
-        language: 'de',
-        inReplyToId: job.statusId,
-        idempotencyKey: `herold.reply.${job.notificationId}`,
-      });
+      ({ status, adopted } = await postOnce(account, { text, visibility: 'direct', language: 'de', inReplyToId: job.statusId, idempotencyKey }, this.deps.posting));
     } catch (error) {
       if (error instanceof MastodonRejectedError) {
         await store.releaseCooldown(job.accountId, job.faqId, job.notificationId);
@@ -92,6 +92,8 @@ export class ReplyProcessor {
       throw error;
     }
     await store.recordAnswered(job.notificationId, { statusId: status.id, faqId, at: this.deps.now().toISO()!, acct: job.acct });
+    await this.deps.posting.attempts.forget(idempotencyKey);
+    if (adopted) log.warn({ notification: job.notificationId, status: status.id }, 'Found the reply on the instance (an earlier POST had created it without Herold seeing the answer); recorded it instead of sending it again.');
     this.deps.onReplied?.();
     log.info({ notification: job.notificationId, from: job.acct, faq: faqId, status: status.id }, `Answered @${job.acct} (${faqId}).`);
     return { result: `answered ${faqId} with ${status.id}` };

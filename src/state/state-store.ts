@@ -52,6 +52,9 @@ end
 return 0
 `;
 
+const RENEW_LOCK = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end";
+const RELEASE_LOCK = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
+
 /**
  * The state of each maintenance in Redis, under the same hash-tagged prefix
  * as the queue so that one Redis Cluster slot holds everything.
@@ -169,21 +172,30 @@ export class StateStore {
 
   /**
    * A short lock so that only one worker at a time edits a schedule's progress
-   * toot; otherwise an older render could land after a newer one.
+   * toot; otherwise an older render could land after a newer one. It lives
+   * `ttlMs` and is renewed every third of that while `fn` runs, so a holder
+   * killed with SIGKILL blocks the others for at most `ttlMs`, while a slow
+   * edit keeps it. `fn` is told whether the lock is still held (a holder
+   * stalled longer than `ttlMs` may have lost it). Undefined when busy.
    */
-  async withLock<T>(scheduleId: string, name: string, ttlMs: number, fn: () => Promise<T>): Promise<T | undefined> {
+  async withLock<T>(scheduleId: string, name: string, ttlMs: number, fn: (stillHeld: () => boolean) => Promise<T>): Promise<T | undefined> {
     const key = this.key(scheduleId, `lock:${name}`);
     const token = `${process.pid}-${Math.random()}`;
     if ((await this.redis.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK') return undefined;
-    try {
-      return await fn();
-    } finally {
-      await this.redis.eval(
-        "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end",
-        1,
-        key,
-        token,
+    let held = true;
+    const renew = setInterval(() => {
+      this.redis.eval(RENEW_LOCK, 1, key, token, ttlMs).then(
+        (ok) => {
+          if (ok !== 1) held = false;
+        },
+        () => undefined,
       );
+    }, Math.max(50, Math.floor(ttlMs / 3)));
+    try {
+      return await fn(() => held);
+    } finally {
+      clearInterval(renew);
+      await this.redis.eval(RELEASE_LOCK, 1, key, token);
     }
   }
 

@@ -53,9 +53,13 @@ test.concurrent('the deadline passes with open tasks: back-out reply naming the 
   expect(await returned(service, deadlineJob(schedule, deadline))).toBe('deadline passed with open tasks: backing out');
   expect((await service.operations.status(schedule.id)).phase).toBe('backout');
 
-  // Late task changes no longer complete a backed-out window.
-  for (const task of schedule.tasks) await service.operations.taskChange(schedule.id, task.id, 'done');
+  // Late task changes are refused with a clear message; nothing completes a backed-out window.
+  const edited = sandbox.status(start.id)!.history.length;
+  for (const task of schedule.tasks) {
+    await expect(service.operations.taskChange(schedule.id, task.id, 'done')).rejects.toThrow(/already backed out; task changes are no longer shown/);
+  }
   await sleep(400);
+  expect(sandbox.status(start.id)!.history.length).toBe(edited);
   expect(withText(sandbox, MARK.complete)).toHaveLength(0);
   expect(withText(sandbox, MARK.backout)).toHaveLength(1);
   expect(withText(sandbox, MARK.milestone)).toHaveLength(0);

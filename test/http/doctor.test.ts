@@ -88,6 +88,7 @@ describe('herold doctor against the sandbox', () => {
       accounts: [
         { username: 'b2c', token: 'sandbox-token', scopes: ['read', 'write'], bot: true },
         { username: 'half', token: 'no-notifications-token', scopes: ['read:accounts', 'write'] },
+        { username: 'pinned', token: 'five-pins-token', scopes: ['read', 'write'], bot: true },
       ],
     });
     old = await startSandbox({ rateLimit: null, version: '3.4.0', maxCharacters: 400 });
@@ -112,7 +113,7 @@ describe('herold doctor against the sandbox', () => {
     const run = await doctor(env(good));
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    for (const check of ['config', 'redis', 'redis-eviction', 'token', 'scopes', 'instance-version', 'clock', 'schedule', 'toot-length']) {
+    for (const check of ['config', 'redis', 'redis-eviction', 'token', 'scopes', 'instance-version', 'clock', 'schedule', 'toot-length', 'pin-slot']) {
       expect(status(run, check), `${check}\n${run.stdout}`).toBe('ok');
     }
     // This dev machine (and CI) runs Redis without AOF: a warning, not a failure.
@@ -123,12 +124,41 @@ describe('herold doctor against the sandbox', () => {
     expect(run.checks.get('token')!.line).toContain('@b2c');
     expect(run.checks.get('scopes')!.line).toMatch(/write:statuses and write:accounts cannot be checked/);
     expect(run.checks.get('toot-length')!.line).toMatch(/has \d+ of the instance's 500 characters/);
-    expect(run.stdout.trim().split('\n').at(-1)).toMatch(/^11 checks: \d+ ok, [12] warn, 0 fail\.$/);
+    expect(run.checks.get('pin-slot')!.line).toContain('5 of 5 pin slots are free');
+    expect(run.stdout.trim().split('\n').at(-1)).toMatch(/^12 checks: \d+ ok, [12] warn, 0 fail\.$/);
 
     // With private mentions accepted, the policy check passes too.
     good.setNotificationPolicy({ forPrivateMentions: 'accept' }, 'b2c');
     const accepted = await doctor(env(good));
     expect(status(accepted, 'notification-policy')).toBe('ok');
+  });
+
+  test('pin-slot: an account with five pins fails the check before the day, with the fix; one unpinned, it passes', async () => {
+    const api = async (method: string, path: string, body?: Record<string, string>) => {
+      const response = await fetch(`${good.url}${path}`, {
+        method,
+        headers: { Authorization: 'Bearer five-pins-token', 'Content-Type': 'application/json' },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      expect(response.status, `${method} ${path}`).toBe(200);
+      return (await response.json()) as { id: string };
+    };
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      const status = await api('POST', '/api/v1/statuses', { status: `Wichtig ${i}` });
+      await api('POST', `/api/v1/statuses/${status.id}/pin`);
+      ids.push(status.id);
+    }
+    const full = await doctor(env(good, 'five-pins-token'));
+    expect(full.code).toBe(1);
+    expect(full.checks.get('pin-slot')).toMatchObject({ status: 'fail' });
+    expect(full.checks.get('pin-slot')!.line).toContain('already has 5 pinned posts');
+    expect(full.checks.get('pin-slot')!.line).toContain('Fix: Unpin one before the day');
+
+    await api('POST', `/api/v1/statuses/${ids[0]}/unpin`);
+    const free = await doctor(env(good, 'five-pins-token'));
+    expect(free.checks.get('pin-slot')!.line).toContain('1 of 5 pin slots are free');
+    expect(status(free, 'pin-slot')).toBe('ok');
   });
 
   test('a wrong token and a broken schedule file fail: exit 1, with the fix', async () => {

@@ -17,7 +17,15 @@ function fakeAccount(fail: Error | null = null) {
       this.calls.push('edit');
       if (fail) throw fail;
     },
-    async pin(_id: string) {},
+    async pin(_id: string) {
+      return 'pinned' as const;
+    },
+    async freePinSlots() {
+      return 5;
+    },
+    async findOwnStatus() {
+      return null;
+    },
     async unpin(_id: string) {},
     async verify() {
       return { id: '1', acct: 'b2c' };
