@@ -39,7 +39,7 @@ test.concurrent('the deadline passes with open tasks: back-out reply naming the 
   const { expect } = context;
   const r = await setUp(context);
   const { sandbox } = r;
-  const schedule = window(300, 1500);
+  const schedule = window(300, 4000);
   const service = await r.start([schedule], { replies: false });
   const start = await startedWithTwoDone(r, service, schedule);
 
@@ -69,7 +69,7 @@ test.concurrent('extending before the deadline holds the back-out off until the 
   const { expect } = context;
   const r = await setUp(context);
   const { sandbox } = r;
-  const schedule = window(300, 1500);
+  const schedule = window(300, 4000);
   const service = await r.start([schedule], { replies: false });
   const start = await startedWithTwoDone(r, service, schedule);
 
@@ -104,7 +104,7 @@ test.concurrent('declaring the maintenance complete before the deadline prevents
   const { expect } = context;
   const r = await setUp(context);
   const { sandbox } = r;
-  const schedule = window(300, 1500);
+  const schedule = window(300, 4000);
   const service = await r.start([schedule], { replies: false });
   const start = await startedWithTwoDone(r, service, schedule);
 
