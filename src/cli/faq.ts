@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readTextFile } from '../files/read-text-file.ts';
 import { DateTime } from 'luxon';
-import { HeroldError } from '../errors.ts';
+import { HeroldError, ScheduleError } from '../errors.ts';
 import { createMatcher, evaluate, formatReport, loadFaq, parseQuestionSet } from '../faq/index.ts';
 import { TemplateRenderer } from '../render/template-renderer.ts';
 import { tootContext } from '../render/toot-context.ts';
@@ -29,8 +29,9 @@ export async function faqEvalCommand(file: string | undefined, options: { minAcc
   const path = file ?? DEFAULT_QUESTION_SET;
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readTextFile(path, 'question set');
   } catch (error) {
+    if (error instanceof ScheduleError) throw error;
     throw new HeroldError(`Cannot read the question set ${path}: ${(error as NodeJS.ErrnoException).code}. Give a TSV file with lines "id<TAB>question".`);
   }
   const faq = await loadFaq();

@@ -1,10 +1,12 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { HeroldError, ScheduleError, type Problem } from '../errors.ts';
+import { readTextFile } from '../files/read-text-file.ts';
+import { yamlToJs } from '../files/yaml-to-js.ts';
 import { prepare } from './analyzer.ts';
 import { FALLBACK_ID, FAQ_IDS } from './ids.ts';
 import type { FaqEntry, Keyword, MatcherOptions } from './types.ts';
@@ -119,7 +121,7 @@ export function parseFaqFile(text: string, file: string): { entries: FaqEntry[];
   }
   if (problems.length > 0) throw new ScheduleError(problems);
 
-  const parsed = faqSchema.safeParse(doc.toJS());
+  const parsed = faqSchema.safeParse(yamlToJs(doc, lines, file));
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       // For an unknown key, point at the (first) key itself, not its parent.
@@ -222,8 +224,10 @@ export async function loadFaq(dir: string = DEFAULT_FAQ_DIR): Promise<LoadedFaq>
   let text: string;
   let names: string[];
   try {
-    [text, names] = await Promise.all([readFile(yamlFile, 'utf8'), readdir(dir)]);
+    names = await readdir(dir);
+    text = readTextFile(yamlFile, 'FAQ file');
   } catch (error) {
+    if (error instanceof ScheduleError) throw error;
     throw new HeroldError(`Cannot read the FAQ file ${yamlFile}; check that the FAQ directory exists.`, {
       cause: error,
     });
@@ -243,7 +247,7 @@ export async function loadFaq(dir: string = DEFAULT_FAQ_DIR): Promise<LoadedFaq>
       });
       continue;
     }
-    const source = await readFile(file, 'utf8');
+    const source = readTextFile(file, 'template');
     try {
       Handlebars.parse(source);
     } catch (error) {

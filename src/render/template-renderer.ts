@@ -1,9 +1,11 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { ScheduleError } from '../errors.ts';
+import { readTextFile } from '../files/read-text-file.ts';
 import { helpers } from './helpers.ts';
 import { countableLength } from './mastodon-length.ts';
+import { forbiddenNames } from './template-names.ts';
 import type { TootContext } from './toot-context.ts';
 
 export interface RenderedToot {
@@ -20,13 +22,17 @@ export interface RenderedToot {
 export class TemplateRenderer {
   private readonly handlebars = Handlebars.create();
   private readonly compiled = new Map<string, Handlebars.TemplateDelegate>();
+  /** Partials (file, source) whose names are checked with the first template compiled. */
+  private partials: [string, string][] = [];
 
   constructor(readonly dir: string) {
     for (const [name, fn] of Object.entries(helpers)) this.handlebars.registerHelper(name, fn);
     // Files starting with "_" are partials shared by templates, e.g. {{> _tabelle}}.
     if (existsSync(dir)) {
       for (const file of readdirSync(dir).filter((f) => f.startsWith('_') && f.endsWith('.hbs'))) {
-        this.handlebars.registerPartial(file.slice(0, -4), readFileSync(path.join(dir, file), 'utf8'));
+        const source = readTextFile(path.join(dir, file), 'template');
+        this.handlebars.registerPartial(file.slice(0, -4), source);
+        this.partials.push([path.join(dir, file), source]);
       }
     }
   }
@@ -54,7 +60,10 @@ export class TemplateRenderer {
   private template(name: string): Handlebars.TemplateDelegate {
     let template = this.compiled.get(name);
     if (!template) {
-      const source = readFileSync(this.file(name), 'utf8');
+      const source = readTextFile(this.file(name), 'template');
+      const partials = this.partials;
+      this.partials = [];
+      checkNames([[this.file(name), source], ...partials]);
       template = this.handlebars.compile(source, { strict: true, noEscape: true });
       this.compiled.set(name, template);
     }
@@ -83,6 +92,20 @@ export class TemplateRenderer {
       },
     ]);
   }
+}
+
+/** Refuses `{{constructor}}`, `{{__proto__}}` and their kind with file:line:column. */
+function checkNames(sources: readonly [string, string][]): void {
+  const problems = sources.flatMap(([file, source]) =>
+    forbiddenNames(source).map((f) => ({
+      file,
+      line: f.line,
+      column: f.column,
+      message: `The template uses "${f.name}", which is not a variable Herold provides (every object has it, so it renders as nothing).`,
+      hint: 'Use one of the variables listed in the README under Templates (schedule, window, tasks, progress, phase, now, entry, task, previousStart).',
+    })),
+  );
+  if (problems.length > 0) throw new ScheduleError(problems);
 }
 
 /** Trailing spaces and runs of blank lines left by block helpers are not part of the toot. */

@@ -25,6 +25,11 @@ export interface TootCheck {
  * checks each against the character limit. Throws ScheduleError listing every
  * template error and every toot over the limit.
  */
+/** Nothing a reader would see: whitespace and invisible format characters only. */
+function isBlank(text: string): boolean {
+  return text.replace(/[\s\u200b-\u200d\u2060\ufeff]/gu, '') === '';
+}
+
 export function checkToots(schedule: Schedule, renderer: TemplateRenderer, limit = schedule.maxCharacters): TootCheck {
   const toots: CheckedToot[] = [];
   const problems: Problem[] = [];
@@ -33,8 +38,16 @@ export function checkToots(schedule: Schedule, renderer: TemplateRenderer, limit
 
   const check = (name: string, template: string, progress: Progress, at = start, extras = {}) => {
     try {
-      const { length } = renderer.render(template, tootContext(schedule, progress, at, extras));
+      const { text, length } = renderer.render(template, tootContext(schedule, progress, at, extras));
       toots.push({ name, template, length });
+      if (isBlank(text)) {
+        problems.push({
+          file: renderer.file(template),
+          message: `The ${name} toot renders empty; Mastodon refuses an empty toot ("Text can't be blank"), so it would never go out.`,
+          hint: 'Give the template text that shows in this state too (check its {{#if}} blocks and variable names).',
+        });
+        return;
+      }
       if (length > limit) {
         problems.push({
           file: renderer.file(template),

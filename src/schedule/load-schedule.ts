@@ -1,15 +1,17 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { HeroldError, ScheduleError, type Problem } from '../errors.ts';
+import { readTextFile } from '../files/read-text-file.ts';
 import { countBack, isValidZone, parseIsoDuration, parseScheduleTime } from './local-time.ts';
 import type { CheckSpec } from '../checks/check-spec.ts';
 import { parseCheck, type CheckContext } from '../checks/parse-check.ts';
 import { TOOT_KINDS, type Schedule, type WindowTootKind } from './schedule.ts';
 import { scheduleFileSchema, type ScheduleFile } from './schedule-schema.ts';
 import { YamlPositions } from './yaml-positions.ts';
+import { yamlToJs } from '../files/yaml-to-js.ts';
 import type { DateTime } from 'luxon';
 
 /** The project's own `templates/` directory, used when a schedule names none. */
@@ -21,8 +23,9 @@ export const DEFAULT_MAX_CHARACTERS = 500;
 export function loadSchedule(file: string): Schedule {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readTextFile(file, 'schedule');
   } catch (error) {
+    if (error instanceof ScheduleError) throw error;
     throw new HeroldError(
       `Cannot read the schedule file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}. Check the path; schedules usually live in schedules/.`,
       { cause: error },
@@ -51,7 +54,7 @@ export function parseSchedule(text: string, file: string): Schedule {
     );
   }
   const positions = new YamlPositions(doc, lines);
-  const raw = doc.toJS() as unknown;
+  const raw = yamlToJs(doc, lines, file);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ScheduleError([
       {
