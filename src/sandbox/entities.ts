@@ -295,6 +295,23 @@ export class Entities {
     return json;
   }
 
+  /** NodeInfo::Serializer with NodeInfo::Adapter's camelCase keys. */
+  nodeInfo(): JsonObject {
+    const users = this.store.allAccounts().length;
+    return {
+      version: '2.0',
+      software: { name: 'mastodon', version: this.version },
+      protocols: ['activitypub'],
+      services: { outbound: [], inbound: [] },
+      usage: {
+        users: { total: users, activeMonth: users, activeHalfyear: users },
+        localPosts: this.store.allStatuses().filter((s) => s.deletedAt === null).length,
+      },
+      openRegistrations: false,
+      metadata: { nodeName: this.config.domain, nodeDescription: 'In-memory Mastodon sandbox.' },
+    };
+  }
+
   instanceV1(): JsonObject {
     const { domain } = this.config;
     return {

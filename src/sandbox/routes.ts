@@ -130,7 +130,16 @@ export class Router {
     /** RateLimiter family :statuses for posts and edits through the API. */
     private readonly statusesRateLimit: (account: AccountRecord) => void,
   ) {
+    // The streaming server's health check needs no token.
     this.add(['GET'], '/api/v1/streaming/health', () => ({ status: 200, body: null, text: 'OK' }));
+
+    // NodeInfo: the discovery document links to the schema on this sandbox, not the fake domain.
+    this.add(['GET'], '/.well-known/nodeinfo', (ctx) =>
+      ok({ links: [{ rel: 'http://nodeinfo.diaspora.software/ns/schema/2.0', href: `${ctx.baseUrl}/nodeinfo/2.0` }] }),
+    );
+    this.add(['GET'], '/nodeinfo/2\\.0(?:\\.json)?', () => ok(this.entities.nodeInfo()));
+
+    this.add(['GET'], '/api/v1/timelines/home', (ctx) => this.homeTimeline(ctx));
 
     this.add(['GET'], '/api/v1/accounts/verify_credentials', (ctx) =>
       ok(this.entities.credentialAccount(requireUser(ctx, ['profile', 'read', 'read:accounts']))),
@@ -290,6 +299,26 @@ export class Router {
     const last = page.at(-1);
     const first = page[0];
     const next = last && page.length === limit ? `${url}?${toQuery({ ...keep, max_id: last.id })}` : null;
+    const prev = first ? `${url}?${toQuery({ ...keep, min_id: first.id })}` : null;
+    return ok(
+      page.map((s) => this.entities.status(s, viewer)),
+      linkHeader(next, prev),
+    );
+  }
+
+  /** Api::V1::Timelines::HomeController: the viewer's home feed (FanOutOnWriteService's audience), newest first. */
+  private homeTimeline(ctx: RequestContext): ApiResponse {
+    const viewer = requireUser(ctx, ['read', 'read:statuses']);
+    const feed = this.store
+      .allStatuses()
+      .filter((s) => s.deletedAt === null && this.store.homeAudience(s).has(viewer.id));
+    const limit = limitParam(ctx.params, 20);
+    const page = paginate(feed, ctx.params, limit);
+    const url = `${ctx.baseUrl}/api/v1/timelines/home`;
+    const keep = this.keptParams(ctx.params, ['limit', 'local']);
+    const first = page[0];
+    const last = page.at(-1);
+    const next = last ? `${url}?${toQuery({ ...keep, max_id: last.id })}` : null;
     const prev = first ? `${url}?${toQuery({ ...keep, min_id: first.id })}` : null;
     return ok(
       page.map((s) => this.entities.status(s, viewer)),

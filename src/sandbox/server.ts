@@ -22,7 +22,7 @@ import {
   type StatusRecord,
   Store,
 } from './store.ts';
-import { STREAMING_PATH, StreamingHub } from './streaming.ts';
+import { SSE_STREAMS, STREAMING_PATH, StreamingHub } from './streaming.ts';
 import { extractEntities } from './text.ts';
 import type {
   AccountState,
@@ -233,6 +233,12 @@ class SandboxServer implements Sandbox {
         req.resume();
         sendBadGateway(res);
         status = 502;
+        return;
+      }
+      if (method === 'GET' && url.pathname.replace(/\/+$/, '') in SSE_STREAMS) {
+        req.resume(); // Mastodon.py sends its (empty) parameters as a body.
+        await sleep(this.outageState.responseDelayMs);
+        status = this.hub.handleEventStream(req, res, url);
         return;
       }
       const token = bearerToken(req);

@@ -282,6 +282,20 @@ export class Store {
     return ids;
   }
 
+  /**
+   * FanOutOnWriteService: the home feeds a status lands in — the author's,
+   * every follower's unless it is direct, only mentioned followers' if direct.
+   */
+  homeAudience(status: StatusRecord): Set<string> {
+    const author = this.accounts.get(status.accountId);
+    const ids = new Set<string>([status.accountId]);
+    if (!author) return ids;
+    for (const follower of this.followerIds(author)) {
+      if (status.visibility !== 'direct' || status.mentionIds.includes(follower)) ids.add(follower);
+    }
+    return ids;
+  }
+
   // ---- statuses -------------------------------------------------------
 
   allStatuses(): readonly StatusRecord[] {

@@ -1,17 +1,20 @@
 /**
- * The streaming API over websocket, like Mastodon's node streaming server:
- * one socket per client on /api/v1/streaming, the token in the
- * Sec-WebSocket-Protocol header (masto's default, echoed back as the chosen
- * protocol), in `access_token` or in an Authorization header, and streams
- * chosen by `?stream=` or `{"type":"subscribe","stream":...}` messages.
+ * The streaming API like Mastodon's node streaming server (streaming/index.js):
+ * - websocket: one socket per client on /api/v1/streaming, the token in the
+ *   Sec-WebSocket-Protocol header (masto's default, echoed back as the chosen
+ *   protocol), in `access_token` or in an Authorization header, and streams
+ *   chosen by `?stream=` or `{"type":"subscribe","stream":...}` messages;
+ * - server-sent events (what Mastodon.py uses): GET /api/v1/streaming/user and
+ *   /api/v1/streaming/user/notification, `:)` first, `event:`/`data:` pairs,
+ *   a `:thump` heartbeat every 15 s.
  * Only the user streams exist here; that is all Herold listens to.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { SandboxError } from './api-error.ts';
 import type { Entities } from './entities.ts';
-import type { AccountRecord, StatusRecord, Store, StoreEvent } from './store.ts';
+import type { AccountRecord, Store, StoreEvent } from './store.ts';
 
 export const STREAMING_PATH = '/api/v1/streaming';
 
@@ -22,10 +25,23 @@ const STREAM_SCOPES: Readonly<Record<string, readonly string[]>> = {
 };
 
 interface Connection {
-  readonly socket: WebSocket;
   readonly account: AccountRecord;
   readonly streams: Set<string>;
+  /** Sends one event, if the connection is still open. */
+  readonly deliver: (stream: string, event: string, payload: string) => void;
+  /** Cuts the connection without a goodbye, like a network drop. */
+  readonly terminate: () => void;
+  /** The websocket, for subscribe messages and errors; null for event streams. */
+  readonly socket: WebSocket | null;
 }
+
+const SSE_HEARTBEAT_MS = 15_000;
+
+/** The event-stream paths and the stream each one carries. */
+export const SSE_STREAMS: Readonly<Record<string, string>> = {
+  [`${STREAMING_PATH}/user`]: 'user',
+  [`${STREAMING_PATH}/user/notification`]: 'user:notification',
+};
 
 export function streamingToken(req: IncomingMessage, url: URL): string | null {
   const query = url.searchParams.get('access_token');
@@ -82,7 +98,15 @@ export class StreamingHub {
       return 400;
     }
     this.server.handleUpgrade(req, socket, head, (ws) => {
-      const connection: Connection = { socket: ws, account, streams: new Set() };
+      const connection: Connection = {
+        socket: ws,
+        account,
+        streams: new Set(),
+        deliver: (stream, event, payload) => {
+          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ stream: [stream], event, payload }));
+        },
+        terminate: () => ws.terminate(),
+      };
       this.connections.add(connection);
       ws.on('close', () => this.connections.delete(connection));
       ws.on('error', () => this.connections.delete(connection));
@@ -92,8 +116,53 @@ export class StreamingHub {
     return 101;
   }
 
+  /**
+   * An event stream over plain HTTP (streamToHttp). Returns the HTTP status for
+   * the request log; 200 means the stream is open until the client leaves.
+   */
+  handleEventStream(req: IncomingMessage, res: ServerResponse, url: URL): number {
+    const path = url.pathname.replace(/\/+$/, '');
+    const stream = SSE_STREAMS[path];
+    const fail = (status: number, error: string): number => {
+      const body = JSON.stringify({ error });
+      res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+      res.end(body);
+      return status;
+    };
+    if (stream === undefined) return fail(404, 'Not Found');
+    const token = streamingToken(req, url);
+    if (token === null) return fail(401, 'Missing access token');
+    const account = this.store.accountByToken(token);
+    if (!account) return fail(401, 'Invalid access token');
+    if (!(STREAM_SCOPES[stream] ?? []).some((s) => account.scopes.includes(s))) {
+      return fail(401, 'Access token does not have the required scopes');
+    }
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream',
+      'Cache-Control': 'private, no-store',
+      'Transfer-Encoding': 'chunked',
+    });
+    res.write(':)\n');
+    const heartbeat = setInterval(() => res.write(':thump\n\n'), SSE_HEARTBEAT_MS);
+    const connection: Connection = {
+      socket: null,
+      account,
+      streams: new Set([stream]),
+      deliver: (_stream, event, payload) => {
+        if (!res.writableEnded && !res.destroyed) res.write(`event: ${event}\ndata: ${payload}\n\n`);
+      },
+      terminate: () => res.socket?.destroy(),
+    };
+    this.connections.add(connection);
+    res.on('close', () => {
+      clearInterval(heartbeat);
+      this.connections.delete(connection);
+    });
+    return 200;
+  }
+
   private sendError(connection: Connection, error: string, status: number): void {
-    connection.socket.send(JSON.stringify({ error, status }));
+    connection.socket?.send(JSON.stringify({ error, status }));
   }
 
   private subscribeTo(connection: Connection, stream: string): void {
@@ -126,20 +195,8 @@ export class StreamingHub {
   private send(accountId: string, stream: string, event: string, payload: (viewer: AccountRecord) => string): void {
     for (const connection of this.connections) {
       if (connection.account.id !== accountId || !connection.streams.has(stream)) continue;
-      if (connection.socket.readyState !== connection.socket.OPEN) continue;
-      connection.socket.send(JSON.stringify({ stream: [stream], event, payload: payload(connection.account) }));
+      connection.deliver(stream, event, payload(connection.account));
     }
-  }
-
-  /** Home timelines that receive a status: the author's, followers' unless direct, mentioned followers' if direct. */
-  private audience(status: StatusRecord): Set<string> {
-    const author = this.store.accountById(status.accountId);
-    const ids = new Set<string>([status.accountId]);
-    if (!author) return ids;
-    for (const follower of this.store.followerIds(author)) {
-      if (status.visibility !== 'direct' || status.mentionIds.includes(follower)) ids.add(follower);
-    }
-    return ids;
   }
 
   private onStoreEvent(event: StoreEvent): void {
@@ -154,7 +211,7 @@ export class StreamingHub {
       return;
     }
     const { status } = event;
-    for (const accountId of this.audience(status)) {
+    for (const accountId of this.store.homeAudience(status)) {
       if (event.type === 'status.deleted') {
         // The delete payload is the bare id, not JSON.
         this.send(accountId, 'user', 'delete', () => status.id);
@@ -193,7 +250,7 @@ export class StreamingHub {
 
   /** Kills every socket without a closing handshake, as a network drop or a restarted proxy would. */
   dropAll(): void {
-    for (const connection of this.connections) connection.socket.terminate();
+    for (const connection of this.connections) connection.terminate();
     this.connections.clear();
   }
 

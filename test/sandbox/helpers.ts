@@ -4,6 +4,13 @@ import type { Sandbox } from '../../src/sandbox/index.ts';
 
 export const BOT_TOKEN = 'sandbox-token';
 
+/** The bot and two ordinary people, each with a token named after them. */
+export const BOT_ALICE_BOB = [
+  { username: 'b2c', token: BOT_TOKEN, bot: true },
+  { username: 'alice', token: 'alice-token' },
+  { username: 'bob', token: 'bob-token' },
+];
+
 export function restClient(sandbox: Sandbox, accessToken = BOT_TOKEN, timeout?: number): mastodon.rest.Client {
   return createRestAPIClient(timeout === undefined ? { url: sandbox.url, accessToken } : { url: sandbox.url, accessToken, timeout });
 }

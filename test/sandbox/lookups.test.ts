@@ -1,17 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.ts';
-import { api, restClient } from './helpers.ts';
+import { api, BOT_ALICE_BOB, restClient } from './helpers.ts';
 
 let sandbox: Sandbox;
 
 beforeEach(async () => {
-  sandbox = await startSandbox({
-    accounts: [
-      { username: 'b2c', token: 'sandbox-token', bot: true },
-      { username: 'alice', token: 'alice-token' },
-      { username: 'bob', token: 'bob-token' },
-    ],
-  });
+  sandbox = await startSandbox({ accounts: BOT_ALICE_BOB });
 });
 
 afterEach(async () => {
