@@ -2,6 +2,7 @@ import { config as loadDotenv } from 'dotenv';
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { HeroldError, UsageError } from '../errors.ts';
 import type { RehearseCommandOptions } from './rehearse.ts';
+import type { SandboxCommandOptions } from './sandbox.ts';
 
 // Each command loads its own modules when it runs: `validate` and `preview`
 // need neither BullMQ nor masto, and `herold task` on the day should start fast.
@@ -13,6 +14,7 @@ const faqCli = () => import('./faq.ts');
 const questionsCli = () => import('./questions.ts');
 const doctorCli = () => import('./doctor.ts');
 const rehearseCli = () => import('./rehearse.ts');
+const sandboxCli = () => import('./sandbox.ts');
 
 // Secrets come from the environment or .env, never from flags.
 loadDotenv({ quiet: true });
@@ -63,6 +65,28 @@ export function buildProgram(): Command {
     .option('--port <port>', 'port of the status page (default: a free one)')
     .addOption(new Option('--log-level <level>', 'worker log level, on stderr').choices(['debug', 'info', 'warn', 'error', 'silent']).default('error'))
     .action(async (file: string, options: RehearseCommandOptions) => (await rehearseCli()).rehearseCommand(file, options, out));
+
+  program
+    .command('sandbox')
+    .description('run an in-memory Mastodon (versions 4.0 to 4.6) to try Herold without a real instance or to reproduce a failure by hand')
+    .option('--port <n>', 'port to listen on; 0 picks a free one', '3000')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--domain <domain>', 'instance domain used in URIs and accts', 'wien.rocks')
+    .option('--mastodon-version <version>', 'behave like Mastodon 4.0, 4.3, 4.5 or 4.6 (default 4.6, the newest)')
+    .option('--json', 'print {"url","streamingUrl","token","accounts":[{"acct","token"}]} as the first line')
+    .option('--accounts <n>', 'extra ordinary users (anna, ferdl, ...) who can mention the bot', '0')
+    .option('--no-rate-limit', 'switch every rate limit off')
+    .option('--rate-scale <n>', 'divide every rate-limit period, e.g. 1000 runs the 3 h statuses window in 10.8 s')
+    .option('--rate-bucket <spec...>', 'change a bucket: <bucket>=<limit>[/<period seconds>], buckets account, token, ip, media, paging, deletes, statuses')
+    .option('--pins <n>', 'statuses the bot has pinned already (0 to 5)')
+    .option('--idempotency-ttl <seconds>', 'how long an Idempotency-Key is remembered (Mastodon: 3600)')
+    .option('--fault <fault>', 'lost-answer, or slow-commit=<ms>: hits writes to statuses')
+    .option('--fault-times <n>', 'how many writes the fault hits (default: all)')
+    .option('--account-state <state>', 'the bot\'s login: active, pending (not approved) or unconfirmed (e-mail); the last two get 403')
+    .option('--max-characters <n>', 'the instance character limit', '500')
+    .option('--notification-policy <value>', 'accept, filter or drop for every policy setting')
+    .option('--outage <outage>', 'start in an outage: html502, or slow=<ms> (every answer late)')
+    .action(async (options: SandboxCommandOptions) => (await sandboxCli()).sandboxCommand(options, out));
 
   program
     .command('task')
