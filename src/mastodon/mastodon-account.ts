@@ -26,6 +26,8 @@ export interface OwnStatusQuery {
   readonly visibility: Visibility;
   /** Epoch ms of the first attempt: older statuses are not looked at (with a minute of slack for clock skew). */
   readonly since: number;
+  /** Statuses another toot already owns (two toots may read the same): never returned. */
+  readonly isTaken?: (statusId: string) => Promise<boolean>;
 }
 
 /** What a pin request did. A full pin list is an error (MastodonRejectedError 422), not this. */

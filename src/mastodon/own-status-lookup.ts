@@ -35,6 +35,7 @@ export async function findOwnStatus(query: OwnStatusQuery, from: OwnStatusSource
     seen.add(status.id);
     if (status.account.id !== from.ownId || (status.inReplyToId ?? null) !== query.inReplyToId || status.visibility !== query.visibility) return false;
     if (Date.parse(status.createdAt) < since) return false;
+    if (query.isTaken && (await query.isTaken(status.id))) return false;
     return (await from.source(status.id)).trim() === wanted;
   };
   const found = (status: mastodon.v1.Status): PostedStatus => ({ id: status.id, url: status.url ?? status.uri ?? null });

@@ -29,7 +29,8 @@ export interface PostOnceResult {
  * connection, 5xx, a crash) leaves it behind. Before posting again Herold
  * looks on the server (the thread of the status answered, the account's own
  * recent statuses) for a status with the same reply target, visibility and
- * one of the texts sent, and adopts it. It posts again only when the server
+ * one of the texts sent, that no other toot has claimed (two reminders may
+ * read the same), and adopts it. It posts again only when the server
  * shows none, and not before the earlier attempt can no longer commit.
  *
  * Windows that remain (docs/replicas-and-redis.md, "Exactly once"):
@@ -50,7 +51,9 @@ export async function postOnce(account: MastodonAccount, params: PostParams, opt
   const sentAt = Date.now();
   await attempts.begin(key, params.text, sentAt, sentAt + options.requestTimeoutMs + options.settleMs);
   try {
-    return { status: await account.post(params), adopted: false };
+    const status = await account.post(params);
+    await attempts.claim(status.id, key);
+    return { status, adopted: false };
   } catch (error) {
     if (error instanceof PostOutcomeUnknownError) {
       if (error.outcome.notSent && !earlier) await attempts.forget(key);
@@ -78,9 +81,12 @@ export async function findEarlierPost(
 ): Promise<PostedStatus | null> {
   const earlier = await attempts.get(params.idempotencyKey);
   if (!earlier) return null;
+  const key = params.idempotencyKey;
+  const isTaken = (statusId: string) => attempts.takenByOther(statusId, key);
   for (const text of earlier.texts) {
-    const found = await account.findOwnStatus({ text, inReplyToId: params.inReplyToId ?? null, visibility: params.visibility, since: earlier.firstAt });
-    if (found) return found;
+    const found = await account.findOwnStatus({ text, inReplyToId: params.inReplyToId ?? null, visibility: params.visibility, since: earlier.firstAt, isTaken });
+    if (found && (await attempts.claim(found.id, key))) return found;
+    if (found) throw new MastodonUnavailableError(`The status found for ${key} was claimed by another toot a moment ago; looking again.`);
   }
   if (Date.now() < earlier.settleAt) {
     throw new MastodonUnavailableError(

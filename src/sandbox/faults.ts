@@ -12,6 +12,9 @@
  *
  * Both hit writes to statuses only (POST/PUT/PATCH/DELETE under
  * /api/v1/statuses), and `times` limits how many requests they hit.
+ * `firstPerKey` narrows a fault to the first request carrying each
+ * Idempotency-Key (a client's retry with the same key gets through; writes
+ * without a key, such as edits, are not hit).
  */
 import { SandboxError } from './api-error.ts';
 import type { SandboxFault } from './types.ts';
@@ -21,6 +24,7 @@ export const FAULT_KINDS = ['slow-commit', 'lost-answer'] as const;
 export class FaultState {
   private fault: SandboxFault | null = null;
   private left = Number.POSITIVE_INFINITY;
+  private readonly keysSeen = new Set<string>();
 
   get current(): SandboxFault | null {
     return this.fault;
@@ -43,9 +47,13 @@ export class FaultState {
   }
 
   /** The fault that hits this request, counting it against `times`; null if none does. */
-  take(method: string, path: string): SandboxFault | null {
+  take(method: string, path: string, idempotencyKey: string | null = null): SandboxFault | null {
     if (this.fault === null || method === 'GET' || !path.startsWith('/api/v1/statuses')) return null;
     const fault = this.fault;
+    if (fault.firstPerKey) {
+      if (idempotencyKey === null || this.keysSeen.has(idempotencyKey)) return null;
+      this.keysSeen.add(idempotencyKey);
+    }
     this.left -= 1;
     if (this.left <= 0) this.fault = null;
     return fault;

@@ -264,7 +264,7 @@ class SandboxServer implements Sandbox {
         if (verdict?.refusedBy) throw new ApiError(429, 'Too many requests');
         const idempotency = req.headers['idempotency-key'];
         const idempotencyKey = typeof idempotency === 'string' ? idempotency : null;
-        fault = this.faults.take(method, url.pathname);
+        fault = this.faults.take(method, url.pathname, idempotencyKey);
         let idempotencyKeyChecked = false;
         if (fault?.kind === 'slow-commit' && account) {
           // The key is checked first, then the commit takes its time; 4.6 holds the

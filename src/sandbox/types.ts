@@ -24,8 +24,8 @@ export type OutageMode = 'none' | 'refuse' | 'html502' | 'slow';
 
 /** A fault that hits single writes to statuses; see faults.ts. `times` limits how many requests it hits (default: all until cleared). */
 export type SandboxFault =
-  | { readonly kind: 'slow-commit'; readonly delayMs: number; readonly times?: number }
-  | { readonly kind: 'lost-answer'; readonly times?: number };
+  | { readonly kind: 'slow-commit'; readonly delayMs: number; readonly times?: number; readonly firstPerKey?: boolean }
+  | { readonly kind: 'lost-answer'; readonly times?: number; readonly firstPerKey?: boolean };
 
 /** The account's login state: 'pending' (not approved yet) and 'unconfirmed' (e-mail not confirmed) get 403 on every authenticated API call. */
 export type AccountState = 'active' | 'pending' | 'unconfirmed';

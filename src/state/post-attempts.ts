@@ -50,6 +50,23 @@ export class PostAttempts {
     await this.redis.hdel(this.key, idempotencyKey);
   }
 
+  /**
+   * Records that `statusId` is the status posted under `idempotencyKey`, so
+   * that a lookup for another toot with the same text never takes it. True
+   * when the status is (now or already) this key's.
+   */
+  async claim(statusId: string, idempotencyKey: string): Promise<boolean> {
+    const claims = `${this.prefix}:status-claims`;
+    if ((await this.redis.hsetnx(claims, statusId, idempotencyKey)) === 1) return true;
+    return (await this.redis.hget(claims, statusId)) === idempotencyKey;
+  }
+
+  /** True when another key has claimed `statusId`. */
+  async takenByOther(statusId: string, idempotencyKey: string): Promise<boolean> {
+    const owner = await this.redis.hget(`${this.prefix}:status-claims`, statusId);
+    return owner !== null && owner !== idempotencyKey;
+  }
+
   /** Keys with a marker, for `herold status` and tests. */
   async all(): Promise<Record<string, PostAttempt>> {
     const raw = await this.redis.hgetall(this.key);

@@ -1,12 +1,12 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pino } from 'pino';
 import { test, type TestContext } from 'vitest';
 import { jobId } from '../../src/queue/jobs.ts';
 import { MAX_FAULT_ATTEMPTS } from '../../src/queue/bullmq-adapter.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import type { Sandbox } from '../../src/sandbox/index.ts';
+import { capturingLog } from '../replies/helpers.ts';
 import { rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
 import { MARK, operator, sleep, withText } from './support.ts';
 
@@ -18,17 +18,10 @@ import { MARK, operator, sleep, withText } from './support.ts';
  * `herold status` (Operations.status), never dropped in silence.
  */
 
-interface LogLine {
-  level: number;
-  msg: string;
-  job?: string;
-}
-
-/** A pino logger whose lines the test can read. */
+/** A logger whose records (with the job id where there is one) the test can read. */
 function capturedLog() {
-  const lines: LogLine[] = [];
-  const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) });
-  return { log, lines };
+  const { log, lines } = capturingLog();
+  return { log, lines: lines as { level: number; msg: string; job?: string }[] };
 }
 
 async function setUp({ onTestFinished }: TestContext): Promise<Rig> {
