@@ -29,11 +29,16 @@ const midnight = (ms: number): string => iso(ms - (ms % 86_400_000));
 export class Entities {
   constructor(
     private readonly store: Store,
-    private readonly config: EntityConfig,
+    private config: EntityConfig,
   ) {}
 
   private get version(): string {
     return this.config.version ?? this.store.profile.version;
+  }
+
+  /** The version string /api/v1/instance and /api/v2/instance report from now on; null: the profile's again. */
+  setVersion(version: string | null): void {
+    this.config = { ...this.config, version: version ?? undefined };
   }
 
   profileUrl(account: AccountRecord): string {

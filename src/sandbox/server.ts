@@ -375,6 +375,10 @@ class SandboxServer implements Sandbox {
     await this.stopListening();
   }
 
+  setVersion(version: string | null): void {
+    this.entities.setVersion(version);
+  }
+
   async setOutage(mode: OutageMode, opts: { delayMs?: number } = {}): Promise<void> {
     if (!OUTAGE_MODES.includes(mode)) {
       throw new SandboxError(`Unknown outage mode "${String(mode)}"; use one of ${OUTAGE_MODES.join(', ')}.`);

@@ -202,6 +202,11 @@ export interface Sandbox {
   readonly domain: string;
   readonly port: number;
   close(): Promise<void>;
+  /**
+   * Changes the version string the instance reports (an upgrade check sees it change); behaviour stays
+   * the profile's (setMastodonVersion switches that). null reports the profile's version again.
+   */
+  setVersion(version: string | null): void;
   setOutage(mode: OutageMode, opts?: { delayMs?: number }): Promise<void>;
   readonly outage: OutageMode;
   /** Replaces the rate limits (same forms as the option) and starts fresh windows. */
