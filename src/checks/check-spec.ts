@@ -23,7 +23,7 @@ interface CheckCommon {
   readonly every: Duration;
   /** How many results in a row must agree before the check counts as passing (or failing). Default 2. */
   readonly passes: number;
-  /** How long one probe may take. Default PT10S, and never longer than `every`. */
+  /** How long one probe may take. Default PT10S, or `every` when that is shorter. */
   readonly timeout: Duration;
 }
 

@@ -72,7 +72,9 @@ export function parseCheck(raw: unknown, context: CheckContext): { spec: CheckSp
   const confirm = fields.confirm ?? CHECK_DEFAULTS.confirm;
   if (confirm !== 'ask' && confirm !== 'auto') fail(['confirm'], `confirm must be ask or auto, not ${show(confirm)}.`, 'ask (the default) waits for you to confirm; auto marks the task done by itself.');
   const every = duration(fields.every ?? CHECK_DEFAULTS.every, ['every'], fail, { min: 1000 });
-  const timeout = duration(fields.timeout ?? CHECK_DEFAULTS.timeout, ['timeout'], fail, { min: 100 });
+  const given = duration(fields.timeout ?? CHECK_DEFAULTS.timeout, ['timeout'], fail, { min: 100 });
+  // Without one given, the timeout is PT10S or `every`, whichever is shorter.
+  const timeout = fields.timeout === undefined && given && every && given > every ? every : given;
   const passes = fields.passes ?? CHECK_DEFAULTS.passes;
   if (!Number.isInteger(passes) || (passes as number) < 1 || (passes as number) > 100) {
     fail(['passes'], `passes must be a whole number from 1 to 100, not ${show(passes)}.`, 'It is how many results in a row must agree; 2 rides out a single flicker.');

@@ -5,6 +5,8 @@ import { operatorNote } from '../render/operator-note.ts';
 import { BullJobSink, connectOrExplain, producerConnection } from '../queue/bullmq-adapter.ts';
 import { loadSchedules } from '../schedule/load-schedules.ts';
 import { StateStore } from '../state/state-store.ts';
+import { CheckStore } from '../checks/check-store.ts';
+import { checkView } from '../checks/check-view.ts';
 
 export interface OperatorOptions {
   /** Schedule files; default every file in schedules/. */
@@ -23,7 +25,7 @@ export async function withOperations<T>(options: OperatorOptions, fn: (ops: Oper
   await connectOrExplain(redis, config.redisUrl);
   const jobs = new BullJobSink(redis, config.prefix);
   try {
-    const ops = new Operations({ schedules, store: new StateStore(redis, config.prefix), jobs, now: () => DateTime.now(), coalesceMs: config.coalesceMs });
+    const ops = new Operations({ schedules, store: new StateStore(redis, config.prefix), jobs, now: () => DateTime.now(), coalesceMs: config.coalesceMs, checks: new CheckStore(redis, config.prefix) });
     return await fn(ops);
   } finally {
     await jobs.close();
@@ -64,6 +66,22 @@ export function formatStatus(report: StatusReport): string[] {
       ? ['  (none)']
       : table(['due', 'job', 'state'], report.pending.map((j) => [fmt(DateTime.fromMillis(j.dueAt)), j.id, j.state]))),
   ];
+  const checked = report.tasks.filter((t) => t.check !== null || schedule.tasks.find((s) => s.id === t.id)?.check);
+  if (checked.length > 0) {
+    lines.push(
+      '',
+      'CHECKS',
+      ...table(
+        ['task', 'verdict', 'last result', 'at', 'note'],
+        checked.map((t) => {
+          const view = checkView(schedule.tasks.find((s) => s.id === t.id)!.check!, t.check, zone, DateTime.now());
+          const verdict = view.stopped ? 'stopped' : view.passing === null ? '—' : view.passing ? 'passing' : 'failing';
+          const note = t.status === 'ready' ? `ready: confirm with herold task ${schedule.id} ${t.id} done` : (view.propagation?.text ?? view.stopped ?? '');
+          return [t.id, verdict, view.last?.summary ?? '—', view.last ? fmt(DateTime.fromISO(view.last.at)) : '—', note];
+        }),
+      ),
+    );
+  }
   if (report.failures.length > 0) {
     lines.push('', 'FAILURES', ...report.failures.map((f) => `  ${fmt(DateTime.fromISO(f.at))} ${f.tootId}: ${f.message}`));
   }
@@ -76,7 +94,18 @@ export function statusJson(report: StatusReport) {
     instance: report.schedule.instance,
     phase: report.phase,
     window: { start: report.schedule.window.start.toISO(), deadline: report.deadline.toISO() },
-    tasks: report.tasks.map((t) => ({ id: t.id, title: t.title, at: t.at?.toISO() ?? null, status: t.status, changedAt: t.changedAt?.toISO() ?? null, note: t.note })),
+    tasks: report.tasks.map((t) => {
+      const spec = report.schedule.tasks.find((s) => s.id === t.id)?.check ?? null;
+      return {
+        id: t.id,
+        title: t.title,
+        at: t.at?.toISO() ?? null,
+        status: t.status,
+        changedAt: t.changedAt?.toISO() ?? null,
+        note: t.note,
+        check: spec ? checkView(spec, t.check, report.schedule.timezone, DateTime.now()) : null,
+      };
+    }),
     posted: report.posted,
     pending: report.pending.map((j) => ({ id: j.id, dueAt: new Date(j.dueAt).toISOString(), state: j.state })),
     failures: report.failures,

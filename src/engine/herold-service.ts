@@ -18,6 +18,10 @@ import { PostAttempts } from '../state/post-attempts.ts';
 import { StateStore } from '../state/state-store.ts';
 import { clockFromNow, type Clock } from './clock.ts';
 import { Operations } from './operations.ts';
+import { CheckRunner, type CheckRoute } from '../checks/check-runner.ts';
+import { CheckStore } from '../checks/check-store.ts';
+import { isLoopbackUrl, localOnly } from '../checks/local-only-route.ts';
+import { CheckQueue } from '../queue/check-queue.ts';
 
 export interface HeroldServiceOptions {
   readonly config: Config;
@@ -36,6 +40,11 @@ export interface HeroldServiceOptions {
   readonly replies?: boolean | ReplyTuning;
   /** `herold run --accept-dms`: let DMs from accounts the bot does not follow through the notification policy. */
   readonly acceptDms?: boolean;
+  /**
+   * Task checks (src/checks). `route` points checks elsewhere (the rehearsal's local servers); by default they
+   * look at the real world, except while MASTODON_URL is on this machine, when only loopback checks run.
+   */
+  readonly checks?: { readonly route?: CheckRoute; readonly minIntervalMs?: number };
 }
 
 export interface HeroldService {
@@ -48,6 +57,8 @@ export interface HeroldService {
   readonly metrics: HeroldMetrics;
   /** Auto-replies: reply state, the listener (null when off). */
   readonly replies: Replies;
+  /** Task checks: their runner (ensure, run) and stored results. */
+  readonly checks: { readonly runner: CheckRunner; readonly store: CheckStore; readonly queue: CheckQueue };
   /** Stops taking jobs, lets the one in flight finish (or hands it back), closes Redis. */
   close(): Promise<void>;
 }
@@ -93,8 +104,22 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
   const schedules = new Map([...options.schedules].map(([id, schedule]) => [id, { schedule, renderer: new TemplateRenderer(schedule.templatesDir) }]));
   const replies = new Replies({ config, redis, jobs, store, schedules: options.schedules, primary, characterLimit, now, log, onRateLimit, onReplied: () => metrics.replied() });
   const processor = new Processor({ schedules, store, jobs, primary, fallback, characterLimit, graceMs: config.graceMs, now, log, replies: replies.processor, posting: postOnceOptions(new PostAttempts(redis, config.prefix), config.requestTimeoutMs) });
-  const operations = new Operations({ schedules: options.schedules, store, jobs, now, coalesceMs: config.coalesceMs, log, clock });
+  const checkStore = new CheckStore(redis, config.prefix);
+  const operations = new Operations({ schedules: options.schedules, store, jobs, now, coalesceMs: config.coalesceMs, log, clock, checks: checkStore });
   for (const schedule of options.schedules.values()) await operations.upsert(schedule);
+  const checkQueue = new CheckQueue(redis, config.prefix);
+  const checkRunner = new CheckRunner({
+    schedules: options.schedules,
+    store,
+    checks: checkStore,
+    operations,
+    jobs: checkQueue,
+    clock,
+    log,
+    route: options.checks?.route ?? (isLoopbackUrl(config.mastodonUrl) ? localOnly : undefined),
+    minIntervalMs: options.checks?.minIntervalMs,
+  });
+  for (const schedule of options.schedules.values()) await checkRunner.ensure(schedule);
 
   const worker = startWorker({
     connection: redis,
@@ -107,6 +132,7 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
     concurrency: options.concurrency,
     ...options.worker,
   });
+  const checkWorker = checkQueue.startWorker({ connection: redis, prefix: config.prefix, run: (job) => checkRunner.run(job), log, lockDuration: options.worker?.lockDuration, stalledInterval: options.worker?.stalledInterval });
   await replies.start({ listen: options.replies ?? true, acceptDms: options.acceptDms });
 
   metrics.observe({ queueCounts: () => jobs.queue.getJobCounts(), accounts: fallback ? [primary, fallback] : [primary] });
@@ -139,12 +165,13 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
     httpUrl,
     metrics,
     replies,
+    checks: { runner: checkRunner, store: checkStore, queue: checkQueue },
     async close() {
       await replies.close();
       web?.close();
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
-      await worker.close();
-      await jobs.close();
+      await Promise.all([worker.close(), checkWorker.close()]);
+      await Promise.all([jobs.close(), checkQueue.close()]);
       await redis.quit().catch(() => redis.disconnect());
     },
   };

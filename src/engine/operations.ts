@@ -9,6 +9,8 @@ import { allFinished, TASK_STATUSES, type Phase, type TaskStatus } from '../sche
 import type { Schedule } from '../schedule/schedule.ts';
 import type { FailureRecord, PostedToot, StateStore, TaskEvent } from '../state/state-store.ts';
 import { planJobs } from './plan-jobs.ts';
+import type { CheckRecord, CheckStore } from '../checks/check-store.ts';
+import { shownStatus, type ShownStatus } from '../checks/shown-status.ts';
 
 export interface OperationsDeps {
   readonly schedules: ReadonlyMap<string, Schedule>;
@@ -20,6 +22,8 @@ export interface OperationsDeps {
   readonly log?: Logger;
   /** Converts planned times into BullMQ delays; default: real time (a rehearsal's clock runs faster). */
   readonly clock?: Clock;
+  /** Task checks' results, for `status`; absent where nothing runs checks. */
+  readonly checks?: CheckStore;
 }
 
 export interface UpsertResult {
@@ -33,7 +37,17 @@ export interface StatusReport {
   readonly schedule: Schedule;
   readonly phase: Phase;
   readonly deadline: DateTime;
-  readonly tasks: { id: string; title: string; at: DateTime | null; status: TaskStatus; changedAt: DateTime | null; note: string | null }[];
+  readonly tasks: {
+    id: string;
+    title: string;
+    at: DateTime | null;
+    /** "ready": a check saw it done and waits for the operator to confirm. */
+    status: ShownStatus;
+    changedAt: DateTime | null;
+    note: string | null;
+    /** The task's check and its last result; null for a task without a check. */
+    check: CheckRecord | null;
+  }[];
   readonly posted: (PostedToot & { tootId: string })[];
   readonly pending: PendingJob[];
   readonly failures: FailureRecord[];
@@ -154,6 +168,20 @@ export class Operations {
     return { version, completed };
   }
 
+  /**
+   * A check saw the task done and the schedule says `confirm: ask`: the task
+   * is "bereit" until the operator confirms it with `herold task … done`.
+   * Nothing is posted and the progress toot is not edited.
+   */
+  async taskReady(scheduleId: string, taskId: string, seen: string): Promise<void> {
+    const schedule = this.schedule(scheduleId);
+    await this.deps.store.markReady(schedule.id, taskId, this.deps.now().toISO()!);
+    this.deps.log?.warn(
+      { schedule: schedule.id, task: taskId, seen },
+      `Task ${taskId} looks done (${seen}). Confirm it with: herold task ${schedule.id} ${taskId} done`,
+    );
+  }
+
   /** `herold window <id> extend <time>`: a later back-out deadline. */
   async extend(scheduleId: string, time: string): Promise<DateTime> {
     const schedule = this.schedule(scheduleId);
@@ -199,18 +227,23 @@ export class Operations {
   async status(scheduleId: string): Promise<StatusReport> {
     const schedule = this.schedule(scheduleId);
     const { store, jobs } = this.deps;
-    const [progress, posted, pending, failures, events] = await Promise.all([
+    const [progress, posted, pending, failures, events, ready, checks] = await Promise.all([
       store.progress(schedule),
       store.allPosted(schedule.id),
       jobs.pending(schedule.id),
       store.failures(schedule.id),
       store.events(schedule.id),
+      store.ready(schedule.id),
+      this.deps.checks?.all(schedule.id) ?? new Map<string, CheckRecord>(),
     ]);
     return {
       schedule,
       phase: progress.phase,
       deadline: progress.deadline,
-      tasks: schedule.tasks.map((t) => ({ id: t.id, title: t.title, at: t.at, ...progress.tasks[t.id]! })),
+      tasks: schedule.tasks.map((t) => {
+        const state = progress.tasks[t.id]!;
+        return { id: t.id, title: t.title, at: t.at, ...state, status: shownStatus(state, ready[t.id]), check: checks.get(t.id) ?? null };
+      }),
       posted,
       pending,
       failures,

@@ -62,18 +62,23 @@ export class BullJobSink implements JobSink {
     return result.sort((a, b) => a.dueAt - b.dueAt);
   }
 
-  async remove(id: string): Promise<boolean> {
-    const job = await this.queue.getJob(id);
-    if (!job) return false;
-    const state = await job.getState();
-    if (state === 'active' || state === 'completed') return false;
-    await job.remove();
-    return true;
+  remove(id: string): Promise<boolean> {
+    return removeUnstarted(this.queue, id);
   }
 
   close(): Promise<void> {
     return this.queue.close();
   }
+}
+
+/** Removes a job that has not started; true if it was there. A running or finished job stays. */
+export async function removeUnstarted(queue: Queue, id: string): Promise<boolean> {
+  const job = await queue.getJob(id);
+  if (!job) return false;
+  const state = await job.getState();
+  if (state === 'active' || state === 'completed') return false;
+  await job.remove();
+  return true;
 }
 
 export interface WorkerOptions {

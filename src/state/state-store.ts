@@ -113,6 +113,16 @@ export class StateStore {
     return Number(version);
   }
 
+  /** A check saw the task done and asks the operator to confirm ("bereit"); nothing is posted for it. */
+  async markReady(scheduleId: string, taskId: string, at: string): Promise<void> {
+    await this.redis.hset(this.key(scheduleId, 'ready'), taskId, at);
+  }
+
+  /** Task id → when its check marked it ready (ISO). */
+  async ready(scheduleId: string): Promise<Record<string, string>> {
+    return this.redis.hgetall(this.key(scheduleId, 'ready'));
+  }
+
   async events(scheduleId: string): Promise<TaskEvent[]> {
     return (await this.redis.lrange(this.key(scheduleId, 'events'), 0, -1)).map((e) => JSON.parse(e) as TaskEvent);
   }

@@ -12,20 +12,30 @@ export interface HttpAnswer {
 export class LocalHttpServer {
   private server: Server | null = null;
   private boundPort = 0;
-  /** Requests received, for tests. */
+  /** Requests received, and when the first came (epoch ms), for tests. */
   requests = 0;
+  firstRequestAt: number | null = null;
+  /** The most requests that were open at once. */
+  maxInFlight = 0;
+  private inFlight = 0;
 
   constructor(public answer: HttpAnswer) {}
 
   async start(): Promise<this> {
     const server = createServer((req, res) => {
       this.requests += 1;
+      this.firstRequestAt ??= Date.now();
+      this.inFlight += 1;
+      this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
       const { status, body, delayMs = 0 } = this.answer;
       const timer = setTimeout(() => {
         res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
         res.end(body);
       }, delayMs);
-      res.on('close', () => clearTimeout(timer));
+      res.on('close', () => {
+        clearTimeout(timer);
+        this.inFlight -= 1;
+      });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     const address = server.address();

@@ -1,0 +1,203 @@
+import { DateTime } from 'luxon';
+import { afterEach, describe, expect, test } from 'vitest';
+import { LocalDnsServer } from '../../src/checks/local/local-dns-server.ts';
+import { LocalHttpServer } from '../../src/checks/local/local-http-server.ts';
+import { LocalTlsServer, makeCertificate } from '../../src/checks/local/local-tls-server.ts';
+import { statusJson } from '../../src/cli/operator.ts';
+import { parseSchedule } from '../../src/schedule/load-schedule.ts';
+import type { Schedule } from '../../src/schedule/schedule.ts';
+import { rig, uniqueId, waitFor, type Rig } from '../engine/harness.ts';
+
+/** A schedule whose window starts `startInMs` from now, with one task per check given. */
+function scheduleWith(startInMs: number, checks: Record<string, string>): Schedule {
+  const start = DateTime.now().setZone('Europe/Vienna').plus({ milliseconds: startInMs });
+  const iso = (dt: DateTime) => dt.toISO({ includeOffset: true });
+  const tasks = Object.entries(checks)
+    .map(([id, check]) => `  - id: ${id}\n    title: Aufgabe ${id}\n    milestone: true\n    check: ${check}\n`)
+    .join('');
+  const text = `id: ${uniqueId('chk')}
+instance: wien.rocks
+timezone: Europe/Vienna
+locale: de-AT
+window:
+  start: ${iso(start)}
+  deadline: ${iso(start.plus({ hours: 2 }))}
+  expectedDowntime: PT1H
+tasks:
+  - id: handarbeit
+    title: Etwas ohne Prüfung
+${tasks}`;
+  return parseSchedule(text, '/tmp/checks.yaml');
+}
+
+const servers: { close(): Promise<void> }[] = [];
+let current: Rig | null = null;
+afterEach(async () => {
+  await current?.close();
+  current = null;
+  for (const s of servers.splice(0)) await s.close();
+});
+
+async function local<T extends { close(): Promise<void> }>(server: T): Promise<T> {
+  servers.push(server);
+  return server;
+}
+
+describe('checks confirm tasks from what they see', () => {
+  test('auto: not before the start; two passes in a row mark the task done through the operator path', async () => {
+    const http = await local(await new LocalHttpServer({ status: 200, body: 'OK' }).start());
+    const schedule = scheduleWith(1500, { funktionstests: `{ http: "${http.url}/health", contains: OK, confirm: auto, every: PT1S }` });
+    current = await rig();
+    const service = await current.start([schedule]);
+    // The task changes first, then the check records that it acted (a crash between the two re-runs the check, which then finds the task done).
+    const done = await waitFor('the task done', async () => (await service.operations.status(schedule.id)).tasks.find((t) => t.id === 'funktionstests' && t.status === 'done' && t.check?.acted));
+    expect(done.changedAt!.toMillis()).toBeGreaterThanOrEqual(schedule.window.start.toMillis() + 900);
+    expect(http.requests).toBeGreaterThanOrEqual(2);
+    expect(http.firstRequestAt).toBeGreaterThanOrEqual(schedule.window.start.toMillis());
+    const report = await service.operations.status(schedule.id);
+    expect(report.events.filter((e) => e.taskId === 'funktionstests')).toHaveLength(1);
+    const json = statusJson(report).tasks.find((t) => t.id === 'funktionstests')!;
+    expect(json.check).toMatchObject({ kind: 'http', passing: true, acted: { action: 'done' }, last: { ok: true, summary: 'HTTP 200' } });
+    // The milestone reply goes out, as for an operator's "done".
+    await waitFor('the milestone toot', async () => (await service.store.posted(schedule.id, 'milestone-funktionstests'))?.statusId);
+    expect(await service.checks.store.changes(schedule.id, 'funktionstests')).toEqual([expect.objectContaining({ passing: true, summary: 'HTTP 200' })]);
+  });
+
+  test('ask: the sandbox reports 4.0, the task is ready, nothing is posted until the operator confirms', async () => {
+    current = await rig();
+    const sandbox = current.sandbox;
+    sandbox.setVersion('3.5.5');
+    const schedule = scheduleWith(300, { upgrade: `{ mastodonVersion: ">=4.0.0", url: "${sandbox.url}", every: PT1S }` });
+    const service = await current.start([schedule]);
+    await waitFor('the start toot', () => sandbox.statuses().length > 0);
+    await waitFor('a failing verdict', async () => (await service.checks.store.get(schedule.id, 'upgrade'))?.streak.passing === false);
+    const before = sandbox.statuses().map((s) => [s.id, s.history.length]);
+    sandbox.setVersion('4.0.2');
+    await waitFor('ready', async () => (await service.operations.status(schedule.id)).tasks.find((t) => t.id === 'upgrade')?.status === 'ready');
+    expect(statusJson(await service.operations.status(schedule.id)).tasks.find((t) => t.id === 'upgrade')!.status).toBe('ready');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(sandbox.statuses().map((s) => [s.id, s.history.length])).toEqual(before);
+    expect((await service.operations.status(schedule.id)).tasks.find((t) => t.id === 'upgrade')!.status).toBe('ready');
+
+    await service.operations.taskChange(schedule.id, 'upgrade', 'done');
+    await waitFor('the milestone toot', async () => (await service.store.posted(schedule.id, 'milestone-upgrade'))?.statusId);
+    const upgrade = (await service.operations.status(schedule.id)).tasks.find((t) => t.id === 'upgrade')!;
+    expect(upgrade.status).toBe('done');
+    expect(upgrade.check!.acted!.action).toBe('ready');
+  });
+
+  test("the operator's word wins: a task marked failed stays failed although its check passes", async () => {
+    const http = await local(await new LocalHttpServer({ status: 503, body: 'Wartung' }).start());
+    const schedule = scheduleWith(200, { funktionstests: `{ http: "${http.url}", confirm: auto, every: PT1S, passes: 1 }` });
+    current = await rig();
+    const service = await current.start([schedule]);
+    await waitFor('a first run', () => http.requests > 0);
+    await service.operations.taskChange(schedule.id, 'funktionstests', 'failed', 'Medien fehlen');
+    http.answer = { status: 200, body: 'OK' };
+    await waitFor('the check to stop', async () => (await service.checks.store.get(schedule.id, 'funktionstests'))?.stopped);
+    const task = (await service.operations.status(schedule.id)).tasks.find((t) => t.id === 'funktionstests')!;
+    expect(task).toMatchObject({ status: 'failed', note: 'Medien fehlen' });
+  });
+
+  test('flapping: with passes 3 an answer that keeps changing confirms nothing; a steady one does', async () => {
+    const http = await local(await new LocalHttpServer({ status: 200, body: 'OK' }).start());
+    let n = 0;
+    const flip = setInterval(() => {
+      n += 1;
+      http.answer = { status: n % 2 === 0 ? 200 : 503, body: 'OK' };
+    }, 450);
+    try {
+      const schedule = scheduleWith(100, { funktionstests: `{ http: "${http.url}", confirm: auto, every: PT1S, passes: 3 }` });
+      current = await rig();
+      const service = await current.start([schedule]);
+      await waitFor('five runs', () => http.requests >= 5, 10_000);
+      const record = await service.checks.store.get(schedule.id, 'funktionstests');
+      expect(record!.streak.passing).not.toBe(true);
+      expect((await service.operations.status(schedule.id)).tasks.find((t) => t.id === 'funktionstests')!.status).toBe('pending');
+      clearInterval(flip);
+      http.answer = { status: 200, body: 'OK' };
+      await waitFor('done', async () => (await service.operations.status(schedule.id)).tasks.find((t) => t.id === 'funktionstests')!.status === 'done', 10_000);
+    } finally {
+      clearInterval(flip);
+    }
+  });
+
+  test('timeouts: a hanging server fails the check within its timeout, and the next run goes on', async () => {
+    const http = await local(await new LocalHttpServer({ status: 200, body: 'OK', delayMs: 5000 }).start());
+    const schedule = scheduleWith(100, { funktionstests: `{ http: "${http.url}", confirm: auto, every: PT1S, timeout: PT0.3S, passes: 1 }` });
+    current = await rig();
+    const service = await current.start([schedule]);
+    const record = await waitFor('a timed-out run', async () => {
+      const r = await service.checks.store.get(schedule.id, 'funktionstests');
+      return r?.summary?.startsWith('Zeitüberschreitung') ? r : null;
+    });
+    expect(record.ok).toBe(false);
+    http.answer = { status: 200, body: 'OK' };
+    await waitFor('done', async () => (await service.operations.status(schedule.id)).tasks.find((t) => t.id === 'funktionstests')!.status === 'done');
+  });
+
+  test('dns: propagation over two local resolvers, with the TTL saying when everyone has it', async () => {
+    const [a, b] = [await local(await new LocalDnsServer().start()), await local(await new LocalDnsServer().start())];
+    for (const s of [a, b]) s.set('wien.rocks', 'A', ['198.51.100.7']);
+    const schedule = scheduleWith(100, { dns: `{ dns: wien.rocks, expect: [203.0.113.10], resolvers: ["${a.address}", "${b.address}"], dnsTtl: PT5M, confirm: auto, every: PT1S }` });
+    current = await rig();
+    const service = await current.start([schedule]);
+    await waitFor('a first run', async () => (await service.checks.store.get(schedule.id, 'dns'))?.checkedAt);
+    a.set('wien.rocks', 'A', ['203.0.113.10']);
+    const half = await waitFor('half propagated', async () => {
+      const json = statusJson(await service.operations.status(schedule.id)).tasks.find((t) => t.id === 'dns')!;
+      return json.status === 'done' && json.check?.acted ? json : null;
+    });
+    expect(half.check!.propagation!.text).toBe('1 von 2 Resolvern sieht die neue Adresse');
+    expect(half.check!.propagation!.everyoneByText).toMatch(/^Spätestens um \d\d:\d\d Uhr sollte die neue Adresse überall angekommen sein\.$/);
+    b.set('wien.rocks', 'A', ['203.0.113.10']);
+    const all = await waitFor('all resolvers', async () => {
+      const json = statusJson(await service.operations.status(schedule.id)).tasks.find((t) => t.id === 'dns')!;
+      return json.check!.propagation!.seeing === 2 ? json : null;
+    });
+    expect(all.check!.propagation!.text).toBe('Alle 2 Resolver sehen die neue Adresse');
+    await waitFor('the check to stop once everyone sees it', async () => (await service.checks.store.get(schedule.id, 'dns'))?.stopped);
+  });
+
+  test('tls: the certificate swapped mid-test confirms the task', async () => {
+    const startIn = 200;
+    const windowStart = DateTime.now().plus({ milliseconds: startIn });
+    const tls = await local(await new LocalTlsServer(await makeCertificate('wien.rocks', windowStart.minus({ days: 30 }).toJSDate())).start());
+    const schedule = scheduleWith(startIn, { tls: `{ tls: "127.0.0.1:${tls.port}", servername: wien.rocks, issuedAfter: window.start, confirm: auto, every: PT1S }` });
+    current = await rig();
+    const service = await current.start([schedule]);
+    await waitFor('a failing verdict', async () => (await service.checks.store.get(schedule.id, 'tls'))?.streak.passing === false);
+    tls.serve(await makeCertificate('wien.rocks', new Date(schedule.window.start.toMillis() + 1000)));
+    await waitFor('done', async () => (await service.operations.status(schedule.id)).tasks.find((t) => t.id === 'tls')!.status === 'done');
+  });
+
+  test('two replicas: each run has one owner, and the task is confirmed once', async () => {
+    const http = await local(await new LocalHttpServer({ status: 503, body: 'Wartung', delayMs: 300 }).start());
+    const schedule = scheduleWith(200, { funktionstests: `{ http: "${http.url}", contains: OK, confirm: auto, every: PT1S, timeout: PT0.9S }` });
+    current = await rig();
+    const [one, two] = [await current.start([schedule]), await current.start([schedule])];
+    await waitFor('three runs', () => http.requests >= 3);
+    http.answer = { status: 200, body: 'OK', delayMs: 300 };
+    await waitFor('done', async () => (await one.operations.status(schedule.id)).tasks.find((t) => t.id === 'funktionstests')!.status === 'done');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(http.maxInFlight).toBe(1);
+    const report = await two.operations.status(schedule.id);
+    expect(report.events.filter((e) => e.taskId === 'funktionstests')).toHaveLength(1);
+    const record = await two.checks.store.get(schedule.id, 'funktionstests');
+    // One chain however many replicas: at most one request per run (a run a moment before the start only waits).
+    expect(http.requests).toBeLessThanOrEqual(record!.seq + 1);
+    expect(http.requests).toBeGreaterThanOrEqual(record!.seq);
+    await waitFor('the milestone toot', async () => (await two.store.posted(schedule.id, 'milestone-funktionstests'))?.statusId);
+    const milestones = current.sandbox.statuses().filter((s) => s.inReplyToId !== null && s.text.includes('Aufgabe funktionstests'));
+    expect(milestones).toHaveLength(1);
+  });
+
+  test('checks of real hosts do not run while Herold talks to a local Mastodon', async () => {
+    const schedule = scheduleWith(100, { funktionstests: '{ http: "https://wien.rocks/health", confirm: auto }' });
+    current = await rig();
+    const service = await current.start([schedule]);
+    const record = await service.checks.store.get(schedule.id, 'funktionstests');
+    expect(record!.stopped).toContain('Nicht ausgeführt');
+    expect(await service.checks.queue.pending(schedule.id, 'funktionstests')).toEqual([]);
+  });
+});
