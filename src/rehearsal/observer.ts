@@ -23,6 +23,10 @@ export type TranscriptEvent =
   | { readonly type: 'question'; readonly at: DateTime; readonly statusId: string; readonly user: string; readonly text: string }
   | { readonly type: 'task'; readonly at: DateTime; readonly taskId: string; readonly title: string; readonly status: TaskStatus; readonly note: string | null }
   | { readonly type: 'window'; readonly at: DateTime; readonly text: string }
+  /** The world a task check looks at changed (the rehearsal's local stand-ins). */
+  | { readonly type: 'world'; readonly at: DateTime; readonly taskId: string; readonly text: string }
+  /** What a task check saw and did. */
+  | { readonly type: 'check'; readonly at: DateTime; readonly taskId: string; readonly title: string; readonly text: string }
   | { readonly type: 'outage'; readonly at: DateTime; readonly down: boolean }
   | { readonly type: 'skipped'; readonly at: DateTime; readonly tootId: string; readonly reason: string }
   | { readonly type: 'failure'; readonly at: DateTime; readonly tootId: string; readonly message: string };

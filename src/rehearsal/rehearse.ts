@@ -16,6 +16,9 @@ import { loadQuestions, loadScript, planRehearsal, type RehearsalAction, type Re
 import { SandboxObserver, type ObserverCounts, type TranscriptEvent } from './observer.ts';
 import { progressBar, terminalLines, transcriptMarkdown } from './transcript.ts';
 import { VirtualClock } from './virtual-clock.ts';
+import { CheckWorld, type WorldChange } from './check-world.ts';
+import { shownStatus } from '../checks/shown-status.ts';
+import { checkView } from '../checks/check-view.ts';
 
 /** Default compression: the wien.rocks weeks (27.01. 18:00 to 12.02. 15:00, about 16 days) pass in about 23 s; the whole demo takes about 45 s. */
 export const DEFAULT_SPEED = 60_000;
@@ -145,6 +148,8 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
   let barShown = '';
   let outcome: RehearsalOutcome = 'unfinished';
   let clock: VirtualClock | null = null;
+  let world: CheckWorld | null = null;
+  let checkWatch: NodeJS.Timeout | null = null;
 
   const tty = options.tty ?? null;
   const clearBar = () => {
@@ -175,6 +180,15 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
   try {
     sandbox = await startSandbox({ domain: schedule.instance, maxCharacters: schedule.maxCharacters });
     for (const user of new Set(plan.actions.flatMap((a) => (a.type === 'question' ? [a.user] : [])))) sandbox.addAccount({ username: user, displayName: user[0]!.toUpperCase() + user.slice(1) });
+    // Task checks look at local stand-ins that change when the plan has the task done; the checks,
+    // not the rehearsal's operator, then confirm those tasks (ask: the operator confirms once "bereit").
+    const doneAt = new Map(plan.actions.flatMap((a) => (a.type === 'task' && a.status === 'done' ? [[a.taskId, a.at] as const] : [])).reverse());
+    world = await CheckWorld.build(schedule, sandbox, doneAt);
+    const checked = new Set(world.checkedTasks);
+    const steps: Step[] = [
+      ...plan.actions.filter((a) => !(a.type === 'task' && a.status === 'done' && checked.has(a.taskId))),
+      ...world.changes.map((change) => ({ type: 'world' as const, at: change.at, change })),
+    ].sort((a, b) => a.at.toMillis() - b.at.toMillis());
 
     const tuning = Object.fromEntries(TUNING.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])));
     const base = loadConfig({
@@ -203,11 +217,20 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
     observer = new SandboxObserver(sandbox, bot, schedule.id, (ms) => virtual.virtualAt(ms));
     const watch = observer;
 
-    service = await startHerold({ config, schedules: new Map([[schedule.id, schedule]]), log, clock, now: () => virtual.now() });
+    service = await startHerold({
+      config,
+      schedules: new Map([[schedule.id, schedule]]),
+      log,
+      clock,
+      now: () => virtual.now(),
+      // A fast clock would ask for a run every few milliseconds; ten a second are plenty.
+      checks: { route: world.route, minIntervalMs: CHECK_MIN_INTERVAL_MS },
+    });
     statusPage = service.httpUrl ? `${service.httpUrl}/s/${encodeURIComponent(schedule.id)}` : null;
     // Booted: start the day now, and let Herold bring its delayed jobs in line with the moved clock.
     clock.restartAt(Date.now() + (options.leadRealMs ?? 200));
     await service.operations.upsert(schedule);
+    await service.checks.runner.ensure(schedule);
 
     const expectedRealS = (clock.realAt(plan.expectedEnd) - wallStart) / 1000;
     out(`Probe: ${schedule.id} (${schedule.instance}), ${shortDay(plan.clockStart)} bis ${shortDay(plan.expectedEnd)}${plan.actions.some((a) => a.type === 'outage') ? ', mit Ausfall' : ''}`);
@@ -219,9 +242,11 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
       emit(watch.poll());
       drawBar();
     }, 50);
+    const checks = new CheckWatch(schedule, service, virtual, checked, emit);
+    checkWatch = setInterval(() => void checks.look(), 50);
 
     // The rehearsal's own part of the day: operator, users, outage.
-    for (const action of plan.actions) {
+    for (const action of steps) {
       await sleep(clock.realUntil(action.at), options.signal);
       if (options.signal?.aborted) break;
       await perform(action, { schedule, service, sandbox, questionIds, emit: (e) => emit([e]) });
@@ -273,9 +298,11 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
     emit(late);
   } finally {
     if (poller) clearInterval(poller);
+    if (checkWatch) clearInterval(checkWatch);
     clearBar();
     if (service) await service.close().catch(() => undefined);
     if (sandbox) await sandbox.close().catch(() => undefined);
+    if (world) await world.close();
     await deleteKeys(admin, prefix).catch(() => undefined);
     admin.disconnect();
   }
@@ -325,9 +352,69 @@ interface ActionContext {
   readonly emit: (event: TranscriptEvent) => void;
 }
 
-async function perform(action: RehearsalAction, ctx: ActionContext): Promise<void> {
+/** A step of the rehearsal's day: an action of the plan, or a change in the world the task checks look at. */
+type Step = RehearsalAction | { readonly type: 'world'; readonly at: DateTime; readonly change: WorldChange };
+
+/** Real ms between two runs of a check at most; see CheckRunnerDeps.minIntervalMs. */
+const CHECK_MIN_INTERVAL_MS = 100;
+
+/**
+ * Follows the task checks for the transcript, and plays the operator who
+ * confirms a task the moment its check marks it "bereit".
+ */
+class CheckWatch {
+  private readonly told = new Map<string, string>();
+  private busy = false;
+
+  constructor(
+    private readonly schedule: Schedule,
+    private readonly service: HeroldService,
+    private readonly clock: VirtualClock,
+    private readonly checked: ReadonlySet<string>,
+    private readonly emit: (events: readonly TranscriptEvent[]) => void,
+  ) {}
+
+  async look(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      const { schedule, service } = this;
+      const [progress, ready, records] = await Promise.all([service.store.progress(schedule), service.store.ready(schedule.id), service.checks.store.all(schedule.id)]);
+      for (const task of schedule.tasks) {
+        if (!task.check || !this.checked.has(task.id)) continue;
+        const record = records.get(task.id) ?? null;
+        const at = this.clock.now();
+        const say = (key: string, text: string) => {
+          if (this.told.get(`${task.id}:${key}`) === text) return false;
+          this.told.set(`${task.id}:${key}`, text);
+          this.emit([{ type: 'check', at, taskId: task.id, title: task.title, text }]);
+          return true;
+        };
+        const spread = checkView(task.check, record, schedule.timezone, at).propagation;
+        if (spread && spread.seeing > 0) say(`spread-${spread.seeing}`, spread.text + (spread.everyoneByText ? `. ${spread.everyoneByText}` : ''));
+        if (shownStatus(progress.tasks[task.id]!, ready[task.id]) === 'ready' && say('ready', `bereit (${record?.summary ?? 'bestanden'}); die Betreiberin bestätigt`)) {
+          await service.operations.taskChange(schedule.id, task.id, 'done', null);
+          this.emit([{ type: 'task', at, taskId: task.id, title: task.title, status: 'done', note: 'nach der Prüfung bestätigt' }]);
+        }
+        if (record?.acted?.action === 'done' && say('done', `bestätigt die Aufgabe selbst (${record.summary})`)) {
+          this.emit([{ type: 'task', at, taskId: task.id, title: task.title, status: 'done', note: 'von der Prüfung bestätigt' }]);
+        }
+      }
+    } catch {
+      // The next look tries again; the rehearsal's end check reports what never happened.
+    } finally {
+      this.busy = false;
+    }
+  }
+}
+
+async function perform(action: Step, ctx: ActionContext): Promise<void> {
   const { schedule, service, sandbox } = ctx;
   switch (action.type) {
+    case 'world':
+      action.change.apply();
+      ctx.emit({ type: 'world', at: action.at, taskId: action.change.taskId, text: action.change.text });
+      return;
     case 'task': {
       await service.operations.taskChange(schedule.id, action.taskId, action.status, action.note);
       const title = schedule.tasks.find((t) => t.id === action.taskId)!.title;

@@ -35,6 +35,10 @@ export function headline(event: TranscriptEvent, markdown = false): string {
       return `🔧 Aufgabe ${markdown ? `\`${event.taskId}\`` : event.taskId} (${event.title}): ${statuslabel(event.status)}${event.note ? ` – ${event.note}` : ''}`;
     case 'window':
       return `🪟 ${event.text}`;
+    case 'world':
+      return `🌍 ${event.text}`;
+    case 'check':
+      return `🔎 Prüfung ${markdown ? `\`${event.taskId}\`` : event.taskId} (${event.title}): ${event.text}`;
     case 'outage':
       return event.down ? '🔌 Die Instanz ist nicht erreichbar (simulierter Ausfall).' : '🔌 Die Instanz ist wieder erreichbar.';
     case 'skipped':
