@@ -105,7 +105,7 @@ describe('parseEndpoint', () => {
 
 describe('validate points at the line of a bad check', () => {
   const text = (check: string) =>
-    readFileSync(SHIPPED, 'utf8').replace('  - id: tls\n    title: Neue TLS-Zertifikate aktivieren\n', `  - id: tls\n    title: Neue TLS-Zertifikate aktivieren\n    check: ${check}\n`);
+    readFileSync(SHIPPED, 'utf8').replace('    check: { tls: "wien.rocks:443", issuedAfter: window.start }\n', `    check: ${check}\n`);
   const problemsOf = (yaml: string) => {
     try {
       parseSchedule(yaml, '/tmp/s.yaml');
