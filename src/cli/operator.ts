@@ -2,6 +2,9 @@ import { DateTime } from 'luxon';
 import { loadConfig } from '../config/config.ts';
 import { Operations, type StatusReport } from '../engine/operations.ts';
 import { operatorNote } from '../render/operator-note.ts';
+import { tootsNeededReader } from '../engine/toots-needed.ts';
+import { RateBudgetStore } from '../mastodon/rate-budget-store.ts';
+import { RequestGate } from '../mastodon/request-gate.ts';
 import { BullJobSink, connectOrExplain, producerConnection } from '../queue/bullmq-adapter.ts';
 import { loadSchedules } from '../schedule/load-schedules.ts';
 import { StateStore } from '../state/state-store.ts';
@@ -24,10 +27,15 @@ export async function withOperations<T>(options: OperatorOptions, fn: (ops: Oper
   redis.on('error', () => undefined);
   await connectOrExplain(redis, config.redisUrl);
   const jobs = new BullJobSink(redis, config.prefix);
+  const store = new StateStore(redis, config.prefix);
+  // Read-only here: the budget `herold run` keeps, for status and for the coalescing of task changes.
+  const budget = new RateBudgetStore(redis, config.prefix, 'primary');
+  const rateBudget = new RequestGate({ store: budget, where: 'primary instance', tootsNeeded: tootsNeededReader(schedules, store) });
   try {
-    const ops = new Operations({ schedules, store: new StateStore(redis, config.prefix), jobs, now: () => DateTime.now(), coalesceMs: config.coalesceMs, checks: new CheckStore(redis, config.prefix) });
+    const ops = new Operations({ schedules, store, jobs, now: () => DateTime.now(), coalesceMs: config.coalesceMs, checks: new CheckStore(redis, config.prefix), rateBudget });
     return await fn(ops);
   } finally {
+    await budget.close();
     await jobs.close();
     redis.disconnect();
   }
@@ -82,6 +90,16 @@ export function formatStatus(report: StatusReport): string[] {
       ),
     );
   }
+  if (report.budgets.length > 0) {
+    lines.push(
+      '',
+      'RATE BUDGET (primary account, shared by every Herold process)',
+      ...table(
+        ['bucket', 'used', 'limit', 'left', 'resets', 'blocked (429) until'],
+        report.budgets.map((b) => [b.bucket, String(b.used), String(b.limit), String(b.remaining), fmtTime(b.resetAt, zone), b.blockedUntil ? fmtTime(b.blockedUntil, zone) : '—']),
+      ),
+    );
+  }
   if (report.failures.length > 0) {
     lines.push('', 'FAILURES', ...report.failures.map((f) => `  ${fmt(DateTime.fromISO(f.at))} ${f.tootId}: ${f.message}`));
   }
@@ -109,7 +127,12 @@ export function statusJson(report: StatusReport) {
     posted: report.posted,
     pending: report.pending.map((j) => ({ id: j.id, dueAt: new Date(j.dueAt).toISOString(), state: j.state })),
     failures: report.failures,
+    budgets: report.budgets.map((b) => ({ ...b, resetAt: new Date(b.resetAt).toISOString(), blockedUntil: b.blockedUntil ? new Date(b.blockedUntil).toISOString() : null })),
   };
+}
+
+function fmtTime(ms: number, zone: string): string {
+  return DateTime.fromMillis(ms).setZone(zone).toFormat('dd.MM. HH:mm:ss');
 }
 
 function table(header: string[], rows: string[][]): string[] {

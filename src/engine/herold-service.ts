@@ -2,11 +2,14 @@ import { serve, type ServerType } from '@hono/node-server';
 import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
-import { MastodonRejectedError } from '../errors.ts';
+import { MastodonRateLimitedError, MastodonRejectedError } from '../errors.ts';
 import { createApp } from '../http/app.ts';
 import { HeroldMetrics, meteredAccount } from '../http/metrics.ts';
 import { createWeb, webSecurity, type Web } from '../http/web.ts';
 import { MastoAccount } from '../mastodon/masto-account.ts';
+import { MASTODON_BUCKETS, type BucketRules } from '../mastodon/rate-budget.ts';
+import { RateBudgetStore } from '../mastodon/rate-budget-store.ts';
+import { RequestGate } from '../mastodon/request-gate.ts';
 import type { RateLimitState } from '../mastodon/mastodon-account.ts';
 import { BullJobSink, connectOrExplain, pauseUntil, startWorker, workerConnection, type WorkerOptions } from '../queue/bullmq-adapter.ts';
 import { postOnceOptions } from '../queue/post-once.ts';
@@ -22,6 +25,7 @@ import { CheckRunner, type CheckRoute } from '../checks/check-runner.ts';
 import { CheckStore } from '../checks/check-store.ts';
 import { isLoopbackUrl, localOnly } from '../checks/local-only-route.ts';
 import { CheckQueue } from '../queue/check-queue.ts';
+import { tootsNeededReader } from './toots-needed.ts';
 
 export interface HeroldServiceOptions {
   readonly config: Config;
@@ -45,6 +49,8 @@ export interface HeroldServiceOptions {
    * look at the real world, except while MASTODON_URL is on this machine, when only loopback checks run.
    */
   readonly checks?: { readonly route?: CheckRoute; readonly minIntervalMs?: number };
+  /** The instance's rate-limit buckets; default Mastodon's (a sandbox with a faster clock passes scaled ones). */
+  readonly rateBuckets?: BucketRules;
 }
 
 export interface HeroldService {
@@ -59,6 +65,8 @@ export interface HeroldService {
   readonly replies: Replies;
   /** Task checks: their runner (ensure, run) and stored results. */
   readonly checks: { readonly runner: CheckRunner; readonly store: CheckStore; readonly queue: CheckQueue };
+  /** The primary account's shared rate budget (every request passes it). */
+  readonly gate: RequestGate;
   /** Stops taking jobs, lets the one in flight finish (or hands it back), closes Redis. */
   close(): Promise<void>;
 }
@@ -79,18 +87,27 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
     if (state.remaining <= 0) void pauseUntil(jobs.queue, state.resetAt).catch(() => undefined);
   };
   const metrics = new HeroldMetrics();
-  const primary = meteredAccount(new MastoAccount({ url: config.mastodonUrl, accessToken: config.mastodonAccessToken, role: 'primary', timeoutMs: config.requestTimeoutMs, onRateLimit }), metrics);
-  const fallback = config.fallback
-    ? meteredAccount(new MastoAccount({ url: config.fallback.url, accessToken: config.fallback.accessToken, role: 'fallback', timeoutMs: config.requestTimeoutMs }), metrics)
-    : null;
+  // One rate budget per account in Redis, shared by every process: each request asks it first.
+  const rules = options.rateBuckets ?? MASTODON_BUCKETS;
+  const budgets = [new RateBudgetStore(redis, config.prefix, 'primary')];
+  const gate = new RequestGate({ store: budgets[0]!, where: `primary instance ${config.mastodonUrl}`, rules, tootsNeeded: tootsNeededReader(options.schedules, store) });
+  const primary = meteredAccount(new MastoAccount({ url: config.mastodonUrl, accessToken: config.mastodonAccessToken, role: 'primary', timeoutMs: config.requestTimeoutMs, onRateLimit, gate }), metrics);
+  let fallback: MastoAccount | null = null;
+  if (config.fallback) {
+    budgets.push(new RateBudgetStore(redis, config.prefix, 'fallback'));
+    const fallbackGate = new RequestGate({ store: budgets[1]!, where: `fallback instance ${config.fallback.url}`, rules });
+    fallback = meteredAccount(new MastoAccount({ url: config.fallback.url, accessToken: config.fallback.accessToken, role: 'fallback', timeoutMs: config.requestTimeoutMs, gate: fallbackGate }), metrics);
+  }
 
   let characterLimit: number;
   try {
-    const me = await primary.verify();
-    characterLimit = await primary.characterLimit();
+    // The instance has said 429 (to this process or another one): ask only after the reset.
+    const me = await waitingOutRateLimits(() => primary.verify(), log);
+    characterLimit = await waitingOutRateLimits(() => primary.characterLimit(), log);
     log.info({ account: me.acct, characterLimit }, `Speaking as @${me.acct} on ${config.mastodonUrl}.`);
   } catch (error) {
     await jobs.close();
+    for (const budget of budgets) await budget.close();
     redis.disconnect();
     if (error instanceof MastodonRejectedError && (error.status === 401 || error.status === 403)) {
       throw new MastodonRejectedError(
@@ -102,10 +119,10 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
   }
 
   const schedules = new Map([...options.schedules].map(([id, schedule]) => [id, { schedule, renderer: new TemplateRenderer(schedule.templatesDir) }]));
-  const replies = new Replies({ config, redis, jobs, store, schedules: options.schedules, primary, characterLimit, now, log, onRateLimit, onReplied: () => metrics.replied() });
+  const replies = new Replies({ config, redis, jobs, store, schedules: options.schedules, primary, characterLimit, now, log, onRateLimit, gate, onReplied: () => metrics.replied() });
   const processor = new Processor({ schedules, store, jobs, primary, fallback, characterLimit, graceMs: config.graceMs, now, log, replies: replies.processor, posting: postOnceOptions(new PostAttempts(redis, config.prefix), config.requestTimeoutMs) });
   const checkStore = new CheckStore(redis, config.prefix);
-  const operations = new Operations({ schedules: options.schedules, store, jobs, now, coalesceMs: config.coalesceMs, log, clock, checks: checkStore });
+  const operations = new Operations({ schedules: options.schedules, store, jobs, now, coalesceMs: config.coalesceMs, log, clock, checks: checkStore, rateBudget: gate });
   for (const schedule of options.schedules.values()) await operations.upsert(schedule);
   const checkQueue = new CheckQueue(redis, config.prefix);
   const checkRunner = new CheckRunner({
@@ -135,7 +152,7 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
   const checkWorker = checkQueue.startWorker({ connection: redis, prefix: config.prefix, run: (job) => checkRunner.run(job), log, lockDuration: options.worker?.lockDuration, stalledInterval: options.worker?.stalledInterval });
   await replies.start({ listen: options.replies ?? true, acceptDms: options.acceptDms });
 
-  metrics.observe({ queueCounts: () => jobs.queue.getJobCounts(), accounts: fallback ? [primary, fallback] : [primary] });
+  metrics.observe({ queueCounts: () => jobs.queue.getJobCounts(), accounts: fallback ? [primary, fallback] : [primary], budget: () => gate.report() });
   let web: Web | null = null;
   let server: ServerType | null = null;
   let httpUrl: string | null = null;
@@ -166,13 +183,28 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
     metrics,
     replies,
     checks: { runner: checkRunner, store: checkStore, queue: checkQueue },
+    gate,
     async close() {
       await replies.close();
       web?.close();
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       await Promise.all([worker.close(), checkWorker.close()]);
       await Promise.all([jobs.close(), checkQueue.close()]);
+      for (const budget of budgets) await budget.close();
       await redis.quit().catch(() => redis.disconnect());
     },
   };
+}
+
+/** Runs `call`, waiting (and saying so) for as long as the shared rate budget holds it back. */
+async function waitingOutRateLimits<T>(call: () => Promise<T>, log: Logger): Promise<T> {
+  for (;;) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof MastodonRateLimitedError)) throw error;
+      log.warn(error.message);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(50, error.retryAt - Date.now())));
+    }
+  }
 }

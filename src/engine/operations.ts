@@ -2,6 +2,7 @@ import type { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import { NotFoundError, UsageError } from '../errors.ts';
 import type { Clock } from './clock.ts';
+import type { BucketReport } from '../mastodon/rate-budget.ts';
 import { jobId, stamp, type JobSink, type PendingJob } from '../queue/jobs.ts';
 import { tootJob } from '../queue/jobs.ts';
 import { parseScheduleTime } from '../schedule/local-time.ts';
@@ -24,6 +25,14 @@ export interface OperationsDeps {
   readonly clock?: Clock;
   /** Task checks' results, for `status`; absent where nothing runs checks. */
   readonly checks?: CheckStore;
+  /** The primary account's rate budget: widens the coalescing as the statuses budget shrinks, and is shown in status. */
+  readonly rateBudget?: RateBudgetView;
+}
+
+export interface RateBudgetView {
+  report(): Promise<BucketReport[]>;
+  /** The coalescing interval now, in real ms, given its floor. */
+  editIntervalMs(floorMs: number): Promise<number>;
 }
 
 export interface UpsertResult {
@@ -52,6 +61,8 @@ export interface StatusReport {
   readonly pending: PendingJob[];
   readonly failures: FailureRecord[];
   readonly events: TaskEvent[];
+  /** The primary account's rate budget per bucket; empty where it is not known. */
+  readonly budgets: BucketReport[];
 }
 
 /**
@@ -145,13 +156,17 @@ export class Operations {
       );
     }
     const at = now();
+    const floorMs = this.realDelay(this.deps.coalesceMs);
+    // Wider as the 3-hour statuses budget shrinks: every edit counts like a toot there. Read alongside the change.
+    const pacing = this.deps.rateBudget ? this.deps.rateBudget.editIntervalMs(floorMs) : Promise.resolve(floorMs);
+    pacing.catch(() => undefined);
     const version = await store.setTask(schedule.id, { taskId, status: status as TaskStatus, at: at.toISO()!, note });
     // Leading edge: a change after a quiet spell is shown at once; changes
     // close behind an edit wait for the rest of the window and become one edit.
     // The slot is when the last edit was due, not when it finished: a burst
     // arriving before the first edit has gone out must not get one edit each.
     const nowMs = Date.now();
-    const coalesceMs = this.realDelay(this.deps.coalesceMs);
+    const coalesceMs = await pacing;
     const slot = Math.max(Number((await store.meta(schedule.id, 'editDueAt')) ?? 0), Number((await store.meta(schedule.id, 'lastEditAt')) ?? 0));
     const dueAt = slot > nowMs ? slot : nowMs >= slot + coalesceMs ? nowMs : slot + coalesceMs;
     if (dueAt !== slot) await store.setMeta(schedule.id, 'editDueAt', String(dueAt));
@@ -162,7 +177,8 @@ export class Operations {
     let completed = false;
     if (allFinished(schedule, await store.progress(schedule)) && (await store.transition(schedule.id, 'complete', ['announced', 'running']))) {
       // After the last edit has had its chance, so the thread reads in order.
-      await jobs.add(tootJob(schedule, 'complete', 'complete', null, at), { delayMs: coalesceMs });
+      // Not after a widened interval: the completion must not wait for the budget of the edits.
+      await jobs.add(tootJob(schedule, 'complete', 'complete', null, at), { delayMs: floorMs });
       completed = true;
     }
     return { version, completed };
@@ -227,7 +243,7 @@ export class Operations {
   async status(scheduleId: string): Promise<StatusReport> {
     const schedule = this.schedule(scheduleId);
     const { store, jobs } = this.deps;
-    const [progress, posted, pending, failures, events, ready, checks] = await Promise.all([
+    const [progress, posted, pending, failures, events, ready, checks, budgets] = await Promise.all([
       store.progress(schedule),
       store.allPosted(schedule.id),
       jobs.pending(schedule.id),
@@ -235,6 +251,7 @@ export class Operations {
       store.events(schedule.id),
       store.ready(schedule.id),
       this.deps.checks?.all(schedule.id) ?? new Map<string, CheckRecord>(),
+      this.deps.rateBudget?.report() ?? Promise.resolve([]),
     ]);
     return {
       schedule,
@@ -248,6 +265,7 @@ export class Operations {
       pending,
       failures,
       events,
+      budgets,
     };
   }
 }

@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { MastodonRateLimitedError, MastodonRejectedError, MastodonUnavailableError } from '../errors.ts';
 import type { MastodonAccount } from '../mastodon/mastodon-account.ts';
+import type { BucketReport } from '../mastodon/rate-budget.ts';
 
 type Role = 'primary' | 'fallback';
 export type FailureReason = 'rejected' | 'unavailable' | 'rate_limited' | 'other';
@@ -29,6 +30,8 @@ export interface MetricsSources {
   readonly queueCounts?: QueueCounts;
   /** Accounts whose last rate-limit reading is exported. */
   readonly accounts?: readonly Pick<MastodonAccount, 'role' | 'rateLimit'>[];
+  /** The primary account's shared rate budget, per bucket (read from Redis at scrape time). */
+  readonly budget?: () => Promise<BucketReport[]>;
 }
 
 const QUEUE_STATES = ['waiting', 'delayed', 'prioritized', 'active', 'paused', 'failed', 'completed'] as const;
@@ -94,6 +97,25 @@ export class HeroldMetrics implements Metrics {
         for (const account of self.sources.accounts ?? []) if (account.rateLimit) this.labels(account.role).set(account.rateLimit.limit);
       },
     });
+    const budgetGauge = (name: string, help: string, value: (b: BucketReport) => number | null) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['bucket'],
+        registers,
+        async collect() {
+          if (!self.sources.budget) return;
+          this.reset();
+          for (const b of await self.sources.budget()) {
+            const v = value(b);
+            if (v !== null) this.labels(b.bucket).set(v);
+          }
+        },
+      });
+    budgetGauge('herold_rate_budget_remaining', "Requests (or statuses) left in each bucket of the primary account's shared rate budget: token, account, paging, statuses.", (b) => b.remaining);
+    budgetGauge('herold_rate_budget_limit', 'Size of each bucket of the shared rate budget.', (b) => b.limit);
+    budgetGauge('herold_rate_budget_reset_seconds', "Seconds until each bucket's window resets.", (b) => Math.max(0, (b.resetAt - Date.now()) / 1000));
+    budgetGauge('herold_rate_budget_blocked_seconds', 'Seconds until a bucket the instance refused with 429 may be used again (0: not blocked).', (b) => (b.blockedUntil ? Math.max(0, (b.blockedUntil - Date.now()) / 1000) : 0));
   }
 
   /** Where the gauges read from at scrape time. */

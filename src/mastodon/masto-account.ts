@@ -3,7 +3,9 @@ import { MastodonRateLimitedError, MastodonRejectedError, MastodonUnavailableErr
 import type { MastodonAccount, OwnStatusQuery, PinResult, PostedStatus, PostParams, RateLimitState } from './mastodon-account.ts';
 import { findOwnStatus, PIN_LIMIT } from './own-status-lookup.ts';
 import { unseenPostOutcome } from './unseen-post-outcome.ts';
+import type { RequestCost } from './rate-budget.ts';
 import { readRateLimit } from './rate-limit-headers.ts';
+import type { RequestGate } from './request-gate.ts';
 import { translateMastoError } from './translate-error.ts';
 
 export interface MastoAccountOptions {
@@ -13,7 +15,12 @@ export interface MastoAccountOptions {
   readonly timeoutMs?: number;
   /** Told about every rate-limit reading, so the queue can pause before a 429. */
   readonly onRateLimit?: (state: RateLimitState) => void;
+  /** The account's shared rate budget (Redis); every request asks it first. */
+  readonly gate?: RequestGate;
 }
+
+/** What a plain request costs: one from the per-token and per-account budgets. */
+const READ: RequestCost = { use: 'read' };
 
 /**
  * The one place that knows masto. Every call goes through `call`, which reads
@@ -49,6 +56,7 @@ export class MastoAccount implements MastodonAccount {
           },
           { requestInit: { headers: { 'Idempotency-Key': params.idempotencyKey } } },
         ),
+        { use: params.use ?? 'toot', status: true },
       );
       return { id: status.id, url: status.url ?? status.uri ?? null };
     } catch (error) {
@@ -65,6 +73,8 @@ export class MastoAccount implements MastodonAccount {
         this.call('look for a status it may have posted', () =>
           // A Paginator is only PromiseLike; one page is all we want.
           Promise.resolve(this.client.v1.accounts.$select(id).statuses.list.$raw({ limit: 40, ...(maxId ? { maxId } : {}) })),
+          // A page with max_id counts against the paging budget too.
+          { use: 'read', paging: Boolean(maxId) },
         ),
       descendants: async (statusId) => {
         try {
@@ -103,6 +113,7 @@ export class MastoAccount implements MastodonAccount {
   async edit(id: string, text: string, language: string): Promise<void> {
     await this.call('edit a status', () =>
       this.client.v1.statuses.$select(id).update.$raw({ status: text, language, spoilerText: '', sensitive: false }),
+      { use: 'edit', status: true },
     );
   }
 
@@ -114,7 +125,7 @@ export class MastoAccount implements MastodonAccount {
    */
   async pin(id: string): Promise<PinResult> {
     try {
-      await this.call('pin a status', () => this.client.v1.statuses.$select(id).pin.$raw());
+      await this.call('pin a status', () => this.client.v1.statuses.$select(id).pin.$raw(), { use: 'toot' });
       return 'pinned';
     } catch (error) {
       if (error instanceof MastodonRejectedError && error.status === 422) {
@@ -134,7 +145,7 @@ export class MastoAccount implements MastodonAccount {
 
   /** https://docs.joinmastodon.org/methods/statuses/#unpin */
   async unpin(id: string): Promise<void> {
-    await this.call('unpin a status', () => this.client.v1.statuses.$select(id).unpin.$raw());
+    await this.call('unpin a status', () => this.client.v1.statuses.$select(id).unpin.$raw(), { use: 'toot' });
   }
 
   /** https://docs.joinmastodon.org/methods/accounts/#verify_credentials */
@@ -149,17 +160,20 @@ export class MastoAccount implements MastodonAccount {
     return instance.configuration?.statuses?.maxCharacters ?? 500;
   }
 
-  private async call<T>(what: string, request: () => Promise<{ headers: Headers; data: T }>): Promise<T> {
-    // The instance said the budget is used up: wait for the reset instead of asking to be refused.
-    const limit = this.rateLimit;
-    if (limit && limit.remaining <= 0 && limit.resetAt > Date.now()) {
-      throw new MastodonRateLimitedError(
-        limit.resetAt,
-        `The ${this.role} instance ${this.options.url} has no requests left for us before ${new Date(limit.resetAt).toISOString()}; waiting to ${what} until then.`,
-      );
+  private async call<T>(what: string, request: () => Promise<{ headers: Headers; data: T }>, cost: RequestCost = READ): Promise<T> {
+    const { gate } = this.options;
+    if (!gate) {
+      // No shared budget (a process without Redis): the last reading of this client decides.
+      const limit = this.rateLimit;
+      if (limit && limit.remaining <= 0 && limit.resetAt > Date.now()) {
+        throw new MastodonRateLimitedError(
+          limit.resetAt,
+          `The ${this.role} instance ${this.options.url} has no requests left for us before ${new Date(limit.resetAt).toISOString()}; waiting to ${what} until then.`,
+        );
+      }
     }
     try {
-      const response = await request();
+      const response = gate ? await gate.send(what, cost, request) : await request();
       this.observe(response.headers);
       return response.data;
     } catch (error) {

@@ -11,6 +11,8 @@ export interface PostParams {
    * for a repeat within about an hour instead of posting twice.
    */
   readonly idempotencyKey: string;
+  /** Whose post: the schedule's toots ('toot', the default) may use the statuses an answer to a question ('reply') must leave them. */
+  readonly use?: 'toot' | 'reply';
 }
 
 export interface PostedStatus {

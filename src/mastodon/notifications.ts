@@ -1,7 +1,9 @@
 import { createRestAPIClient, type mastodon } from 'masto';
 import type { IncomingNotification, NotificationPolicy } from '../replies/types.ts';
 import type { RateLimitState } from './mastodon-account.ts';
+import type { RequestCost } from './rate-budget.ts';
 import { readRateLimit } from './rate-limit-headers.ts';
+import type { RequestGate } from './request-gate.ts';
 import { translateMastoError } from './translate-error.ts';
 
 export interface MastoNotificationsOptions {
@@ -10,7 +12,12 @@ export interface MastoNotificationsOptions {
   readonly timeoutMs?: number;
   /** Told about every rate-limit reading: polls and posts share the account's limit. */
   readonly onRateLimit?: (state: RateLimitState) => void;
+  /** The account's shared rate budget (Redis), the same one its posts and edits use. */
+  readonly gate?: RequestGate;
 }
+
+/** Listening is a poll: it leaves a few requests for the schedule's toots. */
+const POLL: RequestCost = { use: 'poll' };
 
 /** Mastodon caps a notification page at 80 (twice the default of 40). */
 export const MAX_PAGE = 80;
@@ -46,7 +53,7 @@ export class MastoNotifications {
 
   /** https://docs.joinmastodon.org/methods/notifications/#update-the-filtering-policy-for-notifications (needs write:notifications) */
   async updatePolicy(changes: { forNotFollowing?: 'accept'; forPrivateMentions?: 'accept' }): Promise<NotificationPolicy> {
-    return toPolicy(await this.call('change the notification policy', () => this.client.v2.notifications.policy.update.$raw(changes)));
+    return toPolicy(await this.call('change the notification policy', () => this.client.v2.notifications.policy.update.$raw(changes), { use: 'write' }));
   }
 
   /**
@@ -62,13 +69,16 @@ export class MastoNotifications {
         ...(page.minId !== undefined ? { minId: page.minId } : {}),
         ...(page.maxId !== undefined ? { maxId: page.maxId } : {}),
       }),
+      // rack-attack counts any request with min_id or max_id against the paging budget.
+      { use: 'poll', paging: page.minId !== undefined || page.maxId !== undefined },
     );
     return list.map(toIncoming);
   }
 
-  private async call<T>(what: string, request: () => Promise<{ headers: Headers; data: T }>): Promise<T> {
+  private async call<T>(what: string, request: () => Promise<{ headers: Headers; data: T }>, cost: RequestCost = POLL): Promise<T> {
+    const { gate } = this.options;
     try {
-      const response = await request();
+      const response = gate ? await gate.send(what, cost, request) : await request();
       this.observe(response.headers);
       return response.data;
     } catch (error) {

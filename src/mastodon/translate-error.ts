@@ -1,5 +1,5 @@
 import { MastoHttpError } from 'masto';
-import { MastodonRateLimitedError, MastodonRejectedError, MastodonUnavailableError } from '../errors.ts';
+import { HeroldError, MastodonRateLimitedError, MastodonRejectedError, MastodonUnavailableError } from '../errors.ts';
 import { parseReset } from './rate-limit-headers.ts';
 
 export interface TranslateOptions {
@@ -20,6 +20,8 @@ export interface TranslateOptions {
  * masto fails to parse, surfacing as a TypeError) → try again later.
  */
 export function translateMastoError(error: unknown, { where, what, scopeHint, observe }: TranslateOptions): Error {
+  // Already one of Herold's (the rate gate held the request back): nothing to translate.
+  if (error instanceof HeroldError) return error;
   if (error instanceof MastoHttpError) {
     const response = error.cause instanceof Response ? error.cause : undefined;
     observe?.(response?.headers);

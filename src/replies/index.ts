@@ -5,6 +5,7 @@ import type { Config } from '../config/config.ts';
 import { createMatcher, DEFAULT_FAQ_DIR, loadFaq } from '../faq/index.ts';
 import type { MastodonAccount, RateLimitState } from '../mastodon/mastodon-account.ts';
 import { MastoNotifications } from '../mastodon/notifications.ts';
+import type { RequestGate } from '../mastodon/request-gate.ts';
 import type { JobSink } from '../queue/jobs.ts';
 import type { Schedule } from '../schedule/schedule.ts';
 import type { StateStore } from '../state/state-store.ts';
@@ -32,6 +33,8 @@ export interface RepliesDeps {
   readonly log: Logger;
   /** The service's reaction to rate-limit readings (pausing the queue); polls report theirs too. */
   readonly onRateLimit?: (state: RateLimitState) => void;
+  /** The primary account's shared rate budget: polls and answers ask it like posts and edits do. */
+  readonly gate?: RequestGate;
   /** Counts each reply sent (metrics). */
   readonly onReplied?: () => void;
 }
@@ -98,6 +101,7 @@ export class Replies {
       url: config.mastodonUrl,
       accessToken: config.mastodonAccessToken,
       timeoutMs: config.requestTimeoutMs,
+      gate: this.deps.gate,
       onRateLimit: (state) => {
         this.rates.observe(state);
         this.deps.onRateLimit?.(state);

@@ -78,7 +78,7 @@ export class ReplyProcessor {
     let adopted = false;
     const idempotencyKey = `herold.reply.${job.notificationId}`;
     try {
-      ({ status, adopted } = await postOnce(account, { text, visibility: 'direct', language: 'de', inReplyToId: job.statusId, idempotencyKey }, this.deps.posting));
+      ({ status, adopted } = await postOnce(account, { text, visibility: 'direct', language: 'de', inReplyToId: job.statusId, idempotencyKey, use: 'reply' }, this.deps.posting));
     } catch (error) {
       if (error instanceof MastodonRejectedError) {
         await store.releaseCooldown(job.accountId, job.faqId, job.notificationId);

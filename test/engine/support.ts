@@ -12,7 +12,7 @@ import { BullJobSink } from '../../src/queue/bullmq-adapter.ts';
 import { QUEUE_NAME } from '../../src/queue/jobs.ts';
 import { DEFAULT_TEMPLATES_ROOT } from '../../src/schedule/load-schedule.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
-import type { Sandbox, SandboxStatus } from '../../src/sandbox/index.ts';
+import type { RecordedRequest, Sandbox, SandboxStatus } from '../../src/sandbox/index.ts';
 import { StateStore } from '../../src/state/state-store.ts';
 import { REDIS_URL, silentLog } from './harness.ts';
 
@@ -257,3 +257,46 @@ export const FAST_STALL = { lockDuration: 2000, stalledInterval: 1000 } as const
 
 /** How many task lines of a start/progress toot show `icon` (✅ done, ⏳ running, ⬜ pending). */
 export const iconCount = (text: string, icon: string) => text.split('\n').filter((line) => line.startsWith(`${icon} `)).length;
+
+/** Requests the test sends itself, as another client of the bot's account would (excluded from Herold's requests). */
+export const OTHER_CLIENT_HEADER = 'x-test-other-client';
+
+/** Sends requests with the bot's token, as another client of the account, until the instance refuses one (429). */
+export async function spendBudget(sandbox: Sandbox, token = 'sandbox-token', max = 5000): Promise<number> {
+  for (let sent = 1; sent <= max; sent += 1) {
+    const response = await fetch(`${sandbox.url}/api/v1/accounts/verify_credentials`, { headers: { authorization: `Bearer ${token}`, [OTHER_CLIENT_HEADER]: '1' } });
+    await response.arrayBuffer();
+    if (response.status === 429) return sent;
+  }
+  throw new Error(`The sandbox never said 429 within ${max} requests.`);
+}
+
+/** Herold's own requests to the instance's API, in the order they arrived. */
+export function heroldRequests(sandbox: Sandbox): RecordedRequest[] {
+  return sandbox
+    .requests()
+    .filter((q) => q.path.startsWith('/api/') && q.headers[OTHER_CLIENT_HEADER] === undefined)
+    .sort((a, b) => a.at - b.at);
+}
+
+/**
+ * Herold's requests that reached the instance after it had said 429 to
+ * Herold and before that block ended. Within a window every request that
+ * counts against a refused bucket is refused too (the counts only grow), so
+ * such a request shows as a 429 that is not Herold's first of its block.
+ * `blockOf` names a 429's bucket and window (e.g. its window's end);
+ * `settleMs` spares requests that were already under way when the first
+ * 429 came back.
+ */
+export function requestsWhileBlocked(requests: readonly RecordedRequest[], blockOf: (q: RecordedRequest) => string, settleMs = 100): RecordedRequest[] {
+  const firstAt = new Map<string, number>();
+  const late: RecordedRequest[] = [];
+  for (const q of [...requests].sort((a, b) => a.at - b.at)) {
+    if (q.status !== 429) continue;
+    const block = blockOf(q);
+    const first = firstAt.get(block);
+    if (first === undefined) firstAt.set(block, q.at);
+    else if (q.at > first + settleMs) late.push(q);
+  }
+  return late;
+}

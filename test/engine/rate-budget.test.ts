@@ -1,0 +1,77 @@
+import { afterEach, expect, test } from 'vitest';
+import type { RecordedRequest } from '../../src/sandbox/index.ts';
+import { rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
+import { heroldRequests, MARK, requestsWhileBlocked, sleep, spendBudget, withText } from './support.ts';
+
+let r: Rig | undefined;
+afterEach(async () => {
+  await r?.close();
+  r = undefined;
+});
+
+/** The sandbox's per-token limit in these tests: 60 requests in windows of 4 s, aligned to the epoch like rack-attack's. */
+const WINDOW_MS = 4000;
+const LIMIT = 60;
+const windowEnd = (at: number) => (Math.floor(at / WINDOW_MS) + 1) * WINDOW_MS;
+const blockOf = (q: RecordedRequest) => String(windowEnd(q.at));
+
+/** Waits until a fresh window has just begun, so that a block lasts most of a window. */
+async function atWindowStart(): Promise<void> {
+  await sleep(windowEnd(Date.now()) - Date.now() + 50);
+}
+
+test('the question listener waits out a 429 the worker met: no poll while the instance refuses the account', async () => {
+  r = await rig({ rateLimit: { limit: LIMIT, windowMs: WINDOW_MS } });
+  const { sandbox } = r;
+  const schedule = { ...rebasedWienRocks(200, 600), announcements: [], reminders: [] };
+  // Polling only, once a second: the listener's polls and the worker's edits share the account's budget.
+  const service = await r.start([schedule], { replies: { pollIntervalMs: 1000, pollMaxBackoffMs: 1000, settleMs: 10, stream: false } });
+  await waitFor('start toot', () => withText(sandbox, MARK.start)[0], 10_000);
+
+  await atWindowStart();
+  // Right after a poll, another client of the account uses up the window; then the worker edits and meets the 429.
+  const since = Date.now();
+  await waitFor('a poll', () => heroldRequests(sandbox).some((q) => q.at >= since && q.path === '/api/v1/notifications'), 5000);
+  await spendBudget(sandbox);
+  await service.operations.taskChange(schedule.id, schedule.tasks[0]!.id, 'running');
+  const refused = await waitFor('the worker’s 429', () => heroldRequests(sandbox).find((q) => q.at >= since && q.status === 429), 5000);
+  expect(refused.method).toBe('PUT');
+  const end = windowEnd(refused.at);
+  expect(end - refused.at).toBeGreaterThan(1500);
+  await sleep(end - Date.now() + 300);
+
+  // Before the fix the listener polled on (its own view said there were requests left) and met 429 after 429.
+  const during = heroldRequests(sandbox).filter((q) => q.at > refused.at && q.at < end);
+  expect(during.map((q) => `${q.method} ${q.path} ${q.status}`)).toEqual([]);
+  expect(requestsWhileBlocked(heroldRequests(sandbox), blockOf)).toEqual([]);
+  // And both go on after the reset: the edit, and the polls.
+  await waitFor('the edit after the reset', () => heroldRequests(sandbox).some((q) => q.at >= end && q.method === 'PUT' && q.status === 200), 5000);
+  await waitFor('a poll after the reset', () => heroldRequests(sandbox).some((q) => q.at >= end && q.path === '/api/v1/notifications' && q.status === 200), 5000);
+});
+
+test('a replica started while the instance refuses the account asks nothing before the reset, then starts', async () => {
+  r = await rig({ rateLimit: { limit: LIMIT, windowMs: WINDOW_MS } });
+  const { sandbox } = r;
+  const schedule = { ...rebasedWienRocks(200, 600), announcements: [], reminders: [] };
+  const first = await r.start([schedule], { replies: false });
+  await waitFor('start toot', () => withText(sandbox, MARK.start)[0], 10_000);
+
+  await atWindowStart();
+  const since = Date.now();
+  await spendBudget(sandbox);
+  await first.operations.taskChange(schedule.id, schedule.tasks[0]!.id, 'running');
+  const refused = await waitFor('the first replica’s 429', () => heroldRequests(sandbox).find((q) => q.at >= since && q.status === 429), 5000);
+  const end = windowEnd(refused.at);
+  await sleep(100);
+
+  // The second replica (or the first one after a restart) starts during the block: verify_credentials,
+  // /api/v2/instance and its listener must wait for the reset that the first one was told.
+  const second = await r.start([schedule], { replies: { pollIntervalMs: 200, settleMs: 10, stream: false } });
+  const startedAt = Date.now();
+  expect(startedAt).toBeGreaterThanOrEqual(end);
+  const during = heroldRequests(sandbox).filter((q) => q.at > refused.at && q.at < end);
+  expect(during.map((q) => `${q.method} ${q.path} ${q.status}`)).toEqual([]);
+  expect(requestsWhileBlocked(heroldRequests(sandbox), blockOf)).toEqual([]);
+  expect(second.characterLimit).toBe(500);
+  await waitFor('the edit after the reset', () => sandbox.status(withText(sandbox, MARK.start)[0]!.id)!.editedAt !== null, 5000);
+});
