@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { expect, test, type TestContext } from 'vitest';
 import { loadSchedule } from '../../src/schedule/load-schedule.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
@@ -142,4 +143,72 @@ test.concurrent('killed while a milestone reply POST is in flight: the reply exi
   expect(expectUniqueKeys(sandbox).sort()).toEqual([tootKey(schedule, 'milestone-upgrade'), tootKey(schedule, 'start')]);
   await expectAdoptedWithoutRepost(sandbox, tootKey(schedule, 'milestone-upgrade'));
   expect(await op.queue.getJobCountByTypes('failed')).toBe(0);
+});
+
+test.concurrent('killed while posting an announcement, and the window opened before the job was handed back: recorded, not dropped', async ({ expect, onTestFinished }) => {
+  const r = await rig();
+  const tmp = tempDir();
+  onTestFinished(async () => {
+    await r.close();
+    tmp.cleanup();
+  });
+  const base = rebasedWienRocks(START_IN_MS, 600);
+  const announcement = { ...base.announcements[1]!, at: base.window.start.minus({ milliseconds: 30_000 }) };
+  const file = writeSchedule(tmp.dir, { ...base, reminders: [], announcements: [announcement] });
+  const schedule = loadSchedule(file);
+  const first = spawnWorker(r.config, [file]);
+  onTestFinished(() => first.stop());
+  await first.waitForOutput('ready');
+  const op = await operator(r.config, [schedule]);
+  onTestFinished(() => op.close());
+
+  await r.sandbox.setOutage('slow', { delayMs: 2500 });
+  const job = await waitFor('announcement job', () => op.queue.getJob(`toot.${schedule.id}.termin`));
+  await job.updateData({ ...job.data, at: new Date().toISOString() });
+  await job.promote();
+  const created = await poll('announcement created', () => withText(r.sandbox, MARK.termin)[0], 10_000);
+  first.kill('SIGKILL');
+  await first.exited;
+  // Meanwhile the window opens (the start went out from another replica).
+  expect(await op.store.transition(schedule.id, 'running', ['announced'])).toBe(true);
+
+  await r.sandbox.setOutage('none');
+  await r.start([schedule], { http: false, replies: false, worker: FAST_STALL });
+  const recorded = await waitFor('announcement recorded', () => op.store.posted(schedule.id, 'termin'), 15_000);
+  expect(recorded).toMatchObject({ statusId: created.id, account: 'primary' });
+  expect(recorded.skipped).toBeUndefined();
+  expect((await op.ops.status(schedule.id)).posted.map((p) => [p.tootId, p.statusId])).toEqual([['termin', created.id]]);
+  expect(withText(r.sandbox, MARK.termin)).toHaveLength(1);
+  await expectAdoptedWithoutRepost(r.sandbox, tootKey(schedule, 'termin'));
+});
+
+test.concurrent('killed while editing the progress toot: the next edit waits seconds for the dead holder\'s lock, not 30', async ({ expect, onTestFinished }) => {
+  const { r, schedule, file } = await setUp(onTestFinished);
+  const { sandbox } = r;
+  const first = spawnWorker(r.config, [file]);
+  onTestFinished(() => first.stop());
+  await first.waitForOutput('ready');
+  const op = await operator(r.config, [schedule]);
+  onTestFinished(() => op.close());
+  await startNow(op, schedule);
+  const start = await waitFor('start recorded', () => op.store.posted(schedule.id, 'start'), 15_000);
+  await waitFor('start pinned', () => sandbox.status(start.statusId!)?.pinned, 5000);
+
+  // The edit hangs at the instance; the worker holding the progress lock dies meanwhile.
+  await sandbox.setOutage('slow', { delayMs: 20_000 });
+  await op.ops.taskChange(schedule.id, 'abschaltung', 'done');
+  const redis = new Redis(r.config.redisUrl);
+  onTestFinished(() => void redis.quit());
+  await poll('progress lock taken', async () => (await redis.exists(`${r.config.prefix}:state:${schedule.id}:lock:progress`)) === 1, 10_000, 10);
+  first.kill('SIGKILL');
+  await first.exited;
+  const killedAt = Date.now();
+  await sandbox.setOutage('none');
+
+  await r.start([schedule], { http: false, replies: false, worker: FAST_STALL });
+  await op.ops.taskChange(schedule.id, 'datenuebernahme', 'done');
+  await waitFor('edit after the kill', () => sandbox.status(start.statusId!)!.text.includes('2 von 9 erledigt'), 20_000);
+  const tookMs = Date.now() - killedAt;
+  // Lock life 5 s, plus BullMQ's hand-over of the stalled job and a loaded machine; the old 30 s lock could not do this.
+  expect(tookMs).toBeLessThan(12_000);
 });
