@@ -48,6 +48,14 @@ export class OpenApiValidator {
     return operation?.responses?.[String(status)]?.content?.['application/json'] !== undefined;
   }
 
+  /** The content types the operation documents for this status code (e.g. text/event-stream for streams). */
+  responseContentTypes(path: string, method: string, status: number): string[] {
+    const operation = this.document.paths[path]?.[method.toLowerCase()] as
+      | { responses?: Record<string, { content?: Record<string, unknown> }> }
+      | undefined;
+    return Object.keys(operation?.responses?.[String(status)]?.content ?? {});
+  }
+
   /** Errors of `body` against the documented response of an operation; empty when it conforms. */
   responseErrors(path: string, method: string, status: number, body: unknown): string[] {
     if (!this.hasResponse(path, method, status)) {

@@ -125,6 +125,62 @@ if (schemaAvailable) {
       expect(validator.componentErrors('V1NotificationPolicy', v1.body)).toEqual([]);
     });
 
+    it('threads and timelines: context, home, account statuses pinned and paged', async () => {
+      const root = await api(sandbox, '/api/v1/statuses', { method: 'POST', json: { status: 'Wartung beginnt' } });
+      const rootId = (root.body as { id: string }).id;
+      const question = sandbox.mention('alice', 'Wie lange?', { inReplyToId: rootId });
+      await api(sandbox, '/api/v1/statuses', { method: 'POST', json: { status: '@alice Zwei Stunden', in_reply_to_id: question.id } });
+      expectConforms(await exchange('/api/v1/statuses/{id}/context', `/api/v1/statuses/${question.id}/context`), 200);
+      expectConforms(await exchange('/api/v1/statuses/{id}/context', `/api/v1/statuses/${rootId}/context`, { token: null }), 200);
+      sandbox.follow('b2c', 'alice');
+      const home = await exchange('/api/v1/timelines/home', '/api/v1/timelines/home?limit=5');
+      expectConforms(home, 200);
+      expect((home.body as unknown[]).length).toBeGreaterThan(0);
+      await api(sandbox, `/api/v1/statuses/${rootId}/pin`, { method: 'POST' });
+      expectConforms(await exchange('/api/v1/accounts/{id}/statuses', `/api/v1/accounts/${botId}/statuses?pinned=true`), 200);
+      expectConforms(
+        await exchange('/api/v1/accounts/{id}/statuses', `/api/v1/accounts/${botId}/statuses?exclude_replies=true&max_id=${rootId}&limit=2`),
+        200,
+      );
+    });
+
+    it('streaming: the health check and the user event stream have the documented content types', async () => {
+      const health = await fetch(`${sandbox.url}/api/v1/streaming/health`);
+      expect(health.status).toBe(200);
+      expect(await health.text()).toBe('OK');
+      expect(validator.responseContentTypes('/api/v1/streaming/user', 'get', 200)).toEqual(['text/event-stream']);
+      const controller = new AbortController();
+      const stream = await fetch(`${sandbox.url}/api/v1/streaming/user`, {
+        headers: { Authorization: `Bearer ${BOT_TOKEN}` },
+        signal: controller.signal,
+      });
+      expect(stream.status).toBe(200);
+      expect(validator.responseContentTypes('/api/v1/streaming/user', 'get', 200)).toContain(stream.headers.get('content-type'));
+      controller.abort();
+    });
+
+    it('new error bodies: pin limits (422), account state (403), idempotency lock (503)', async () => {
+      const status = await api(sandbox, '/api/v1/statuses', { method: 'POST', json: { status: 'zweimal anheften' } });
+      const id = (status.body as { id: string }).id;
+      await api(sandbox, `/api/v1/statuses/${id}/pin`, { method: 'POST' });
+      const twice = await exchange('/api/v1/statuses/{id}/pin', `/api/v1/statuses/${id}/pin`, { method: 'POST' });
+      expectConforms(twice, 422);
+      expect(twice.body).toEqual({ error: 'Duplicate record' });
+
+      sandbox.setAccountState('pending');
+      const pending = await api(sandbox, '/api/v1/accounts/verify_credentials');
+      expect(pending.status).toBe(403);
+      expect(validator.componentErrors('Error', pending.body)).toEqual([]);
+      sandbox.setAccountState('active');
+
+      sandbox.setFault({ kind: 'slow-commit', delayMs: 300, times: 1 });
+      const keyed = { method: 'POST', json: { status: 'langsam' }, headers: { 'Idempotency-Key': 'openapi-503' } };
+      const slow = api(sandbox, '/api/v1/statuses', keyed);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expectConforms(await exchange('/api/v1/statuses', '/api/v1/statuses', keyed), 503);
+      expect((await slow).status).toBe(200);
+    });
+
     it('error bodies: 401, 403, 404, 422, 429', async () => {
       expectConforms(
         await exchange('/api/v1/accounts/verify_credentials', '/api/v1/accounts/verify_credentials', { token: 'nope' }),
