@@ -119,16 +119,6 @@ export class CheckRunner {
     const seenNow = result.resolvers?.some((r) => r.sees) ?? false;
     const after = await store.progress(schedule);
     const decision: CheckDecision = decide(situation(after, streak.passing));
-    let acted = record.acted;
-    if (decision.action === 'done') {
-      // Through the operator's path: coalesced edit, milestone, completion, exactly once.
-      await operations.taskChange(schedule.id, task.id, 'done', null);
-      acted = { action: 'done', at: clock.now().toISO()! };
-      log?.info({ schedule: schedule.id, task: task.id, seen: result.summary }, `Check confirmed task ${task.id}: ${result.summary}.`);
-    } else if (decision.action === 'ready') {
-      await operations.taskReady(schedule.id, task.id, result.summary);
-      acted = { action: 'ready', at: clock.now().toISO()! };
-    }
     const saved: CheckRecord = {
       ...record,
       checkedAt: at,
@@ -137,11 +127,22 @@ export class CheckRunner {
       streak,
       resolvers: result.resolvers ?? null,
       firstSeenAt: record.firstSeenAt ?? (seenNow ? at : null),
-      acted,
       seq: job.seq,
     };
     const stop = decision.action === 'stop' && !this.keepWatching(spec, saved, after);
-    await checks.save(schedule.id, stop ? { ...saved, stopped: decision.action === 'stop' ? decision.reason : null } : saved, turned ? { at, passing: streak.passing!, summary: result.summary } : undefined);
+    // What was seen is stored before it acts, so whoever reads a ready or done task finds the verdict behind it.
+    await checks.save(schedule.id, stop && decision.action === 'stop' ? { ...saved, stopped: decision.reason } : saved, turned ? { at, passing: streak.passing!, summary: result.summary } : undefined);
+    if (decision.action === 'done' || decision.action === 'ready') {
+      if (decision.action === 'done') {
+        // Through the operator's path: coalesced edit, milestone, completion, exactly once. A crash before
+        // the next line re-runs the check, which then finds the task done and stops.
+        await operations.taskChange(schedule.id, task.id, 'done', null);
+        log?.info({ schedule: schedule.id, task: task.id, seen: result.summary }, `Check confirmed task ${task.id}: ${result.summary}.`);
+      } else {
+        await operations.taskReady(schedule.id, task.id, result.summary);
+      }
+      await checks.save(schedule.id, { ...saved, acted: { action: decision.action, at: clock.now().toISO()! } });
+    }
     if (!stop) await this.next(job, spec.every.toMillis());
     return `${result.ok ? 'pass' : 'fail'}: ${result.summary}; ${decision.action}`;
   }

@@ -152,12 +152,17 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
   const checkWorker = checkQueue.startWorker({ connection: redis, prefix: config.prefix, run: (job) => checkRunner.run(job), log, lockDuration: options.worker?.lockDuration, stalledInterval: options.worker?.stalledInterval });
   await replies.start({ listen: options.replies ?? true, acceptDms: options.acceptDms });
 
-  metrics.observe({ queueCounts: () => jobs.queue.getJobCounts(), accounts: fallback ? [primary, fallback] : [primary], budget: () => gate.report() });
+  metrics.observe({
+    queueCounts: () => jobs.queue.getJobCounts(),
+    accounts: fallback ? [primary, fallback] : [primary],
+    budget: () => gate.report(),
+    checks: async () => (await Promise.all([...options.schedules.values()].map(async (s) => [...(await checkStore.all(s.id)).values()].map((c) => ({ schedule: s.id, task: c.taskId, passing: c.streak.passing }))))).flat(),
+  });
   let web: Web | null = null;
   let server: ServerType | null = null;
   let httpUrl: string | null = null;
   if (options.http ?? true) {
-    web = await createWeb({ schedules: options.schedules, store, now, feedKey: config.mastodonUrl, metrics, queue: jobs.queue, admin: config.admin, log, ...webSecurity(config) });
+    web = await createWeb({ schedules: options.schedules, store, now, feedKey: config.mastodonUrl, metrics, queue: jobs.queue, admin: config.admin, log, checks: checkStore, ...webSecurity(config) });
     const app = createApp({
       operations,
       webhookToken: config.webhookToken,

@@ -7,6 +7,7 @@ import type { Progress } from '../schedule/progress.ts';
 import type { Schedule } from '../schedule/schedule.ts';
 import type { PostedToot, StateStore } from '../state/state-store.ts';
 import { publicView, type PublicFaqAnswer, type PublicView } from './public-view.ts';
+import type { CheckRecord, CheckStore } from '../checks/check-store.ts';
 
 export interface LiveStateDeps {
   readonly schedules: ReadonlyMap<string, Schedule>;
@@ -15,6 +16,8 @@ export interface LiveStateDeps {
   readonly faq: LoadedFaq | null;
   readonly now: () => DateTime;
   readonly log?: Logger;
+  /** Task checks' results, shown with their tasks; absent where nothing runs checks. */
+  readonly checks?: CheckStore;
 }
 
 /** The raw state of one maintenance, as read from Redis in one go. */
@@ -23,6 +26,9 @@ export interface Snapshot {
   readonly progress: Progress;
   readonly posted: readonly (PostedToot & { tootId: string })[];
   readonly version: number;
+  readonly checks: ReadonlyMap<string, CheckRecord>;
+  /** Tasks a check marked ready (task id → ISO time). */
+  readonly ready: Readonly<Record<string, string>>;
 }
 
 /**
@@ -46,8 +52,14 @@ export class LiveState {
 
   async snapshot(schedule: Schedule): Promise<Snapshot> {
     const { store } = this.deps;
-    const [progress, posted, version] = await Promise.all([store.progress(schedule), store.allPosted(schedule.id), store.version(schedule.id)]);
-    return { schedule, progress, posted, version };
+    const [progress, posted, version, ready, checks] = await Promise.all([
+      store.progress(schedule),
+      store.allPosted(schedule.id),
+      store.version(schedule.id),
+      store.ready(schedule.id),
+      this.deps.checks?.all(schedule.id) ?? new Map<string, CheckRecord>(),
+    ]);
+    return { schedule, progress, posted, version, ready, checks };
   }
 
   /**
@@ -57,7 +69,9 @@ export class LiveState {
   signature(snapshot: Snapshot): string {
     const { progress } = snapshot;
     const tasks = Object.entries(progress.tasks).map(([id, t]) => [id, t.status, t.changedAt?.toMillis() ?? null, t.note]);
-    return JSON.stringify([progress.phase, progress.deadline.toMillis(), snapshot.version, tasks, snapshot.posted.length, Math.floor(this.deps.now().toMillis() / 60_000)]);
+    // A check's run time is left out: only what it saw changes the page.
+    const checks = [...snapshot.checks.values()].map((c) => [c.taskId, c.streak.passing, c.summary, c.acted?.action ?? null, c.resolvers?.filter((r) => r.sees).length ?? null]);
+    return JSON.stringify([progress.phase, progress.deadline.toMillis(), snapshot.version, tasks, snapshot.posted.length, Math.floor(this.deps.now().toMillis() / 60_000), snapshot.ready, checks]);
   }
 
   view(snapshot: Snapshot): PublicView {

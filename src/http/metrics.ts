@@ -32,6 +32,8 @@ export interface MetricsSources {
   readonly accounts?: readonly Pick<MastodonAccount, 'role' | 'rateLimit'>[];
   /** The primary account's shared rate budget, per bucket (read from Redis at scrape time). */
   readonly budget?: () => Promise<BucketReport[]>;
+  /** Task checks and their verdicts (null before the first). */
+  readonly checks?: () => Promise<readonly { schedule: string; task: string; passing: boolean | null }[]>;
 }
 
 const QUEUE_STATES = ['waiting', 'delayed', 'prioritized', 'active', 'paused', 'failed', 'completed'] as const;
@@ -116,6 +118,22 @@ export class HeroldMetrics implements Metrics {
     budgetGauge('herold_rate_budget_limit', 'Size of each bucket of the shared rate budget.', (b) => b.limit);
     budgetGauge('herold_rate_budget_reset_seconds', "Seconds until each bucket's window resets.", (b) => Math.max(0, (b.resetAt - Date.now()) / 1000));
     budgetGauge('herold_rate_budget_blocked_seconds', 'Seconds until a bucket the instance refused with 429 may be used again (0: not blocked).', (b) => (b.blockedUntil ? Math.max(0, (b.blockedUntil - Date.now()) / 1000) : 0));
+    this.checkGauge();
+  }
+
+  private checkGauge(): void {
+    const self = this;
+    new Gauge({
+      name: 'herold_check_passing',
+      help: "A task check's verdict: 1 passing, 0 failing (after `passes` results in a row); absent before the first verdict.",
+      labelNames: ['schedule', 'task'],
+      registers: [this.registry],
+      async collect() {
+        if (!self.sources.checks) return;
+        this.reset();
+        for (const c of await self.sources.checks()) if (c.passing !== null) this.labels(c.schedule, c.task).set(c.passing ? 1 : 0);
+      },
+    });
   }
 
   /** Where the gauges read from at scrape time. */

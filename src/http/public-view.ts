@@ -3,6 +3,9 @@ import { statusicon, statuslabel } from '../render/helpers.ts';
 import { finishedCount, type Phase, type Progress, type TaskStatus } from '../schedule/progress.ts';
 import type { Schedule } from '../schedule/schedule.ts';
 import type { PostedToot } from '../state/state-store.ts';
+import type { CheckRecord } from '../checks/check-store.ts';
+import { publicCheck, type PublicCheck } from '../checks/public-check.ts';
+import { shownStatus, type ShownStatus } from '../checks/shown-status.ts';
 
 /**
  * What the public sees of one maintenance: the status page, its live updates
@@ -53,14 +56,17 @@ export interface PublicTask {
   readonly plannedAt: string | null;
   /** "15:10" or "—" */
   readonly plannedLabel: string;
-  readonly status: TaskStatus;
-  /** offen, läuft, erledigt, Problem, entfällt */
+  /** "ready": a check saw the task done; the team has yet to confirm it. */
+  readonly status: ShownStatus;
+  /** offen, läuft, erledigt, Problem, entfällt, bereit */
   readonly statusLabel: string;
   readonly statusIcon: string;
   readonly changedAt: string | null;
   /** "15:12", "seit 15:05" or "—" */
   readonly changedLabel: string;
   readonly note: string | null;
+  /** What Herold's own check of this task last saw; null for a task without a check, or before its first run. */
+  readonly check: PublicCheck | null;
 }
 
 export interface PublicToot {
@@ -145,10 +151,13 @@ export interface PublicViewInput {
   readonly version: number;
   readonly faq: readonly PublicFaqAnswer[];
   readonly now: DateTime;
+  /** Task checks' results and the tasks they marked ready (task id → ISO time). */
+  readonly checks?: ReadonlyMap<string, CheckRecord>;
+  readonly ready?: Readonly<Record<string, string>>;
 }
 
 /** Pure: the same input gives the same view. */
-export function publicView({ schedule, progress, posted, version, faq, now }: PublicViewInput): PublicView {
+export function publicView({ schedule, progress, posted, version, faq, now, checks, ready }: PublicViewInput): PublicView {
   const zone = schedule.timezone;
   const locale = schedule.locale;
   const inZone = (dt: DateTime) => dt.setZone(zone).setLocale(locale);
@@ -186,17 +195,19 @@ export function publicView({ schedule, progress, posted, version, faq, now }: Pu
     tasks: schedule.tasks.map((task) => {
       const state = progress.tasks[task.id] ?? { status: 'pending' as const, changedAt: null, note: null };
       const changed = state.changedAt ? inZone(state.changedAt) : null;
+      const status = shownStatus(state, ready?.[task.id]);
       return {
         id: task.id,
         title: task.title,
         plannedAt: task.at ? inZone(task.at).toISO()! : null,
         plannedLabel: task.at ? short(inZone(task.at)) : '—',
-        status: state.status,
-        statusLabel: statuslabel(state.status),
-        statusIcon: statusicon(state.status),
+        status,
+        statusLabel: status === 'ready' ? 'bereit, wird bestätigt' : statuslabel(status),
+        statusIcon: status === 'ready' ? '🔎' : statusicon(status),
         changedAt: changed ? changed.toISO()! : null,
         changedLabel: !changed || state.status === 'pending' ? '—' : state.status === 'running' ? `seit ${short(changed)}` : short(changed),
         note: state.note,
+        check: task.check ? publicCheck(task.check, checks?.get(task.id) ?? null, zone, now) : null,
       };
     }),
     toots: posted

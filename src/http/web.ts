@@ -1,3 +1,4 @@
+import type { CheckStore } from '../checks/check-store.ts';
 import type { Queue } from 'bullmq';
 import type { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -37,6 +38,8 @@ export interface WebOptions {
   readonly trustProxy?: boolean;
   /** HEROLD_ADMIN_WRITE: the dashboard may change jobs (default read-only). */
   readonly adminWrite?: boolean;
+  /** Task checks' results for the status page and the API. */
+  readonly checks?: CheckStore;
   /** How often watched state is read for live updates; default 500 ms. */
   readonly pollMs?: number;
   readonly log?: Logger;
@@ -64,7 +67,7 @@ export async function createWeb(options: WebOptions): Promise<Web> {
       return null;
     });
   }
-  const live = new LiveState({ schedules: options.schedules, store: options.store, faq, now: options.now, log: options.log });
+  const live = new LiveState({ schedules: options.schedules, store: options.store, faq, now: options.now, log: options.log, checks: options.checks });
   const hub = new StateHub(live, options.pollMs ?? 500);
   const pages = new StatusPages();
   const liveLimits = new LiveLimits(options.liveLimits);

@@ -49,7 +49,7 @@ describe('checks confirm tasks from what they see', () => {
     const schedule = scheduleWith(1500, { funktionstests: `{ http: "${http.url}/health", contains: OK, confirm: auto, every: PT1S }` });
     current = await rig();
     const service = await current.start([schedule]);
-    // The task changes first, then the check records that it acted (a crash between the two re-runs the check, which then finds the task done).
+    // The check stores what it saw, changes the task, then records that it acted.
     const done = await waitFor('the task done', async () => (await service.operations.status(schedule.id)).tasks.find((t) => t.id === 'funktionstests' && t.status === 'done' && t.check?.acted));
     expect(done.changedAt!.toMillis()).toBeGreaterThanOrEqual(schedule.window.start.toMillis() + 900);
     expect(http.requests).toBeGreaterThanOrEqual(2);
@@ -190,6 +190,45 @@ describe('checks confirm tasks from what they see', () => {
     await waitFor('the milestone toot', async () => (await two.store.posted(schedule.id, 'milestone-funktionstests'))?.statusId);
     const milestones = current.sandbox.statuses().filter((s) => s.inReplyToId !== null && s.text.includes('Aufgabe funktionstests'));
     expect(milestones).toHaveLength(1);
+  });
+
+  test('the status page, /api/schedules/:id and /metrics show what the checks see', async () => {
+    const http = await local(await new LocalHttpServer({ status: 200, body: 'OK' }).start());
+    const [a, b] = [await local(await new LocalDnsServer().start()), await local(await new LocalDnsServer().start())];
+    a.set('wien.rocks', 'A', ['203.0.113.10']);
+    b.set('wien.rocks', 'A', ['198.51.100.7']);
+    const schedule = scheduleWith(100, {
+      funktionstests: `{ http: "${http.url}/health", contains: OK, every: PT1S }`,
+      dns: `{ dns: wien.rocks, expect: [203.0.113.10], resolvers: ["${a.address}", "${b.address}"], dnsTtl: PT10M, every: PT1S }`,
+    });
+    current = await rig();
+    const service = await current.start([schedule]);
+    const api = `${service.httpUrl}/api/schedules/${schedule.id}`;
+    type Api = { tasks: { id: string; status: string; statusLabel: string; check: { label: string; passing: boolean | null; propagation: string | null; everyoneBy: string | null } | null }[] };
+    const view = await waitFor('both tasks ready in the API', async () => {
+      const body = (await (await fetch(api)).json()) as Api;
+      return body.tasks.filter((t) => t.status === 'ready').length === 2 ? body : null;
+    });
+    const tests = view.tasks.find((t) => t.id === 'funktionstests')!;
+    expect(tests.statusLabel).toBe('bereit, wird bestätigt');
+    expect(tests.check).toMatchObject({ passing: true });
+    expect(tests.check!.label).toMatch(/^Automatisch geprüft \(Erreichbarkeit\), \d\d:\d\d Uhr: HTTP 200$/);
+    const dns = view.tasks.find((t) => t.id === 'dns')!;
+    expect(dns.check!.propagation).toBe('1 von 2 Resolvern sieht die neue Adresse');
+    expect(dns.check!.everyoneBy).toMatch(/^Spätestens um \d\d:\d\d Uhr sollte die neue Adresse überall angekommen sein\.$/);
+    expect(view.tasks.find((t) => t.id === 'handarbeit')!.check).toBeNull();
+
+    const page = await (await fetch(`${service.httpUrl}/s/${schedule.id}`)).text();
+    expect(page).toContain('bereit, wird bestätigt');
+    expect(page).toContain('1 von 2 Resolvern sieht die neue Adresse');
+    const metrics = await (await fetch(`${service.httpUrl}/metrics`)).text();
+    expect(metrics).toContain(`herold_check_passing{schedule="${schedule.id}",task="funktionstests"} 1`);
+    expect(metrics).toContain(`herold_check_passing{schedule="${schedule.id}",task="dns"} 1`);
+
+    http.answer = { status: 503, body: 'kaputt' };
+    await waitFor('the gauge to fall', async () => (await (await fetch(`${service.httpUrl}/metrics`)).text()).includes(`task="funktionstests"} 0`));
+    // A passed check never undoes a task: still ready, waiting for the operator.
+    expect(((await (await fetch(api)).json()) as Api).tasks.find((t) => t.id === 'funktionstests')!.status).toBe('ready');
   });
 
   test('checks of real hosts do not run while Herold talks to a local Mastodon', async () => {

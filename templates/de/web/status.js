@@ -65,6 +65,12 @@
         note.textContent = t.note || '';
         note.hidden = !t.note;
       }
+      var check = row.querySelector('[data-field="check"]');
+      if (check) {
+        var c = t.check;
+        check.textContent = c ? c.label + (c.propagation ? '. ' + c.propagation + '.' : '') + (c.everyoneBy ? ' ' + c.everyoneBy : '') : '';
+        check.hidden = !c;
+      }
       if (previous[t.id] && previous[t.id] !== t.status) changes.push(t.title + ': ' + t.statusLabel);
       previous[t.id] = t.status;
     });
