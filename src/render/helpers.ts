@@ -41,24 +41,49 @@ function local(value: unknown, helper: string, options: HelperOptions): DateTime
   return asDateTime(value, helper, options).setLocale(root(options).schedule.locale);
 }
 
+/**
+ * Formatted dates, per DateTime object (immutable, so the text never
+ * changes). A task's time is the same object in every toot, and validating
+ * a schedule renders the progress table once per task: without this, each
+ * row costs a luxon clone and a format.
+ */
+const formatted = new WeakMap<DateTime, Map<string, string>>();
+
+function format(value: unknown, helper: string, pattern: string, options: HelperOptions): string {
+  const dt = asDateTime(value, helper, options);
+  const locale = root(options).schedule.locale;
+  let texts = formatted.get(dt);
+  if (!texts) {
+    texts = new Map();
+    formatted.set(dt, texts);
+  }
+  const key = `${locale}\u0000${pattern}`;
+  let text = texts.get(key);
+  if (text === undefined) {
+    text = dt.setLocale(locale).toFormat(pattern);
+    texts.set(key, text);
+  }
+  return text;
+}
+
 /** "Sonntag, 12. Februar 2023, 15:00 Uhr" */
 export function datum(value: unknown, options: HelperOptions): string {
-  return local(value, 'datum', options).toFormat("cccc, d. LLLL yyyy, HH:mm 'Uhr'");
+  return format(value, 'datum', "cccc, d. LLLL yyyy, HH:mm 'Uhr'", options);
 }
 
 /** "Sonntag, 12. Februar 2023" */
 export function tag(value: unknown, options: HelperOptions): string {
-  return local(value, 'tag', options).toFormat('cccc, d. LLLL yyyy');
+  return format(value, 'tag', 'cccc, d. LLLL yyyy', options);
 }
 
 /** "15:00 Uhr" */
 export function uhrzeit(value: unknown, options: HelperOptions): string {
-  return local(value, 'uhrzeit', options).toFormat("HH:mm 'Uhr'");
+  return format(value, 'uhrzeit', "HH:mm 'Uhr'", options);
 }
 
 /** "15:00", for tables. */
 export function zeit(value: unknown, options: HelperOptions): string {
-  return local(value, 'zeit', options).toFormat('HH:mm');
+  return format(value, 'zeit', 'HH:mm', options);
 }
 
 /**
