@@ -202,7 +202,7 @@ class SandboxServer implements Sandbox {
   // ---- HTTP -------------------------------------------------------------
 
   private record(
-    entry: Omit<RecordedRequest, 'headers' | 'query' | 'idempotencyKey' | 'fault'> & { fault?: RecordedRequest['fault'] },
+    entry: Omit<RecordedRequest, 'headers' | 'query' | 'idempotencyKey' | 'fault' | 'refusedBy'> & { fault?: RecordedRequest['fault']; refusedBy?: RecordedRequest['refusedBy'] },
     req: IncomingMessage,
     url: URL,
   ): void {
@@ -213,6 +213,7 @@ class SandboxServer implements Sandbox {
     this.log.push({
       ...entry,
       fault: entry.fault ?? null,
+      refusedBy: entry.refusedBy ?? null,
       query,
       headers: redactedHeaders(req),
       idempotencyKey: typeof key === 'string' ? key : null,
@@ -226,6 +227,7 @@ class SandboxServer implements Sandbox {
     const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
     let body: Params | null = null;
     let status = 500;
+    let refusedBy: RecordedRequest['refusedBy'] = null;
     let fault: SandboxFault | null = null;
     try {
       if (outage === 'html502') {
@@ -302,6 +304,8 @@ class SandboxServer implements Sandbox {
       }
       await sleep(this.outageState.responseDelayMs);
       status = response.status;
+      // A 429 comes from rack-attack's bucket, or else from the statuses family (RateLimiter#record!).
+      if (status === 429) refusedBy = { bucket: verdict?.refusedBy?.bucket ?? 'statuses', resetAt: Date.parse(headers['X-RateLimit-Reset'] ?? '') };
       if (fault?.kind === 'lost-answer') {
         // Done, and the connection drops before a byte of the answer is written.
         res.socket?.destroy();
@@ -315,7 +319,7 @@ class SandboxServer implements Sandbox {
         res.end(JSON.stringify({ error: `Sandbox bug: ${error instanceof Error ? error.message : String(error)}` }));
       }
     } finally {
-      this.record({ method, path: url.pathname, body, at, status, outage, fault: fault?.kind ?? null }, req, url);
+      this.record({ method, path: url.pathname, body, at, status, outage, fault: fault?.kind ?? null, refusedBy }, req, url);
     }
   }
 

@@ -183,6 +183,8 @@ export interface RecordedRequest {
   readonly outage: OutageMode;
   /** The fault that hit this request, if any ('lost-answer' requests got no answer at all). */
   readonly fault: SandboxFault['kind'] | null;
+  /** For a 429: the bucket that refused it and when that bucket's window ends (epoch ms); else null. */
+  readonly refusedBy: { readonly bucket: string; readonly resetAt: number } | null;
 }
 
 export interface MentionOptions {

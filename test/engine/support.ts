@@ -283,17 +283,18 @@ export function heroldRequests(sandbox: Sandbox): RecordedRequest[] {
  * Herold's requests that reached the instance after it had said 429 to
  * Herold and before that block ended. Within a window every request that
  * counts against a refused bucket is refused too (the counts only grow), so
- * such a request shows as a 429 that is not Herold's first of its block.
- * `blockOf` names a 429's bucket and window (e.g. its window's end);
- * `settleMs` spares requests that were already under way when the first
- * 429 came back.
+ * such a request shows as a 429 that is not Herold's first one for the same
+ * bucket and window (the sandbox logs both as `refusedBy`). `settleMs`
+ * spares requests that were already under way when the first 429 came back.
+ * Pass `heroldRequests(sandbox)` (or all requests, when no other client
+ * uses the account).
  */
-export function requestsWhileBlocked(requests: readonly RecordedRequest[], blockOf: (q: RecordedRequest) => string, settleMs = 100): RecordedRequest[] {
+export function requestsWhileBlocked(requests: readonly RecordedRequest[], settleMs = 100): RecordedRequest[] {
   const firstAt = new Map<string, number>();
   const late: RecordedRequest[] = [];
   for (const q of [...requests].sort((a, b) => a.at - b.at)) {
     if (q.status !== 429) continue;
-    const block = blockOf(q);
+    const block = q.refusedBy ? `${q.refusedBy.bucket}@${q.refusedBy.resetAt}` : 'unknown';
     const first = firstAt.get(block);
     if (first === undefined) firstAt.set(block, q.at);
     else if (q.at > first + settleMs) late.push(q);
