@@ -1,10 +1,13 @@
 import { existsSync } from 'node:fs';
+import { DateTime } from 'luxon';
 import { loadConfig, type Config } from '../config/config.ts';
 import { clockCheck } from '../doctor/clock.ts';
 import { fail, formatCheck, maskUrl, ok, type CheckResult } from '../doctor/check.ts';
 import { notificationPolicyCheck, pinSlotCheck, scopesCheck, tokenCheck, versionCheck } from '../doctor/mastodon-checks.ts';
 import { redisEviction, redisPersistence, redisReachable } from '../doctor/redis-checks.ts';
 import { scheduleCheck, scheduleFiles, tootLengthCheck } from '../doctor/schedule-checks.ts';
+import { taskChecks } from '../doctor/task-checks.ts';
+import { isLoopbackUrl, localOnly } from '../checks/local-only-route.ts';
 import { HeroldError } from '../errors.ts';
 import { InstanceProbe } from '../mastodon/instance-probe.ts';
 import { producerConnection } from '../queue/bullmq-adapter.ts';
@@ -103,6 +106,8 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
     if (checked.schedule) schedules.push(checked.schedule);
   }
   if (limit !== null) for (const schedule of schedules) report(tootLengthCheck(schedule, limit));
+  const route = config && isLoopbackUrl(config.mastodonUrl) ? localOnly : undefined;
+  for (const schedule of schedules) for (const result of await taskChecks(schedule, route, DateTime.now())) report(result);
   return results;
 }
 

@@ -113,7 +113,7 @@ describe('herold doctor against the sandbox', () => {
     const run = await doctor(env(good));
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    for (const check of ['config', 'redis', 'redis-eviction', 'token', 'scopes', 'instance-version', 'clock', 'schedule', 'toot-length', 'pin-slot']) {
+    for (const check of ['config', 'redis', 'redis-eviction', 'token', 'scopes', 'instance-version', 'clock', 'schedule', 'toot-length', 'pin-slot', 'task-checks']) {
       expect(status(run, check), `${check}\n${run.stdout}`).toBe('ok');
     }
     // This dev machine (and CI) runs Redis without AOF: a warning, not a failure.
@@ -125,7 +125,7 @@ describe('herold doctor against the sandbox', () => {
     expect(run.checks.get('scopes')!.line).toMatch(/write:statuses and write:accounts cannot be checked/);
     expect(run.checks.get('toot-length')!.line).toMatch(/has \d+ of the instance's 500 characters/);
     expect(run.checks.get('pin-slot')!.line).toContain('5 of 5 pin slots are free');
-    expect(run.stdout.trim().split('\n').at(-1)).toMatch(/^12 checks: \d+ ok, [12] warn, 0 fail\.$/);
+    expect(run.stdout.trim().split('\n').at(-1)).toMatch(/^13 checks: \d+ ok, [12] warn, 0 fail\.$/);
 
     // With private mentions accepted, the policy check passes too.
     good.setNotificationPolicy({ forPrivateMentions: 'accept' }, 'b2c');
