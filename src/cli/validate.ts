@@ -15,6 +15,10 @@ export function validateCommand(file: string, out: (line: string) => void): void
   out(
     `  ${schedule.announcements.length} announcements, ${schedule.reminders.length} reminders, ${schedule.tasks.length} tasks (${milestones} milestones).`,
   );
+  const checked = schedule.tasks.filter((t) => t.check);
+  if (checked.length > 0) {
+    out(`  ${checked.length} task checks: ${checked.map((t) => `${t.id} (${t.check!.kind}, ${t.check!.confirm})`).join(', ')}.`);
+  }
   out(
     `  ${check.toots.length} toots rendered; the longest is ${check.longest.name} with ${check.longest.length} of ${check.limit} characters.`,
   );

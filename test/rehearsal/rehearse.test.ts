@@ -83,6 +83,14 @@ describe('herold rehearse', () => {
     expect(markdown).toContain('💬 Antwort an @');
     expect(markdown).toContain('↪️  Antwort im Thread `complete`');
     expect(markdown).toContain('**Wartung abgeschlossen**');
+    // Task checks against local stand-ins: at the planned time the sandbox reports 4.0, the check marks
+    // the task "bereit" and the rehearsal's operator confirms it; the same for DNS, TLS and the health check.
+    expect(result.events.some((e) => e.type === 'world' && e.text === 'Die Instanz meldet jetzt Mastodon 4.0.0')).toBe(true);
+    expect(result.events.some((e) => e.type === 'check' && e.taskId === 'upgrade' && e.text === 'bereit (Version 4.0.0); die Betreiberin bestätigt')).toBe(true);
+    for (const id of ['upgrade', 'funktionstests', 'dns', 'tls']) {
+      expect(result.events.some((e) => e.type === 'task' && e.taskId === id && e.status === 'done' && e.note === 'nach der Prüfung bestätigt'), id).toBe(true);
+    }
+    expect(markdown).toMatch(/🔎 Prüfung `dns` \(DNS auf neue Infrastruktur umstellen\): (\d von 4 Resolvern sehen|Alle 4 Resolver sehen) die neue Adresse\. (Spätestens um|Seit) \d\d:\d\d Uhr/);
 
     // The live transcript and the one-line summary.
     expect(lines.some((l) => l.includes('📣 Tröt umzug-nach-wien'))).toBe(true);
