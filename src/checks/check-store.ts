@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis/connect.ts';
 import type { CheckKind, ResolverAnswer } from './check-spec.ts';
 import { NO_STREAK, type Streak } from './check-streak.ts';
 
@@ -43,7 +43,7 @@ export function emptyRecord(taskId: string, kind: CheckKind, target: string): Ch
  */
 export class CheckStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix = '{herold}',
   ) {}
 

@@ -10,7 +10,7 @@ import { taskChecks } from '../doctor/task-checks.ts';
 import { isLoopbackUrl, localOnly } from '../checks/local-only-route.ts';
 import { HeroldError } from '../errors.ts';
 import { InstanceProbe } from '../mastodon/instance-probe.ts';
-import { producerConnection } from '../queue/bullmq-adapter.ts';
+import { redisConnection } from '../redis/connect.ts';
 import type { Schedule } from '../schedule/schedule.ts';
 
 export interface DoctorOptions {
@@ -58,7 +58,7 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
   report(result);
 
   if (redisOnly) {
-    const redis = producerConnection(redisOnly.redisUrl);
+    const redis = redisConnection(redisOnly.redisUrl, 'producer');
     redis.on('error', () => undefined);
     try {
       const reachable = await redisReachable(redis, redisOnly.redisUrl);

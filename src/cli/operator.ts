@@ -5,7 +5,8 @@ import { operatorNote } from '../render/operator-note.ts';
 import { tootsNeededReader } from '../engine/toots-needed.ts';
 import { RateBudgetStore } from '../mastodon/rate-budget-store.ts';
 import { RequestGate } from '../mastodon/request-gate.ts';
-import { BullJobSink, connectOrExplain, producerConnection } from '../queue/bullmq-adapter.ts';
+import { BullJobSink } from '../queue/bullmq-adapter.ts';
+import { connectOrExplain, redisConnection } from '../redis/connect.ts';
 import { loadSchedules } from '../schedule/load-schedules.ts';
 import { StateStore } from '../state/state-store.ts';
 import { CheckStore } from '../checks/check-store.ts';
@@ -23,7 +24,7 @@ export interface OperatorOptions {
 export async function withOperations<T>(options: OperatorOptions, fn: (ops: Operations) => Promise<T>): Promise<T> {
   const config = loadConfig(process.env, 'redis');
   const schedules = loadSchedules(options.schedules ?? []);
-  const redis = producerConnection(config.redisUrl);
+  const redis = redisConnection(config.redisUrl, 'producer');
   redis.on('error', () => undefined);
   await connectOrExplain(redis, config.redisUrl);
   const jobs = new BullJobSink(redis, config.prefix);

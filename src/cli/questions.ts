@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { safeText } from '../render/safe-text.ts';
 import { loadConfig } from '../config/config.ts';
-import { connectOrExplain, producerConnection } from '../queue/bullmq-adapter.ts';
+import { connectOrExplain, redisConnection } from '../redis/connect.ts';
 import { ReplyStore, type OpenQuestion } from '../replies/reply-store.ts';
 
 export interface QuestionsOptions {
@@ -17,7 +17,7 @@ export interface QuestionsOptions {
  */
 export async function questionsCommand(options: QuestionsOptions, out: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const config = loadConfig(env, 'redis');
-  const redis = producerConnection(config.redisUrl);
+  const redis = redisConnection(config.redisUrl, 'producer');
   redis.on('error', () => undefined);
   await connectOrExplain(redis, config.redisUrl);
   try {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors.ts';
+import { parseRedisUrl } from '../redis/redis-url.ts';
 
 /**
  * Herold's configuration, read once from the environment (and `.env`) at
@@ -11,7 +12,7 @@ export interface Config {
   readonly mastodonAccessToken: string;
   /** Optional second account on another instance, used while the primary is down. */
   readonly fallback: { readonly url: string; readonly accessToken: string } | null;
-  /** Default redis://127.0.0.1:6379. */
+  /** Default redis://127.0.0.1:6379; also redis+sentinel://… and redis+cluster://… (src/redis/redis-url.ts). */
   readonly redisUrl: string;
   /** Bearer token the task webhook expects; the webhook is off when unset. */
   readonly webhookToken: string | null;
@@ -80,10 +81,7 @@ const schema = z.object({
   MASTODON_ACCESS_TOKEN: z.string({ error: 'MASTODON_ACCESS_TOKEN is not set.' }).min(1, 'MASTODON_ACCESS_TOKEN is empty.'),
   FALLBACK_MASTODON_URL: url('FALLBACK_MASTODON_URL').optional(),
   FALLBACK_MASTODON_ACCESS_TOKEN: z.string().min(1).optional(),
-  REDIS_URL: z
-    .string()
-    .regex(/^rediss?:\/\//, 'REDIS_URL must start with redis:// or rediss://, like redis://127.0.0.1:6379.')
-    .default('redis://127.0.0.1:6379'),
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   HEROLD_WEBHOOK_TOKEN: z.string().min(16, 'HEROLD_WEBHOOK_TOKEN must be at least 16 characters; generate one with `openssl rand -hex 24`.').optional(),
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: z.coerce.number({ error: 'PORT must be a port number.' }).int().min(0).max(65535).default(8080),
@@ -138,6 +136,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, needs: ConfigNe
     throw new ConfigError(variable, message);
   }
   const e = parsed.data;
+  // Throws a ConfigError naming the accepted forms (plain, Sentinel, Cluster).
+  parseRedisUrl(e.REDIS_URL);
   if (Boolean(e.FALLBACK_MASTODON_URL) !== Boolean(e.FALLBACK_MASTODON_ACCESS_TOKEN)) {
     const missing = e.FALLBACK_MASTODON_URL ? 'FALLBACK_MASTODON_ACCESS_TOKEN' : 'FALLBACK_MASTODON_URL';
     throw new ConfigError(missing, `${missing} is not set, but the other FALLBACK_ variable is. Set both, or neither.`);

@@ -1,11 +1,11 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis/connect.ts';
 import { fail, maskUrl, ok, warn, type CheckResult } from './check.ts';
 
 /** BullMQ 5 needs Redis 6.2 or newer. */
 const MIN_REDIS = [6, 2] as const;
 
 /** Redis answers; its version is new enough for BullMQ. */
-export async function redisReachable(redis: Redis, redisUrl: string): Promise<CheckResult> {
+export async function redisReachable(redis: RedisConnection, redisUrl: string): Promise<CheckResult> {
   const started = Date.now();
   // ioredis reports the real cause (ECONNREFUSED, ENOTFOUND …) as an event; the rejected call only says "Connection is closed".
   let cause: string | null = null;
@@ -31,13 +31,13 @@ export async function redisReachable(redis: Redis, redisUrl: string): Promise<Ch
   return ok('redis', `Redis ${version ?? '(version unknown)'} at ${maskUrl(redisUrl)} answers (${ms} ms).`);
 }
 
-async function configGet(redis: Redis, name: string): Promise<string | null> {
+async function configGet(redis: RedisConnection, name: string): Promise<string | null> {
   const reply = (await redis.call('CONFIG', 'GET', name)) as string[];
   return reply[1] ?? null;
 }
 
 /** AOF on: a Redis restart keeps the queue and the state (which toots went out). */
-export async function redisPersistence(redis: Redis): Promise<CheckResult> {
+export async function redisPersistence(redis: RedisConnection): Promise<CheckResult> {
   let appendonly: string | null;
   try {
     appendonly = await configGet(redis, 'appendonly');
@@ -57,7 +57,7 @@ export async function redisPersistence(redis: Redis): Promise<CheckResult> {
 }
 
 /** BullMQ requires maxmemory-policy noeviction: evicted keys are lost jobs. */
-export async function redisEviction(redis: Redis): Promise<CheckResult> {
+export async function redisEviction(redis: RedisConnection): Promise<CheckResult> {
   let policy: string | null;
   try {
     policy = await configGet(redis, 'maxmemory-policy');

@@ -1,30 +1,38 @@
-import { serve, type ServerType } from '@hono/node-server';
+import type { ServerType } from '@hono/node-server';
 import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
-import { MastodonRateLimitedError, MastodonRejectedError } from '../errors.ts';
+import type { MastodonRejectedError } from '../errors.ts';
 import { createApp } from '../http/app.ts';
+import { listen, serverUrl } from '../http/listen.ts';
 import { HeroldMetrics, meteredAccount } from '../http/metrics.ts';
+import { redisGuard } from '../http/redis-guard.ts';
+import { StatusPages } from '../http/status-page.ts';
 import { createWeb, webSecurity, type Web } from '../http/web.ts';
 import { MastoAccount } from '../mastodon/masto-account.ts';
 import { MASTODON_BUCKETS, type BucketRules } from '../mastodon/rate-budget.ts';
 import { RateBudgetStore } from '../mastodon/rate-budget-store.ts';
 import { RequestGate } from '../mastodon/request-gate.ts';
 import type { RateLimitState } from '../mastodon/mastodon-account.ts';
-import { BullJobSink, connectOrExplain, pauseUntil, startWorker, workerConnection, type WorkerOptions } from '../queue/bullmq-adapter.ts';
+import { observedAccount } from '../mastodon/observed-account.ts';
+import { BullJobSink, pauseUntil, startWorker, type WorkerOptions } from '../queue/bullmq-adapter.ts';
 import { postOnceOptions } from '../queue/post-once.ts';
 import { Processor } from '../queue/processor.ts';
+import { connectOrExplain, redisConnection } from '../redis/connect.ts';
 import { Replies, type ReplyTuning } from '../replies/index.ts';
 import { TemplateRenderer } from '../render/template-renderer.ts';
 import type { Schedule } from '../schedule/schedule.ts';
 import { PostAttempts } from '../state/post-attempts.ts';
 import { StateStore } from '../state/state-store.ts';
+import { CharacterLimit } from './character-limit.ts';
 import { clockFromNow, type Clock } from './clock.ts';
+import { InstanceReachability, type ReachabilityView } from './instance-reachability.ts';
 import { Operations } from './operations.ts';
 import { CheckRunner, type CheckRoute } from '../checks/check-runner.ts';
 import { CheckStore } from '../checks/check-store.ts';
 import { isLoopbackUrl, localOnly } from '../checks/local-only-route.ts';
 import { CheckQueue } from '../queue/check-queue.ts';
+import { PrimaryCheck } from './primary-check.ts';
 import { tootsNeededReader } from './toots-needed.ts';
 
 export interface HeroldServiceOptions {
@@ -57,6 +65,7 @@ export interface HeroldService {
   readonly operations: Operations;
   readonly store: StateStore;
   readonly jobs: BullJobSink;
+  /** The longest toot: from the instance, else the last value it told us, else the schedule's maxCharacters, else 500. */
   readonly characterLimit: number;
   readonly httpUrl: string | null;
   /** Counters for /metrics; the reply worker calls `metrics.replied()`. */
@@ -67,149 +76,241 @@ export interface HeroldService {
   readonly checks: { readonly runner: CheckRunner; readonly store: CheckStore; readonly queue: CheckQueue };
   /** The primary account's shared rate budget (every request passes it). */
   readonly gate: RequestGate;
+  /** Whether the primary instance answers, and since when it does not. */
+  reachability(): ReachabilityView;
+  /**
+   * Resolves if the instance, once it answers, refuses the token (401/403):
+   * the worker has stopped taking jobs, and `herold run` exits 1 with this error.
+   */
+  readonly stopped: Promise<MastodonRejectedError>;
   /** Stops taking jobs, lets the one in flight finish (or hands it back), closes Redis. */
   close(): Promise<void>;
 }
 
-/** `herold run`: checks the token, reads the limit, upserts the schedules' jobs, runs the worker and HTTP. */
+/** How long the start waits for the instance's first answer before going on without it. */
+const FIRST_ANSWER_WAIT_MS = 3000;
+
+const delay = (ms: number) => new Promise<null>((resolve) => setTimeout(() => resolve(null), ms).unref());
+
+/**
+ * `herold run`: upserts the schedules' jobs, runs the worker and HTTP. The
+ * primary instance need not answer: Herold starts without it (status page,
+ * webhook, queue, fallback account) and keeps checking the token in the background.
+ */
 export async function startHerold(options: HeroldServiceOptions): Promise<HeroldService> {
   const { config, log } = options;
   const clock = options.clock ?? clockFromNow(options.now ?? (() => DateTime.now()));
   const now = () => clock.now();
-  const redis = workerConnection(config.redisUrl);
+  // Closed in reverse order, also when the start fails half-way.
+  const closers: (() => Promise<unknown> | void)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.splice(0).reverse()) await Promise.resolve(close()).catch(() => undefined);
+  };
+
+  const redis = redisConnection(config.redisUrl, 'worker');
   redis.on('error', () => undefined);
-  await connectOrExplain(redis, config.redisUrl);
-
-  const jobs = new BullJobSink(redis, config.prefix);
-  const store = new StateStore(redis, config.prefix);
-  const onRateLimit = (state: RateLimitState) => {
-    // Pause every worker before the instance has to say 429.
-    if (state.remaining <= 0) void pauseUntil(jobs.queue, state.resetAt).catch(() => undefined);
-  };
-  const metrics = new HeroldMetrics();
-  // One rate budget per account in Redis, shared by every process: each request asks it first.
-  const rules = options.rateBuckets ?? MASTODON_BUCKETS;
-  const budgets = [new RateBudgetStore(redis, config.prefix, 'primary')];
-  const gate = new RequestGate({ store: budgets[0]!, where: `primary instance ${config.mastodonUrl}`, rules, tootsNeeded: tootsNeededReader(options.schedules, store) });
-  const primary = meteredAccount(new MastoAccount({ url: config.mastodonUrl, accessToken: config.mastodonAccessToken, role: 'primary', timeoutMs: config.requestTimeoutMs, onRateLimit, gate }), metrics);
-  let fallback: MastoAccount | null = null;
-  if (config.fallback) {
-    budgets.push(new RateBudgetStore(redis, config.prefix, 'fallback'));
-    const fallbackGate = new RequestGate({ store: budgets[1]!, where: `fallback instance ${config.fallback.url}`, rules });
-    fallback = meteredAccount(new MastoAccount({ url: config.fallback.url, accessToken: config.fallback.accessToken, role: 'fallback', timeoutMs: config.requestTimeoutMs, gate: fallbackGate }), metrics);
-  }
-
-  let characterLimit: number;
+  closers.push(() => redis.quit().catch(() => redis.disconnect()));
   try {
-    // The instance has said 429 (to this process or another one): ask only after the reset.
-    const me = await waitingOutRateLimits(() => primary.verify(), log);
-    characterLimit = await waitingOutRateLimits(() => primary.characterLimit(), log);
-    log.info({ account: me.acct, characterLimit }, `Speaking as @${me.acct} on ${config.mastodonUrl}.`);
-  } catch (error) {
-    await jobs.close();
-    for (const budget of budgets) await budget.close();
-    redis.disconnect();
-    if (error instanceof MastodonRejectedError && (error.status === 401 || error.status === 403)) {
-      throw new MastodonRejectedError(
-        error.status,
-        `MASTODON_ACCESS_TOKEN was refused by ${config.mastodonUrl} (HTTP ${error.status}). Create a token with the scopes write:statuses, write:accounts (for pinning) and read:notifications, and set it in MASTODON_ACCESS_TOKEN.`,
-      );
-    }
-    throw error;
-  }
-
-  const schedules = new Map([...options.schedules].map(([id, schedule]) => [id, { schedule, renderer: new TemplateRenderer(schedule.templatesDir) }]));
-  const replies = new Replies({ config, redis, jobs, store, schedules: options.schedules, primary, characterLimit, now, log, onRateLimit, gate, onReplied: () => metrics.replied() });
-  const processor = new Processor({ schedules, store, jobs, primary, fallback, characterLimit, graceMs: config.graceMs, now, log, replies: replies.processor, posting: postOnceOptions(new PostAttempts(redis, config.prefix), config.requestTimeoutMs) });
-  const checkStore = new CheckStore(redis, config.prefix);
-  const operations = new Operations({ schedules: options.schedules, store, jobs, now, coalesceMs: config.coalesceMs, log, clock, checks: checkStore, rateBudget: gate });
-  for (const schedule of options.schedules.values()) await operations.upsert(schedule);
-  const checkQueue = new CheckQueue(redis, config.prefix);
-  const checkRunner = new CheckRunner({
-    schedules: options.schedules,
-    store,
-    checks: checkStore,
-    operations,
-    jobs: checkQueue,
-    clock,
-    log,
-    route: options.checks?.route ?? (isLoopbackUrl(config.mastodonUrl) ? localOnly : undefined),
-    minIntervalMs: options.checks?.minIntervalMs,
-  });
-  for (const schedule of options.schedules.values()) await checkRunner.ensure(schedule);
-
-  const worker = startWorker({
-    connection: redis,
-    prefix: config.prefix,
-    process: (job) => processor.process(job),
-    store,
-    log,
-    maxBackoffMs: config.maxBackoffMs,
-    realDelayMs: (virtualMs) => clock.realDelayMs(virtualMs),
-    concurrency: options.concurrency,
-    ...options.worker,
-  });
-  const checkWorker = checkQueue.startWorker({ connection: redis, prefix: config.prefix, run: (job) => checkRunner.run(job), log, lockDuration: options.worker?.lockDuration, stalledInterval: options.worker?.stalledInterval });
-  await replies.start({ listen: options.replies ?? true, acceptDms: options.acceptDms });
-
-  metrics.observe({
-    queueCounts: () => jobs.queue.getJobCounts(),
-    accounts: fallback ? [primary, fallback] : [primary],
-    budget: () => gate.report(),
-    checks: async () => (await Promise.all([...options.schedules.values()].map(async (s) => [...(await checkStore.all(s.id)).values()].map((c) => ({ schedule: s.id, task: c.taskId, passing: c.streak.passing }))))).flat(),
-  });
-  let web: Web | null = null;
-  let server: ServerType | null = null;
-  let httpUrl: string | null = null;
-  if (options.http ?? true) {
-    web = await createWeb({ schedules: options.schedules, store, now, feedKey: config.mastodonUrl, metrics, queue: jobs.queue, admin: config.admin, log, checks: checkStore, ...webSecurity(config) });
-    const app = createApp({
-      operations,
-      webhookToken: config.webhookToken,
-      notes: { allowUrls: config.noteUrls },
-      ready: async () => worker.isRunning() && (await redis.ping().then(() => true, () => false)),
-      web,
-    });
-    server = await new Promise<ServerType>((resolve) => {
-      const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
-    });
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : config.port;
-    httpUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
-    log.info({ url: httpUrl }, 'HTTP server listening.');
-  }
-
-  return {
-    operations,
-    store,
-    jobs,
-    characterLimit,
-    httpUrl,
-    metrics,
-    replies,
-    checks: { runner: checkRunner, store: checkStore, queue: checkQueue },
-    gate,
-    async close() {
-      await replies.close();
-      web?.close();
-      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
-      await Promise.all([worker.close(), checkWorker.close()]);
-      await Promise.all([jobs.close(), checkQueue.close()]);
+    await connectOrExplain(redis, config.redisUrl);
+    const jobs = new BullJobSink(redis, config.prefix);
+    closers.push(() => jobs.close());
+    const store = new StateStore(redis, config.prefix);
+    const onRateLimit = (state: RateLimitState) => {
+      // Pause every worker before the instance has to say 429.
+      if (state.remaining <= 0) void pauseUntil(jobs.queue, state.resetAt).catch(() => undefined);
+    };
+    const metrics = new HeroldMetrics();
+    const reachability = new InstanceReachability(
+      () => now().toMillis(),
+      (change) =>
+        change.reachable
+          ? log.info({ since: new Date(change.since).toISOString() }, `The primary instance ${config.mastodonUrl} answers again.`)
+          : log.warn({ since: new Date(change.since).toISOString() }, `The primary instance ${config.mastodonUrl} does not answer: ${change.reason}`),
+    );
+    // One rate budget per account in Redis, shared by every process: each request asks it first.
+    const rules = options.rateBuckets ?? MASTODON_BUCKETS;
+    const budgets = [new RateBudgetStore(redis, config.prefix, 'primary')];
+    closers.push(async () => {
       for (const budget of budgets) await budget.close();
-      await redis.quit().catch(() => redis.disconnect());
-    },
-  };
-}
-
-/** Runs `call`, waiting (and saying so) for as long as the shared rate budget holds it back. */
-async function waitingOutRateLimits<T>(call: () => Promise<T>, log: Logger): Promise<T> {
-  for (;;) {
-    try {
-      return await call();
-    } catch (error) {
-      if (!(error instanceof MastodonRateLimitedError)) throw error;
-      log.warn(error.message);
-      await new Promise((resolve) => setTimeout(resolve, Math.max(50, error.retryAt - Date.now())));
+    });
+    const gate = new RequestGate({ store: budgets[0]!, where: `primary instance ${config.mastodonUrl}`, rules, tootsNeeded: tootsNeededReader(options.schedules, store) });
+    const primaryAccount = new MastoAccount({ url: config.mastodonUrl, accessToken: config.mastodonAccessToken, role: 'primary', timeoutMs: config.requestTimeoutMs, onRateLimit, gate });
+    const primary = meteredAccount(observedAccount(primaryAccount, reachability.observer()), metrics);
+    let fallback: MastoAccount | null = null;
+    if (config.fallback) {
+      budgets.push(new RateBudgetStore(redis, config.prefix, 'fallback'));
+      const fallbackGate = new RequestGate({ store: budgets[1]!, where: `fallback instance ${config.fallback.url}`, rules });
+      fallback = meteredAccount(new MastoAccount({ url: config.fallback.url, accessToken: config.fallback.accessToken, role: 'fallback', timeoutMs: config.requestTimeoutMs, gate: fallbackGate }), metrics);
     }
+
+    // The token first: a definite refusal stops Herold before it does anything; no answer does not.
+    const limit = await CharacterLimit.load(redis, config.prefix, options.schedules.values());
+    const check = new PrimaryCheck({
+      account: primary,
+      url: config.mastodonUrl,
+      limit,
+      log,
+      retryDelayMs: (attempt) => Math.min(config.maxBackoffMs, 1000 * 2 ** Math.min(attempt - 2, 10)),
+    });
+    closers.push(() => check.stop());
+    const first = check.attempt();
+    // A refusal stops the start; a slow instance does not hold it up (the outcome is handled below).
+    const early = await Promise.race([first, delay(FIRST_ANSWER_WAIT_MS)]);
+
+    const schedules = new Map([...options.schedules].map(([id, schedule]) => [id, { schedule, renderer: new TemplateRenderer(schedule.templatesDir) }]));
+    const replies = new Replies({
+      config,
+      redis,
+      jobs,
+      store,
+      schedules: options.schedules,
+      primary,
+      get characterLimit() {
+        return limit.value;
+      },
+      now,
+      log,
+      onRateLimit,
+      gate,
+      onReplied: () => metrics.replied(),
+    });
+    const processor = new Processor({
+      schedules,
+      store,
+      jobs,
+      primary,
+      fallback,
+      // Read at each use: the instance may tell its limit only after the start.
+      get characterLimit() {
+        return limit.value;
+      },
+      graceMs: config.graceMs,
+      now,
+      log,
+      replies: replies.processor,
+      posting: postOnceOptions(new PostAttempts(redis, config.prefix), config.requestTimeoutMs),
+    });
+    const checkStore = new CheckStore(redis, config.prefix);
+    const operations = new Operations({ schedules: options.schedules, store, jobs, now, coalesceMs: config.coalesceMs, log, clock, checks: checkStore, rateBudget: gate });
+    for (const schedule of options.schedules.values()) await operations.upsert(schedule);
+    const checkQueue = new CheckQueue(redis, config.prefix);
+    closers.push(() => checkQueue.close());
+    const checkRunner = new CheckRunner({
+      schedules: options.schedules,
+      store,
+      checks: checkStore,
+      operations,
+      jobs: checkQueue,
+      clock,
+      log,
+      route: options.checks?.route ?? (isLoopbackUrl(config.mastodonUrl) ? localOnly : undefined),
+      minIntervalMs: options.checks?.minIntervalMs,
+    });
+    for (const schedule of options.schedules.values()) await checkRunner.ensure(schedule);
+
+    const worker = startWorker({
+      connection: redis,
+      prefix: config.prefix,
+      process: (job) => processor.process(job),
+      store,
+      log,
+      maxBackoffMs: config.maxBackoffMs,
+      realDelayMs: (virtualMs) => clock.realDelayMs(virtualMs),
+      concurrency: options.concurrency,
+      ...options.worker,
+    });
+    closers.push(() => worker.close());
+    const checkWorker = checkQueue.startWorker({ connection: redis, prefix: config.prefix, run: (job) => checkRunner.run(job), log, lockDuration: options.worker?.lockDuration, stalledInterval: options.worker?.stalledInterval });
+    closers.push(() => checkWorker.close());
+    await replies.start({ listen: options.replies ?? true, acceptDms: options.acceptDms });
+    closers.push(() => replies.close());
+
+    let refused!: (error: MastodonRejectedError) => void;
+    const stopped = new Promise<MastodonRejectedError>((resolve) => (refused = resolve));
+    const onRefused = (error: MastodonRejectedError) => {
+      // Nothing more goes out with a token the instance refuses; the jobs stay queued for the restart with a good one.
+      log.error(error.message);
+      void worker.pause(true).catch(() => undefined);
+      refused(error);
+    };
+    if (early === false) check.keepTrying(onRefused);
+    else if (early === null) first.then((ok) => ok || check.keepTrying(onRefused), onRefused);
+
+    // The HTTP side has its own connection that never waits for Redis (src/redis/connect.ts, role http).
+    const httpRedis = redisConnection(config.redisUrl, 'http');
+    httpRedis.on('error', () => undefined);
+    closers.push(() => httpRedis.quit().catch(() => httpRedis.disconnect()));
+    await connectOrExplain(httpRedis, config.redisUrl);
+    const httpJobs = new BullJobSink(httpRedis, config.prefix);
+    httpJobs.queue.on('error', () => undefined);
+    closers.push(() => httpJobs.close());
+    // Fully connected before anything can close it (a port in use): a half-open BullMQ connection would throw on close.
+    await httpJobs.queue.waitUntilReady();
+    const httpStore = new StateStore(httpRedis, config.prefix);
+    const httpChecks = new CheckStore(httpRedis, config.prefix);
+    const httpBudget = new RateBudgetStore(httpRedis, config.prefix, 'primary');
+    closers.push(() => httpBudget.close());
+    const httpGate = new RequestGate({ store: httpBudget, where: `primary instance ${config.mastodonUrl}`, rules, tootsNeeded: tootsNeededReader(options.schedules, httpStore) });
+
+    metrics.observe({
+      queueCounts: () => httpJobs.queue.getJobCounts(),
+      accounts: fallback ? [primary, fallback] : [primary],
+      budget: () => httpGate.report(),
+      checks: async () => (await Promise.all([...options.schedules.values()].map(async (s) => [...(await httpChecks.all(s.id)).values()].map((c) => ({ schedule: s.id, task: c.taskId, passing: c.streak.passing }))))).flat(),
+      reachability: () => reachability.view(),
+    });
+    let web: Web | null = null;
+    let server: ServerType | null = null;
+    let httpUrl: string | null = null;
+    if (options.http ?? true) {
+      web = await createWeb({
+        schedules: options.schedules,
+        store: httpStore,
+        now,
+        feedKey: config.mastodonUrl,
+        metrics,
+        queue: httpJobs.queue,
+        admin: config.admin,
+        log,
+        checks: httpChecks,
+        reachability: () => reachability.view(),
+        ...webSecurity(config),
+      });
+      const pages = new StatusPages();
+      const app = createApp({
+        operations: new Operations({ schedules: options.schedules, store: httpStore, jobs: httpJobs, now, coalesceMs: config.coalesceMs, log, clock, checks: httpChecks, rateBudget: httpGate }),
+        webhookToken: config.webhookToken,
+        notes: { allowUrls: config.noteUrls },
+        ready: async () => worker.isRunning() && (await httpRedis.ping().then(() => true, () => false)),
+        web,
+        guard: redisGuard({ redis: httpRedis, page: () => pages.unavailable(), headers: () => pages.headers() }),
+      });
+      server = await listen(app, config.host, config.port);
+      const s = server;
+      closers.push(() => new Promise<void>((resolve) => s.close(() => resolve())));
+      closers.push(() => web?.close());
+      httpUrl = serverUrl(server, config.host, config.port);
+      log.info({ url: httpUrl }, 'HTTP server listening.');
+    }
+
+    return {
+      operations,
+      store,
+      jobs,
+      get characterLimit() {
+        return limit.value;
+      },
+      httpUrl,
+      metrics,
+      replies,
+      checks: { runner: checkRunner, store: checkStore, queue: checkQueue },
+      gate,
+      reachability: () => reachability.view(),
+      stopped,
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
   }
 }

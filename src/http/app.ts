@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
@@ -18,6 +18,8 @@ export interface AppDeps {
   readonly web?: Pick<Web, 'mount'>;
   /** What a note may contain (HEROLD_NOTE_URLS); default: no links. */
   readonly notes?: NoteRules;
+  /** Runs before every route: the answer while Redis is away (src/http/redis-guard.ts). */
+  readonly guard?: MiddlewareHandler;
 }
 
 const taskBody = z.strictObject({
@@ -35,6 +37,7 @@ export function sameSecret(given: string, expected: string): boolean {
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.use(securityHeaders());
+  if (deps.guard) app.use('*', deps.guard);
 
   app.get('/healthz', (c) => c.text('ok'));
   app.get('/readyz', async (c) => ((await deps.ready()) ? c.text('ready') : c.text('not ready', 503)));

@@ -1,5 +1,6 @@
 import type { DateTime } from 'luxon';
 import type { Logger } from 'pino';
+import type { ReachabilityView } from '../engine/instance-reachability.ts';
 import type { LoadedFaq } from '../faq/index.ts';
 import { TemplateRenderer } from '../render/template-renderer.ts';
 import { tootContext } from '../render/toot-context.ts';
@@ -18,6 +19,8 @@ export interface LiveStateDeps {
   readonly log?: Logger;
   /** Task checks' results, shown with their tasks; absent where nothing runs checks. */
   readonly checks?: CheckStore;
+  /** Whether the primary instance answers; not shown when absent. */
+  readonly reachability?: () => ReachabilityView;
 }
 
 /** The raw state of one maintenance, as read from Redis in one go. */
@@ -29,6 +32,7 @@ export interface Snapshot {
   readonly checks: ReadonlyMap<string, CheckRecord>;
   /** Tasks a check marked ready (task id → ISO time). */
   readonly ready: Readonly<Record<string, string>>;
+  readonly reachability: ReachabilityView | null;
 }
 
 /**
@@ -59,7 +63,7 @@ export class LiveState {
       store.ready(schedule.id),
       this.deps.checks?.all(schedule.id) ?? new Map<string, CheckRecord>(),
     ]);
-    return { schedule, progress, posted, version, ready, checks };
+    return { schedule, progress, posted, version, ready, checks, reachability: this.deps.reachability?.() ?? null };
   }
 
   /**
@@ -71,7 +75,7 @@ export class LiveState {
     const tasks = Object.entries(progress.tasks).map(([id, t]) => [id, t.status, t.changedAt?.toMillis() ?? null, t.note]);
     // A check's run time is left out: only what it saw changes the page.
     const checks = [...snapshot.checks.values()].map((c) => [c.taskId, c.streak.passing, c.summary, c.acted?.action ?? null, c.resolvers?.filter((r) => r.sees).length ?? null]);
-    return JSON.stringify([progress.phase, progress.deadline.toMillis(), snapshot.version, tasks, snapshot.posted.length, Math.floor(this.deps.now().toMillis() / 60_000), snapshot.ready, checks]);
+    return JSON.stringify([progress.phase, progress.deadline.toMillis(), snapshot.version, tasks, snapshot.posted.length, Math.floor(this.deps.now().toMillis() / 60_000), snapshot.ready, checks, snapshot.reachability?.unreachableSince ?? null]);
   }
 
   view(snapshot: Snapshot): PublicView {

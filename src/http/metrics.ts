@@ -1,8 +1,10 @@
 import type { Hono } from 'hono';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { MastodonRateLimitedError, MastodonRejectedError, MastodonUnavailableError } from '../errors.ts';
+import type { ReachabilityView } from '../engine/instance-reachability.ts';
 import type { MastodonAccount } from '../mastodon/mastodon-account.ts';
 import type { BucketReport } from '../mastodon/rate-budget.ts';
+import { observedAccount } from '../mastodon/observed-account.ts';
 
 type Role = 'primary' | 'fallback';
 export type FailureReason = 'rejected' | 'unavailable' | 'rate_limited' | 'other';
@@ -34,6 +36,8 @@ export interface MetricsSources {
   readonly budget?: () => Promise<BucketReport[]>;
   /** Task checks and their verdicts (null before the first). */
   readonly checks?: () => Promise<readonly { schedule: string; task: string; passing: boolean | null }[]>;
+  /** Whether the primary instance answers (src/engine/instance-reachability.ts). */
+  readonly reachability?: () => ReachabilityView;
 }
 
 const QUEUE_STATES = ['waiting', 'delayed', 'prioritized', 'active', 'paused', 'failed', 'completed'] as const;
@@ -119,6 +123,7 @@ export class HeroldMetrics implements Metrics {
     budgetGauge('herold_rate_budget_reset_seconds', "Seconds until each bucket's window resets.", (b) => Math.max(0, (b.resetAt - Date.now()) / 1000));
     budgetGauge('herold_rate_budget_blocked_seconds', 'Seconds until a bucket the instance refused with 429 may be used again (0: not blocked).', (b) => (b.blockedUntil ? Math.max(0, (b.blockedUntil - Date.now()) / 1000) : 0));
     this.checkGauge();
+    this.reachabilityGauges();
   }
 
   private checkGauge(): void {
@@ -132,6 +137,33 @@ export class HeroldMetrics implements Metrics {
         if (!self.sources.checks) return;
         this.reset();
         for (const c of await self.sources.checks()) if (c.passing !== null) this.labels(c.schedule, c.task).set(c.passing ? 1 : 0);
+      },
+    });
+  }
+
+  /** Whether the primary instance answers, and since when it does not (src/engine/instance-reachability.ts). */
+  private reachabilityGauges(): void {
+    const self = this;
+    const registers = [this.registry];
+    new Gauge({
+      name: 'herold_instance_reachable',
+      help: 'Whether the primary instance answered Herold\'s last call (1) or not (0); absent before the first call.',
+      registers,
+      collect() {
+        this.reset();
+        const reachable = self.sources.reachability?.().reachable;
+        if (reachable !== undefined && reachable !== null) this.set(reachable ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'herold_instance_unreachable_since_seconds',
+      help: 'Unix time of the first failed call of the current outage of the primary instance; 0 while it answers.',
+      registers,
+      collect() {
+        this.reset();
+        if (!self.sources.reachability) return;
+        const since = self.sources.reachability().unreachableSince;
+        this.set(since ? Date.parse(since) / 1000 : 0);
       },
     });
   }
@@ -172,33 +204,16 @@ function reasonOf(error: unknown): FailureReason {
 
 /**
  * The account with every post and edit counted, and every failed call by
- * reason; the processor takes it in place of the account and knows nothing
- * of it. A Proxy, so methods added to MastodonAccount later pass through.
+ * reason; the processor takes it in place of the account and knows nothing of it.
  */
 export function meteredAccount<T extends MastodonAccount>(account: T, metrics: Metrics): T {
   const onSuccess: Record<string, (() => void) | undefined> = {
     post: () => metrics.posted(account.role),
     edit: () => metrics.edited(account.role),
   };
-  return new Proxy(account, {
-    get(target, property) {
-      const value: unknown = Reflect.get(target, property, target);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        const result: unknown = value.apply(target, args);
-        if (!(result instanceof Promise)) return result;
-        return result.then(
-          (ok: unknown) => {
-            if (typeof property === 'string') onSuccess[property]?.();
-            return ok;
-          },
-          (error: unknown) => {
-            metrics.failed(account.role, reasonOf(error));
-            throw error;
-          },
-        );
-      };
-    },
+  return observedAccount(account, {
+    succeeded: (method) => onSuccess[method]?.(),
+    failed: (_method, error) => metrics.failed(account.role, reasonOf(error)),
   });
 }
 

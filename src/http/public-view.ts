@@ -1,6 +1,7 @@
 import { DateTime, Duration } from 'luxon';
 import { statusicon, statuslabel } from '../render/helpers.ts';
 import { finishedCount, type Phase, type Progress, type TaskStatus } from '../schedule/progress.ts';
+import type { ReachabilityView } from '../engine/instance-reachability.ts';
 import type { Schedule } from '../schedule/schedule.ts';
 import type { PostedToot } from '../state/state-store.ts';
 import type { CheckRecord } from '../checks/check-store.ts';
@@ -48,6 +49,8 @@ export interface PublicView {
   readonly faq: readonly PublicFaqAnswer[];
   readonly contact: string | null;
   readonly statusPage: string | null;
+  /** What Herold last saw of the instance itself: null when it answers (or was not asked yet). */
+  readonly unreachable: { readonly since: string; readonly label: string } | null;
 }
 
 export interface PublicTask {
@@ -154,10 +157,12 @@ export interface PublicViewInput {
   /** Task checks' results and the tasks they marked ready (task id → ISO time). */
   readonly checks?: ReadonlyMap<string, CheckRecord>;
   readonly ready?: Readonly<Record<string, string>>;
+  /** Whether the instance answers Herold; absent: not shown. */
+  readonly reachability?: ReachabilityView | null;
 }
 
 /** Pure: the same input gives the same view. */
-export function publicView({ schedule, progress, posted, version, faq, now, checks, ready }: PublicViewInput): PublicView {
+export function publicView({ schedule, progress, posted, version, faq, now, checks, ready, reachability }: PublicViewInput): PublicView {
   const zone = schedule.timezone;
   const locale = schedule.locale;
   const inZone = (dt: DateTime) => dt.setZone(zone).setLocale(locale);
@@ -223,6 +228,9 @@ export function publicView({ schedule, progress, posted, version, faq, now, chec
     faq,
     contact: schedule.contact,
     statusPage: schedule.statusPage,
+    unreachable: reachability?.unreachableSince
+      ? { since: reachability.unreachableSince, label: `${schedule.instance} ist seit ${clock(inZone(DateTime.fromISO(reachability.unreachableSince)))} nicht erreichbar. Neuigkeiten gibt es weiter hier.` }
+      : null,
   };
 }
 

@@ -62,6 +62,11 @@ export class StatusPages {
     return this.notFound({ title, message, css: this.css });
   }
 
+  /** The page while Redis does not answer. */
+  unavailable(): string {
+    return this.message('Gerade nicht verfügbar', 'Der aktuelle Stand lässt sich gerade nicht abrufen. Bitte versuch es in einer Minute noch einmal.');
+  }
+
   /** Headers every HTML page gets. */
   headers(): Record<string, string> {
     return {

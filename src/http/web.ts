@@ -6,6 +6,7 @@ import type { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 import { loadFaq, type LoadedFaq } from '../faq/index.ts';
+import type { ReachabilityView } from '../engine/instance-reachability.ts';
 import type { Schedule } from '../schedule/schedule.ts';
 import type { StateStore } from '../state/state-store.ts';
 import { mountApi } from './api.ts';
@@ -43,6 +44,8 @@ export interface WebOptions {
   /** How often watched state is read for live updates; default 500 ms. */
   readonly pollMs?: number;
   readonly log?: Logger;
+  /** Whether the primary instance answers (shown on the page and in the API); not shown when absent. */
+  readonly reachability?: () => ReachabilityView;
 }
 
 /** The public and operator web parts that sit next to the webhook and probes. */
@@ -67,7 +70,7 @@ export async function createWeb(options: WebOptions): Promise<Web> {
       return null;
     });
   }
-  const live = new LiveState({ schedules: options.schedules, store: options.store, faq, now: options.now, log: options.log, checks: options.checks });
+  const live = new LiveState({ schedules: options.schedules, store: options.store, faq, now: options.now, log: options.log, checks: options.checks, reachability: options.reachability });
   const hub = new StateHub(live, options.pollMs ?? 500);
   const pages = new StatusPages();
   const liveLimits = new LiveLimits(options.liveLimits);
@@ -90,7 +93,7 @@ export async function createWeb(options: WebOptions): Promise<Web> {
         if (error instanceof HTTPException) return error.getResponse();
         options.log?.error({ err: error.message, path: c.req.path }, 'HTTP request failed.');
         if (c.req.path.startsWith('/api/') || c.req.path === '/metrics') return c.json({ error: 'Internal error; see the logs.' }, 500);
-        return c.html(pages.message('Gerade nicht verfügbar', 'Der aktuelle Stand lässt sich gerade nicht abrufen. Bitte versuch es in einer Minute noch einmal.'), 503, pages.headers());
+        return c.html(pages.unavailable(), 503, pages.headers());
       });
     },
     close() {

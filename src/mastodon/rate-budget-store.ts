@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis/connect.ts';
 import { BUCKET_NAMES, type BucketName, type BucketState, type BucketStates } from './rate-budget.ts';
 
 /**
@@ -12,11 +12,11 @@ import { BUCKET_NAMES, type BucketName, type BucketState, type BucketStates } fr
  * the store has its own, and the updates of this process queue up on it.
  */
 export class RateBudgetStore {
-  private readonly connection: Redis;
+  private readonly connection: RedisConnection;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
-    redis: Redis,
+    redis: RedisConnection,
     private readonly prefix: string,
     /** Whose budget: 'primary' or 'fallback'. */
     private readonly account: string,

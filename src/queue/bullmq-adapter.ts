@@ -1,42 +1,20 @@
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { MastodonRateLimitedError, MastodonRejectedError, MastodonUnavailableError, NotDueYetError, NotFoundError, RedisUnavailableError } from '../errors.ts';
+import { HeroldError, MastodonRateLimitedError, MastodonRejectedError, MastodonUnavailableError, NotDueYetError, NotFoundError } from '../errors.ts';
+import type { RedisConnection } from '../redis/connect.ts';
 import type { StateStore } from '../state/state-store.ts';
 import { jobId, PRIORITY, QUEUE_NAME, type HeroldJob, type JobSink, type PendingJob } from './jobs.ts';
 import type { JobOutcome } from './processor.ts';
 
 /**
- * The only file that knows BullMQ. Producers (CLI, webhook) fail fast when
- * Redis is gone; the worker's connection waits for Redis forever
- * (maxRetriesPerRequest: null), as BullMQ requires.
+ * The only file that knows BullMQ. Connections come from src/redis/connect.ts:
+ * producers (CLI, webhook) fail fast when Redis is gone; the worker's
+ * connection waits for Redis forever, as BullMQ requires.
  */
-export function producerConnection(redisUrl: string): Redis {
-  return new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true, connectTimeout: 3000, retryStrategy: () => null });
-}
-
-export function workerConnection(redisUrl: string): Redis {
-  return new Redis(redisUrl, { maxRetriesPerRequest: null });
-}
-
-/** Connects, or says in one line how to get a Redis. */
-export async function connectOrExplain(redis: Redis, redisUrl: string): Promise<void> {
-  if (redis.status === 'ready') return;
-  try {
-    if (redis.status === 'wait') await redis.connect();
-    await redis.ping();
-  } catch (error) {
-    throw new RedisUnavailableError(
-      `Redis at ${redisUrl.replace(/\/\/[^@]*@/, '//***@')} does not answer (${(error as Error).message}). Start one (apt-get install redis-server, or a container: docker run -p 6379:6379 redis:7) or set REDIS_URL.`,
-      { cause: error },
-    );
-  }
-}
-
 export class BullJobSink implements JobSink {
   readonly queue: Queue;
 
-  constructor(connection: Redis, prefix: string) {
+  constructor(connection: RedisConnection, prefix: string) {
     this.queue = new Queue(QUEUE_NAME, { connection, prefix });
   }
 
@@ -82,7 +60,7 @@ export async function removeUnstarted(queue: Queue, id: string): Promise<boolean
 }
 
 export interface WorkerOptions {
-  readonly connection: Redis;
+  readonly connection: RedisConnection;
   readonly prefix: string;
   readonly process: (job: HeroldJob) => Promise<JobOutcome>;
   readonly store: StateStore;

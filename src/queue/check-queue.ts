@@ -1,5 +1,5 @@
 import { Queue, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis/connect.ts';
 import type { Logger } from 'pino';
 import { checkJobId, type CheckJob, type CheckJobSink } from '../checks/check-job.ts';
 import { removeUnstarted } from './bullmq-adapter.ts';
@@ -13,7 +13,7 @@ export const CHECK_QUEUE_NAME = 'herold-checks';
 export class CheckQueue implements CheckJobSink {
   readonly queue: Queue;
 
-  constructor(connection: Redis, prefix: string) {
+  constructor(connection: RedisConnection, prefix: string) {
     this.queue = new Queue(CHECK_QUEUE_NAME, { connection, prefix });
   }
 
@@ -46,7 +46,7 @@ export class CheckQueue implements CheckJobSink {
   }
 
   /** The worker for check runs; one run per job, whichever replica takes it. */
-  startWorker(options: { connection: Redis; prefix: string; run: (job: CheckJob) => Promise<string>; log: Logger; concurrency?: number; lockDuration?: number; stalledInterval?: number }): Worker {
+  startWorker(options: { connection: RedisConnection; prefix: string; run: (job: CheckJob) => Promise<string>; log: Logger; concurrency?: number; lockDuration?: number; stalledInterval?: number }): Worker {
     const { log } = options;
     const worker = new Worker(
       CHECK_QUEUE_NAME,

@@ -6,7 +6,7 @@ import { pino, type Logger } from 'pino';
 import { loadConfig, type Config } from '../config/config.ts';
 import { startHerold, type HeroldService } from '../engine/herold-service.ts';
 import type { LabelledQuestion } from '../faq/index.ts';
-import { connectOrExplain, producerConnection } from '../queue/bullmq-adapter.ts';
+import { connectOrExplain, redisConnection, type RedisConnection } from '../redis/connect.ts';
 import { stamp } from '../queue/jobs.ts';
 import { DEFAULT_ACCOUNT, startSandbox, type Sandbox } from '../sandbox/index.ts';
 import { loadSchedule } from '../schedule/load-schedule.ts';
@@ -133,7 +133,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
   const log: Logger = pino({ level: options.logLevel ?? 'error', base: { service: 'herold-rehearsal' } }, pino.destination({ fd: 2, sync: true }));
 
   // Redis first: without it there is nothing to rehearse, and the answer should come at once.
-  const admin = producerConnection(redisUrl);
+  const admin = redisConnection(redisUrl, 'producer');
   admin.on('error', () => undefined);
   await connectOrExplain(admin, redisUrl);
 
@@ -472,7 +472,7 @@ function checkToots(schedule: Schedule, events: readonly TranscriptEvent[], outc
   return problems;
 }
 
-async function deleteKeys(redis: ReturnType<typeof producerConnection>, prefix: string): Promise<void> {
+async function deleteKeys(redis: RedisConnection, prefix: string): Promise<void> {
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`, 'COUNT', 500);

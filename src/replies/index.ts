@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis/connect.ts';
 import type { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
@@ -23,7 +23,7 @@ export { ReplyStore, type AnsweredRecord, type OpenQuestion } from './reply-stor
 
 export interface RepliesDeps {
   readonly config: Config;
-  readonly redis: Redis;
+  readonly redis: RedisConnection;
   readonly jobs: JobSink;
   readonly store: StateStore;
   readonly schedules: ReadonlyMap<string, Schedule>;
@@ -67,7 +67,10 @@ export class Replies {
       account: deps.primary,
       posting: postOnceOptions(new PostAttempts(deps.redis, deps.config.prefix), deps.config.requestTimeoutMs),
       rates: this.rates,
-      characterLimit: deps.characterLimit,
+      // Read at each use: the instance may tell its limit only after the start.
+      get characterLimit() {
+        return deps.characterLimit;
+      },
       cooldownMs: deps.config.replyCooldownMs,
       enabled: deps.config.replies,
       faqDir: DEFAULT_FAQ_DIR,

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis/connect.ts';
 
 /** What became of a notification: answered (status id) or deliberately not. */
 export interface AnsweredRecord {
@@ -55,7 +55,7 @@ const RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
  */
 export class ReplyStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix = '{herold}',
   ) {}
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis/connect.ts';
 
 /** A POST that was sent (or about to be) but whose answer Herold has not recorded yet. */
 export interface PostAttempt {
@@ -19,7 +19,7 @@ export interface PostAttempt {
  */
 export class PostAttempts {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix = '{herold}',
   ) {}
 

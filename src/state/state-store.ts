@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis/connect.ts';
 import { DateTime } from 'luxon';
 import { PHASES, TASK_STATUSES, type Phase, type Progress, type TaskProgress, type TaskStatus } from '../schedule/progress.ts';
 import type { Schedule } from '../schedule/schedule.ts';
@@ -61,7 +61,7 @@ const RELEASE_LOCK = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis
  */
 export class StateStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix = '{herold}',
   ) {}
 

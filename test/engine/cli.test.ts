@@ -1,18 +1,9 @@
 import { DateTime } from 'luxon';
-import { test, type TestContext } from 'vitest';
+import { test } from 'vitest';
 import { loadSchedule } from '../../src/schedule/load-schedule.ts';
-import { rebasedWienRocks, REDIS_URL, rig, uniqueId, waitFor, type Rig } from './harness.ts';
-import { envFor, MARK, spawnHerold, tempDir, withText, writeSchedule, type Child } from './support.ts';
+import { rebasedWienRocks, REDIS_URL, rig, waitFor, type Rig } from './harness.ts';
+import { envFor, finished, lines, MARK, setUpRun, spawnHerold, tempDir, withText, writeSchedule } from './support.ts';
 
-/** Lines a child wrote to a stream, without blank ones. */
-const lines = (text: string) => text.split('\n').filter((l) => l.trim() !== '');
-
-async function finished(child: Child, timeoutMs = 15_000) {
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const { code, signal } = await child.exited;
-  clearTimeout(timer);
-  return { code, signal, stdout: child.stdout(), stderr: child.stderr() };
-}
 
 /** Only what the operator commands need: Redis and the prefix (no Mastodon variables at all). */
 const operatorEnv = (r: Rig) => ({ PATH: process.env.PATH, HOME: process.env.HOME, NODE_OPTIONS: '', REDIS_URL, HEROLD_PREFIX: r.config.prefix, HEROLD_COALESCE_MS: '200' });
@@ -78,21 +69,8 @@ test.concurrent('herold task, window and status from a shell reach the running s
   await waitFor('unpinned', () => !r.sandbox.status(start.id)!.pinned, 5000);
 });
 
-/** `herold run` with its own sandbox and prefix. */
-async function setUp({ onTestFinished }: TestContext) {
-  const r = await rig();
-  const tmp = tempDir();
-  onTestFinished(async () => {
-    await r.close();
-    tmp.cleanup();
-  });
-  // Nothing due while the test runs.
-  const file = writeSchedule(tmp.dir, { ...rebasedWienRocks(3_600_000, 1, uniqueId('run')), announcements: [], reminders: [] });
-  return { r, file };
-}
-
 test.concurrent('herold run with a refused token: exit 1 and one line naming MASTODON_ACCESS_TOKEN and the scopes', async (context) => {
-  const { r, file } = await setUp(context);
+  const { r, file } = await setUpRun(context);
   const child = spawnHerold(['run', file], envFor(r.config, { MASTODON_ACCESS_TOKEN: 'not-a-valid-token', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'error' }));
   context.onTestFinished(() => child.stop());
   const result = await finished(child);
@@ -106,7 +84,7 @@ test.concurrent('herold run with a refused token: exit 1 and one line naming MAS
 });
 
 test.concurrent('herold run without MASTODON_URL: exit 1 and one line naming it', async (context) => {
-  const { r, file } = await setUp(context);
+  const { r, file } = await setUpRun(context);
   const env = envFor(r.config, { PORT: '0', HOST: '127.0.0.1' });
   delete env.MASTODON_URL;
   const child = spawnHerold(['run', file], env);
@@ -120,7 +98,7 @@ test.concurrent('herold run without MASTODON_URL: exit 1 and one line naming it'
 });
 
 test.concurrent('herold run on SIGTERM: exits 0 within 10 s', async (context) => {
-  const { r, file } = await setUp(context);
+  const { r, file } = await setUpRun(context);
   const child = spawnHerold(['run', file], envFor(r.config, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' }));
   context.onTestFinished(() => child.stop());
   await child.waitForOutput('Herold is running.');

@@ -14,7 +14,8 @@ import { DEFAULT_TEMPLATES_ROOT } from '../../src/schedule/load-schedule.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import type { RecordedRequest, Sandbox, SandboxStatus } from '../../src/sandbox/index.ts';
 import { StateStore } from '../../src/state/state-store.ts';
-import { REDIS_URL, silentLog } from './harness.ts';
+import type { TestContext } from 'vitest';
+import { rebasedWienRocks, REDIS_URL, rig, silentLog, uniqueId } from './harness.ts';
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
@@ -300,4 +301,27 @@ export function requestsWhileBlocked(requests: readonly RecordedRequest[], settl
     else if (q.at > first + settleMs) late.push(q);
   }
   return late;
+}
+
+/** Lines a child wrote to a stream, without blank ones. */
+export const lines = (text: string) => text.split('\n').filter((l) => l.trim() !== '');
+
+/** Waits for the child to exit (SIGKILL after `timeoutMs`) and returns its code and output. */
+export async function finished(child: Child, timeoutMs = 15_000) {
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const { code, signal } = await child.exited;
+  clearTimeout(timer);
+  return { code, signal, stdout: child.stdout(), stderr: child.stderr() };
+}
+
+/** `herold run` with its own sandbox, prefix and schedule file (nothing due while a test runs); cleaned up when the test ends. */
+export async function setUpRun({ onTestFinished }: TestContext) {
+  const r = await rig();
+  const tmp = tempDir();
+  onTestFinished(async () => {
+    await r.close();
+    tmp.cleanup();
+  });
+  const file = writeSchedule(tmp.dir, { ...rebasedWienRocks(3_600_000, 1, uniqueId('run')), announcements: [], reminders: [] });
+  return { r, file };
 }

@@ -3,7 +3,8 @@ import { DateTime } from 'luxon';
 import { afterEach, describe, expect, test } from 'vitest';
 import { systemClock } from '../../src/engine/clock.ts';
 import { Operations } from '../../src/engine/operations.ts';
-import { BullJobSink, workerConnection } from '../../src/queue/bullmq-adapter.ts';
+import { BullJobSink } from '../../src/queue/bullmq-adapter.ts';
+import { redisConnection } from '../../src/redis/connect.ts';
 import { loadSchedule } from '../../src/schedule/load-schedule.ts';
 import { StateStore } from '../../src/state/state-store.ts';
 import { VirtualClock } from '../../src/rehearsal/virtual-clock.ts';
@@ -121,7 +122,7 @@ describe('planned delays through Operations and BullMQ', () => {
   test('upsert turns each planned time into the real delay of the virtual clock', async () => {
     const schedule = loadSchedule('schedules/wien-rocks-2023-02-12.yaml');
     const prefix = `{herold-test-${uniqueId('clock')}}`;
-    const redis = workerConnection(REDIS_URL);
+    const redis = redisConnection(REDIS_URL, 'worker');
     const jobs = new BullJobSink(redis, prefix);
     cleanup = async () => {
       await jobs.close();

@@ -42,6 +42,11 @@
       phase.textContent = v.phaseLabel;
     }
     text('phase-text', v.phaseText);
+    var down = document.getElementById('unreachable');
+    if (down) {
+      down.hidden = !v.unreachable;
+      text('unreachable', v.unreachable ? v.unreachable.label : '');
+    }
     text('progress-label', v.progress.label);
     var bar = document.getElementById('progress-bar');
     if (bar) {

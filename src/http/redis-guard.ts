@@ -1,0 +1,51 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { timeout } from 'hono/timeout';
+
+export interface RedisGuardOptions {
+  /** The HTTP side's own connection (src/redis/connect.ts, role http): its status says whether Redis is there. */
+  readonly redis: { readonly status: string };
+  /** The short German page browsers get. */
+  readonly page: () => string;
+  readonly headers?: () => Record<string, string>;
+  /** The longest any route may take before it answers 503. Default 900 ms. */
+  readonly budgetMs?: number;
+}
+
+/** Paths that answer without Redis: liveness, and the live-update streams (they open at once and fill when Redis is back). */
+const exempt = (path: string) => path === '/healthz' || path.endsWith('/events');
+const wantsJson = (path: string) => path.startsWith('/api/') || path === '/metrics' || path.startsWith('/admin/');
+
+/**
+ * With Redis away every route answers within a second: 503 with a short
+ * German page, or a JSON error for the API, the webhook and /metrics. When
+ * the connection is known to be down it answers at once; otherwise a route
+ * that takes too long (a Redis that hangs) is cut off at `budgetMs`.
+ */
+export function redisGuard(options: RedisGuardOptions): MiddlewareHandler {
+  const unavailable = (c: Context): Response => {
+    c.header('Retry-After', '30');
+    c.header('Cache-Control', 'no-store');
+    if (c.req.path === '/readyz') return c.text('not ready: Redis does not answer', 503);
+    if (wantsJson(c.req.path)) return c.json({ error: 'Redis does not answer, so nothing was read or changed. Try again in a minute.' }, 503);
+    return c.html(options.page(), 503, options.headers?.() ?? {});
+  };
+  const cutOff = timeout(options.budgetMs ?? 900, (c) => new HTTPException(503, { res: unavailable(c) }));
+  return async (c, next) => {
+    if (exempt(c.req.path)) return next();
+    if (options.redis.status !== 'ready') return unavailable(c);
+    await cutOff(c, next);
+    // A command failed on its way (Redis went away mid-request): the same 503, not a 500.
+    if (c.error && isRedisTrouble(c.error)) {
+      c.res = undefined;
+      c.res = unavailable(c);
+    }
+  };
+}
+
+const REDIS_TROUBLE = /enableOfflineQueue|Command timed out|max retries per request|Connection is closed|Cluster isn't ready|slots cache|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE/i;
+
+/** An error from ioredis (or BullMQ through it) that means "Redis is not there right now". */
+export function isRedisTrouble(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'RedisUnavailableError' || error.name === 'MaxRetriesPerRequestError' || REDIS_TROUBLE.test(error.message));
+}

@@ -1,0 +1,200 @@
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, test } from 'vitest';
+import { stamp } from '../../src/queue/jobs.ts';
+import type { Schedule } from '../../src/schedule/schedule.ts';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
+import { REDIS_URL, rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
+import { expectUniqueKeys, MARK, sleep, sleepUntil, spacedBeforeStart, tootKey, withText } from './support.ts';
+
+/**
+ * Herold started while its instance does not answer: a pod restarted in the
+ * middle of the maintenance. It must come up fully (status page, API,
+ * probes, worker, fallback) and catch up once the instance is back.
+ */
+
+let r: Rig | undefined;
+let fallback: Sandbox | undefined;
+let watcher: { stop: () => Promise<number[]> } | undefined;
+afterEach(async () => {
+  await watcher?.stop();
+  await r?.close();
+  await fallback?.close();
+  r = undefined;
+  fallback = undefined;
+  watcher = undefined;
+});
+
+/** Polls GET / every 100 ms and collects the status codes (0: no answer within a second). */
+function watchStatusPage(url: string): { stop: () => Promise<number[]> } {
+  const codes: number[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const code = await fetch(`${url}/`, { signal: AbortSignal.timeout(1000) }).then(
+        async (res) => (await res.text(), res.status),
+        () => 0,
+      );
+      codes.push(code);
+      await sleep(100);
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return codes;
+    },
+  };
+}
+
+/** The wien.rocks day with its pre-start toots `spacingMs` apart, the first due `firstInMs` from now, the window 1 h → 600 ms. */
+const day = (firstInMs: number, spacingMs: number): Schedule => spacedBeforeStart(rebasedWienRocks(firstInMs + 4 * spacingMs, 6000), spacingMs);
+
+describe.each([
+  // Toots keep their order when they are due further apart than Herold's retry interval after
+  // an outage (HEROLD_MAX_BACKOFF_MS, 500 ms here; real announcements are hours apart).
+  ['refuse', {}, 1500, 1500],
+  // A POST answered 502 may have been committed behind nginx: Herold looks before posting it
+  // again, once the earlier attempt can no longer commit (the 2 s request timeout here).
+  ['html502', {}, 1500, 3000],
+  // Commits at once but answers only after the request timeout (2 s in the tests).
+  ['slow', { delayMs: 2500 }, 1500, 700],
+] as const)('instance down at start (%s)', (mode, opts, firstInMs, spacingMs) => {
+  test('Herold starts fully, shows since when the instance is unreachable, and posts everything once, in order, when it is back', async () => {
+    r = await rig({ maxCharacters: 640 });
+    const { sandbox } = r;
+    await sandbox.setOutage(mode, opts);
+    const schedule = day(firstInMs, spacingMs);
+
+    const started = Date.now();
+    const service = await r.start([schedule], { replies: false });
+    // The start does not wait for the instance longer than a few seconds.
+    expect(Date.now() - started).toBeLessThan(4500);
+    expect(service.httpUrl).not.toBeNull();
+    const url = service.httpUrl!;
+    watcher = watchStatusPage(url);
+
+    // Probes, API, metrics and the status page, all while the instance is down.
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    const down = await waitFor('reachability in the API', async () => {
+      const view = (await (await fetch(`${url}/api/schedules/${schedule.id}`)).json()) as { unreachable: { since: string; label: string } | null };
+      return view.unreachable;
+    }, 8000);
+    expect(Date.parse(down.since)).toBeGreaterThanOrEqual(started - 5);
+    expect(down.label).toMatch(/^wien\.rocks ist seit \d\d:\d\d Uhr nicht erreichbar\./);
+    const page = await (await fetch(`${url}/`)).text();
+    expect(page).toContain('nicht erreichbar');
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(/^herold_instance_reachable 0$/m);
+    expect(Number(/^herold_instance_unreachable_since_seconds (\S+)$/m.exec(metrics)?.[1])).toBeCloseTo(Date.parse(down.since) / 1000, 0);
+    // The limit before the instance ever answered: the schedule's.
+    expect(service.characterLimit).toBe(500);
+
+    // The first announcement falls due in the outage; the instance comes back before the second.
+    await sleepUntil(schedule.announcements[0]!.at.plus({ milliseconds: 300 }));
+    // (A slow instance takes each post at once and only answers too late: nothing to check here.)
+    if (mode !== 'slow') expect(sandbox.statuses()).toHaveLength(0);
+    await sandbox.setOutage('none');
+
+    const start = await waitFor('start toot', () => withText(sandbox, MARK.start)[0], 15_000);
+    await sleepUntil(schedule.window.start.plus({ milliseconds: 300 }));
+    for (const task of schedule.tasks) await service.operations.taskChange(schedule.id, task.id, 'done');
+    const complete = await waitFor('completion', () => withText(sandbox, MARK.complete)[0], 10_000);
+    await waitFor('both milestones', () => withText(sandbox, MARK.milestone).length === 2, 5000);
+    await waitFor('final edit', () => sandbox.status(start.id)!.text.includes('9 von 9 erledigt'), 5000);
+
+    // Everything once, in order: announcements, reminders, start, then its thread.
+    const live = sandbox.statuses().filter((s) => !s.deletedAt);
+    const order = [
+      tootKey(schedule, 'umzug-nach-wien'),
+      tootKey(schedule, 'termin'),
+      tootKey(schedule, `ein-tag-vorher@${stamp(schedule.window.start)}`),
+      tootKey(schedule, `eine-stunde-vorher@${stamp(schedule.window.start)}`),
+      tootKey(schedule, 'start'),
+    ];
+    expect(live.map((s) => s.idempotencyKey).slice(0, order.length)).toEqual(order);
+    expect(withText(sandbox, MARK.start)).toHaveLength(1);
+    expect(withText(sandbox, MARK.complete)).toHaveLength(1);
+    expect(complete.inReplyToId).toBe(start.id);
+    for (const m of withText(sandbox, MARK.milestone)) expect(m.inReplyToId).toBe(start.id);
+    expect(expectUniqueKeys(sandbox)).toHaveLength(order.length + 3);
+    expect(await service.jobs.queue.getJobCountByTypes('failed')).toBe(0);
+
+    // The instance answered: its limit is used and kept for the next start; the page no longer says it is down.
+    await waitFor('the background check to read the limit', () => service.characterLimit === 640, 5000);
+    const redis = new Redis(REDIS_URL);
+    expect(await redis.get(`${r.config.prefix}:instance:max-characters`)).toBe('640');
+    redis.disconnect();
+    const view = (await (await fetch(`${url}/api/schedules/${schedule.id}`)).json()) as { unreachable: unknown };
+    expect(view.unreachable).toBeNull();
+    expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/^herold_instance_reachable 1$/m);
+
+    // The status page answered every time, throughout.
+    const codes = await watcher.stop();
+    watcher = undefined;
+    expect(codes.length).toBeGreaterThan(20);
+    expect(codes.filter((c) => c !== 200)).toEqual([]);
+  });
+});
+
+test('with a fallback account: started while the primary is down, the start and milestones go to the fallback meanwhile, then once to the primary', async () => {
+  fallback = await startSandbox({ rateLimit: null, domain: 'fallback.example' });
+  r = await rig({}, { fallback: { url: fallback.url, accessToken: 'sandbox-token' } });
+  const { sandbox } = r;
+  const fb = fallback;
+  await sandbox.setOutage('html502');
+  const schedule: Schedule = { ...rebasedWienRocks(1500, 600), announcements: [], reminders: [] };
+  const service = await r.start([schedule], { replies: false });
+
+  const fbStart = await waitFor('start on the fallback', () => withText(fb, MARK.start)[0], 10_000);
+  expect(fbStart.idempotencyKey).toBe(tootKey(schedule, 'start', 'fallback'));
+  for (const task of ['abschaltung', 'datenuebernahme', 'datenbank', 'upgrade']) await service.operations.taskChange(schedule.id, task, 'done');
+  const fbMilestone = await waitFor('milestone on the fallback', () => withText(fb, MARK.milestone)[0], 10_000);
+  expect(fbMilestone.inReplyToId).toBe(fbStart.id);
+  expect(sandbox.statuses()).toHaveLength(0);
+  expect(service.reachability().reachable).toBe(false);
+
+  await sandbox.setOutage('none');
+  const start = await waitFor('start on the primary', () => withText(sandbox, MARK.start)[0], 10_000);
+  const milestone = await waitFor('milestone on the primary', () => withText(sandbox, MARK.milestone)[0], 10_000);
+  expect(milestone.inReplyToId).toBe(start.id);
+  await sleep(400);
+  expect(withText(sandbox, MARK.start)).toHaveLength(1);
+  expect(withText(sandbox, MARK.milestone)).toHaveLength(1);
+  expect(expectUniqueKeys(fb).sort()).toEqual([tootKey(schedule, 'milestone-upgrade', 'fallback'), tootKey(schedule, 'start', 'fallback')]);
+  expect(expectUniqueKeys(sandbox).sort()).toEqual([tootKey(schedule, 'milestone-upgrade'), tootKey(schedule, 'start')]);
+  expect(service.reachability()).toEqual({ reachable: true, unreachableSince: null });
+  expect(await service.jobs.queue.getJobCountByTypes('failed')).toBe(0);
+});
+
+test('started while the instance is down, then it refuses the token: Herold stops with the clear message and posts nothing', async () => {
+  r = await rig({}, { mastodonAccessToken: 'a-token-the-instance-does-not-know' });
+  const { sandbox } = r;
+  await sandbox.setOutage('refuse');
+  const schedule: Schedule = { ...rebasedWienRocks(800, 600), announcements: [], reminders: [] };
+  const service = await r.start([schedule], { replies: false });
+  await sleepUntil(schedule.window.start.plus({ milliseconds: 300 }));
+
+  await sandbox.setOutage('none');
+  const error = await Promise.race([service.stopped, sleep(10_000).then(() => null)]);
+  expect(error?.message).toBe(
+    `MASTODON_ACCESS_TOKEN was refused by ${r.config.mastodonUrl} (HTTP 401). Create a token with the scopes write:statuses, write:accounts (for pinning) and read:notifications, and set it in MASTODON_ACCESS_TOKEN.`,
+  );
+  await sleep(1000);
+  expect(sandbox.statuses()).toHaveLength(0);
+});
+
+test('the character limit the instance told an earlier run is used when the next one starts while the instance is down', async () => {
+  r = await rig({ maxCharacters: 720 });
+  const { sandbox } = r;
+  const schedule: Schedule = { ...rebasedWienRocks(60_000, 600), announcements: [], reminders: [] };
+  const first = await r.start([schedule], { replies: false, http: false });
+  expect(first.characterLimit).toBe(720);
+  await first.close();
+  r.services.splice(0);
+
+  await sandbox.setOutage('refuse');
+  const second = await r.start([schedule], { replies: false, http: false });
+  expect(second.characterLimit).toBe(720);
+  expect(second.reachability().reachable).toBe(false);
+});
