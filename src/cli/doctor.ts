@@ -3,7 +3,8 @@ import { DateTime } from 'luxon';
 import { loadConfig, type Config } from '../config/config.ts';
 import { clockCheck } from '../doctor/clock.ts';
 import { fail, formatCheck, maskUrl, ok, type CheckResult } from '../doctor/check.ts';
-import { notificationPolicyCheck, pinSlotCheck, scopesCheck, tokenCheck, versionCheck } from '../doctor/mastodon-checks.ts';
+import { FALLBACK_TOKEN, notificationPolicyCheck, pinSlotCheck, scopesCheck, tokenCheck, versionCheck } from '../doctor/mastodon-checks.ts';
+import { instanceUrlChecks } from '../doctor/url-checks.ts';
 import { redisEviction, redisPersistence, redisReachable } from '../doctor/redis-checks.ts';
 import { scheduleCheck, scheduleFiles, tootLengthCheck } from '../doctor/schedule-checks.ts';
 import { taskChecks } from '../doctor/task-checks.ts';
@@ -75,6 +76,7 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
   let limit: number | null = null;
   if (config) {
     const probe = new InstanceProbe({ url: config.mastodonUrl, accessToken: config.mastodonAccessToken, timeoutMs: Math.min(config.requestTimeoutMs, 10_000) });
+    for (const result of instanceUrlChecks('MASTODON_URL', config.mastodonUrl)) report(result);
     const token = await tokenCheck(probe, config.mastodonUrl);
     report(token.result);
     if (token.reachable) {
@@ -89,6 +91,12 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
       }
       if (token.result.status === 'ok') report(await notificationPolicyCheck(probe));
       if (token.accountId) report(await pinSlotCheck(probe, token.accountId));
+    }
+    if (config.fallback) {
+      // The fallback speaks while the primary is down: a bad fallback token is only noticed then, unless checked now.
+      for (const result of instanceUrlChecks('FALLBACK_MASTODON_URL', config.fallback.url)) report(result);
+      const fallback = new InstanceProbe({ url: config.fallback.url, accessToken: config.fallback.accessToken, timeoutMs: Math.min(config.requestTimeoutMs, 10_000) });
+      report((await tokenCheck(fallback, config.fallback.url, FALLBACK_TOKEN)).result);
     }
   }
 

@@ -9,21 +9,31 @@ function unreachable(check: string, url: string, probe: Extract<Probe<unknown>, 
   return fail(check, `${url} does not answer (${probe.message}).`, 'Check MASTODON_URL and that the instance is up; from this machine: curl -I ' + url);
 }
 
+/** Which token a check is about: the primary one, or the fallback account's. */
+export interface TokenNames {
+  readonly check: string;
+  readonly variable: string;
+}
+
+export const PRIMARY_TOKEN: TokenNames = { check: 'token', variable: 'MASTODON_ACCESS_TOKEN' };
+export const FALLBACK_TOKEN: TokenNames = { check: 'fallback-token', variable: 'FALLBACK_MASTODON_ACCESS_TOKEN' };
+
 /** verify_credentials: the token works, and whose it is. */
-export async function tokenCheck(probe: InstanceProbe, url: string): Promise<{ result: CheckResult; reachable: boolean; accountId?: string }> {
+export async function tokenCheck(probe: InstanceProbe, url: string, names: TokenNames = PRIMARY_TOKEN): Promise<{ result: CheckResult; reachable: boolean; accountId?: string }> {
+  const { check, variable } = names;
   const account = await probe.account();
   if (account.ok) {
     const bot = account.value.bot ? '' : ' (tip: mark the account as a bot in its profile settings)';
-    return { result: ok('token', `MASTODON_ACCESS_TOKEN works: Herold speaks as @${account.value.acct}${bot}.`), reachable: true, accountId: account.value.id };
+    return { result: ok(check, `${variable} works: Herold speaks as @${account.value.acct}${bot}.`), reachable: true, accountId: account.value.id };
   }
-  if (account.status === null) return { result: unreachable('token', url, account), reachable: false };
+  if (account.status === null) return { result: unreachable(check, url, account), reachable: false };
   if (account.status === 401) {
-    return { result: fail('token', `${url} refuses MASTODON_ACCESS_TOKEN (HTTP 401): it is wrong, revoked or expired.`, `Create a token under Einstellungen → Entwicklung with ${SCOPES}, and set MASTODON_ACCESS_TOKEN.`), reachable: true };
+    return { result: fail(check, `${url} refuses ${variable} (HTTP 401): it is wrong, revoked or expired.`, `Create a token under Einstellungen → Entwicklung with ${SCOPES}, and set ${variable}.`), reachable: true };
   }
   if (account.status === 403) {
-    return { result: fail('token', `The token may not read its own account (HTTP 403): it lacks the read:accounts or profile scope.`, `Create a token with ${SCOPES} plus profile.`), reachable: true };
+    return { result: fail(check, `The token may not read its own account (HTTP 403): it lacks the read:accounts or profile scope.`, `Create a token with ${SCOPES} plus profile.`), reachable: true };
   }
-  return { result: fail('token', `verify_credentials failed: HTTP ${account.status} ${account.message}.`, 'Check MASTODON_URL points at the instance itself.'), reachable: true };
+  return { result: fail(check, `verify_credentials failed: HTTP ${account.status} ${account.message}.`, `Check that ${variable === 'MASTODON_ACCESS_TOKEN' ? 'MASTODON_URL' : 'FALLBACK_MASTODON_URL'} points at the instance itself.`), reachable: true };
 }
 
 /**
