@@ -4,11 +4,11 @@ import { timeout } from 'hono/timeout';
 
 export interface RedisGuardOptions {
   /** The HTTP side's own connection (src/redis/connect.ts, role http): its status says whether Redis is there. */
-  readonly redis: { readonly status: string };
+  readonly redis: { readonly status: string; ping(): Promise<unknown> };
   /** The short German page browsers get. */
   readonly page: () => string;
   readonly headers?: () => Record<string, string>;
-  /** The longest any route may take before it answers 503. Default 900 ms. */
+  /** The longest any route may take before it answers 503. Default 800 ms. */
   readonly budgetMs?: number;
 }
 
@@ -23,23 +23,26 @@ const wantsJson = (path: string) => path.startsWith('/api/') || path === '/metri
  * that takes too long (a Redis that hangs) is cut off at `budgetMs`.
  */
 export function redisGuard(options: RedisGuardOptions): MiddlewareHandler {
+  // Plain Responses, not Context helpers: this also replaces a response already made (a 500 from a failed command).
   const unavailable = (c: Context): Response => {
-    c.header('Retry-After', '30');
-    c.header('Cache-Control', 'no-store');
-    if (c.req.path === '/readyz') return c.text('not ready: Redis does not answer', 503);
-    if (wantsJson(c.req.path)) return c.json({ error: 'Redis does not answer, so nothing was read or changed. Try again in a minute.' }, 503);
-    return c.html(options.page(), 503, options.headers?.() ?? {});
+    const headers = { 'Retry-After': '30', 'Cache-Control': 'no-store' };
+    if (c.req.path === '/readyz') return new Response('not ready: Redis does not answer', { status: 503, headers: { ...headers, 'Content-Type': 'text/plain; charset=UTF-8' } });
+    if (wantsJson(c.req.path)) {
+      const body = JSON.stringify({ error: 'Redis does not answer, so nothing was read or changed. Try again in a minute.' });
+      return new Response(body, { status: 503, headers: { ...headers, 'Content-Type': 'application/json' } });
+    }
+    return new Response(options.page(), { status: 503, headers: { ...(options.headers?.() ?? {}), ...headers, 'Content-Type': 'text/html; charset=UTF-8' } });
   };
-  const cutOff = timeout(options.budgetMs ?? 900, (c) => new HTTPException(503, { res: unavailable(c) }));
+  const cutOff = timeout(options.budgetMs ?? 800, (c) => new HTTPException(503, { res: unavailable(c) }));
   return async (c, next) => {
     if (exempt(c.req.path)) return next();
     if (options.redis.status !== 'ready') return unavailable(c);
-    await cutOff(c, next);
-    // A command failed on its way (Redis went away mid-request): the same 503, not a 500.
-    if (c.error && isRedisTrouble(c.error)) {
-      c.res = undefined;
-      c.res = unavailable(c);
-    }
+    await cutOff(c, async () => {
+      await next();
+      // A command failed on its way (Redis went away mid-request): the same 503, not a 500.
+      // (A library that catches the error itself, like the queue dashboard, answers 500 instead.)
+      if ((c.error && isRedisTrouble(c.error)) || (c.res.status >= 500 && c.res.status !== 503 && !(await answers(options.redis)))) c.res = unavailable(c);
+    });
   };
 }
 
@@ -48,4 +51,9 @@ const REDIS_TROUBLE = /enableOfflineQueue|Command timed out|max retries per requ
 /** An error from ioredis (or BullMQ through it) that means "Redis is not there right now". */
 export function isRedisTrouble(error: unknown): boolean {
   return error instanceof Error && (error.name === 'RedisUnavailableError' || error.name === 'MaxRetriesPerRequestError' || REDIS_TROUBLE.test(error.message));
+}
+
+/** Whether Redis answers a ping within the HTTP connection's command timeout. */
+function answers(redis: { readonly status: string; ping(): Promise<unknown> }): Promise<boolean> {
+  return redis.status === 'ready' ? redis.ping().then(() => true, () => false) : Promise.resolve(false);
 }
