@@ -397,6 +397,9 @@ class SandboxServer implements Sandbox {
       // next request opens a new connection and meets ECONNREFUSED rather than
       // failing on a half-dead socket.
       await sleep(REFUSE_SETTLE_MS);
+      // On a loaded machine the timer can fire before the poll phase has read
+      // the FINs; setImmediate runs only after one more poll phase has.
+      await new Promise((resolve) => setImmediate(resolve));
     } else if (!this.listening) {
       await this.listen(this.boundPort);
     }
