@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -94,6 +94,35 @@ export async function ownCluster(masters = 3): Promise<{ readonly url: string; r
     nodes,
     async destroy() {
       for (const n of nodes) await n.destroy();
+    },
+  };
+}
+
+/** A Redis Sentinel watching `master` under the name `name` (quorum 1). */
+export async function ownSentinel(master: OwnRedis, name = 'mymaster'): Promise<{ readonly port: number; destroy(): Promise<void> }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'herold-sentinel-'));
+  const port = await freePort();
+  const conf = path.join(dir, 'sentinel.conf');
+  writeFileSync(conf, [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor ${name} 127.0.0.1 ${master.port} 1`, `sentinel down-after-milliseconds ${name} 2000`, ''].join('\n'));
+  const child = spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' });
+  await untilPing(port);
+  // Until the Sentinel knows the master, clients asking for it get nothing.
+  const until = Date.now() + 10_000;
+  for (;;) {
+    const reply = await run('redis-cli', ['-p', String(port), 'sentinel', 'get-master-addr-by-name', name]).then((r) => r.stdout, () => '');
+    if (reply.includes(String(master.port))) break;
+    if (Date.now() > until) throw new Error(`The Sentinel does not know ${name}: ${reply}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    port,
+    async destroy() {
+      if (child.exitCode === null) {
+        const gone = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await gone;
+      }
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
