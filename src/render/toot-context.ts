@@ -1,6 +1,8 @@
 import type { DateTime, Duration } from 'luxon';
 import { finishedCount, type Phase, type Progress, type TaskStatus } from '../schedule/progress.ts';
 import type { Schedule } from '../schedule/schedule.ts';
+import { defuseMentions } from './defuse-mentions.ts';
+import { safeText } from './safe-text.ts';
 
 export interface TaskView {
   readonly id: string;
@@ -64,7 +66,8 @@ export function tootContext(schedule: Schedule, progress: Progress, now: DateTim
       at: t.at,
       status,
       doneAt: status === 'done' && state?.changedAt ? state.changedAt.setZone(zone) : null,
-      note: state?.note ?? null,
+      // Cleaned where notes enter (operator-note.ts); again here for notes stored before that, or by another path.
+      note: state?.note ? defuseMentions(safeText(state.note, { newlines: false })) : null,
       milestone: t.milestone,
     };
   });

@@ -117,3 +117,14 @@ describe('end to end', () => {
     expect(lines.join('\n')).toContain('Hallo Klick ihr seid super');
   });
 });
+
+describe('a note stored raw (before notes were cleaned, or by another path)', () => {
+  test('is still defused when a toot is rendered', async () => {
+    const { tootContext } = await import('../../src/render/toot-context.ts');
+    const { initialProgress, withTask } = await import('../../src/schedule/progress.ts');
+    const schedule = rebasedWienRocks(3600_000);
+    const progress = withTask(initialProgress(schedule), 'dns', 'done', schedule.window.start, '@carol\u001b[2J https://x.example');
+    const task = tootContext(schedule, progress, schedule.window.start).tasks.find((t) => t.id === 'dns')!;
+    expect(task.note).toBe('@\u200bcarol https://x.example');
+  });
+});
