@@ -73,6 +73,7 @@ export function buildProgram(): Command {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--domain <domain>', 'instance domain used in URIs and accts', 'wien.rocks')
     .option('--mastodon-version <version>', 'behave like Mastodon 4.0, 4.3, 4.5 or 4.6 (default 4.6, the newest)')
+    .option('--report-version <string>', 'version string the instance reports instead of the profile\'s, e.g. 4.6.0-rc.1 (behaviour stays the profile\'s)')
     .option('--json', 'print {"url","streamingUrl","token","accounts":[{"acct","token"}]} as the first line')
     .option('--accounts <n>', 'extra ordinary users (anna, ferdl, ...) who can mention the bot', '0')
     .option('--no-rate-limit', 'switch every rate limit off')

@@ -24,6 +24,8 @@ export interface SandboxCommandOptions {
   host?: string;
   domain?: string;
   mastodonVersion?: string;
+  /** The version string to report instead of the profile's. */
+  reportVersion?: string;
   /** false with --no-rate-limit. */
   rateLimit?: boolean;
   rateScale?: string;
@@ -133,6 +135,7 @@ export function sandboxOptionsFromFlags(flags: SandboxCommandOptions): {
     rateLimit,
     accounts: [{ ...DEFAULT_ACCOUNT, ...(state === undefined ? {} : { state: state as 'active' | 'pending' | 'unconfirmed' }) }],
     ...(version === undefined ? {} : { mastodonVersion: version }),
+    ...(flags.reportVersion === undefined ? {} : { version: flags.reportVersion }),
     ...(policy === undefined ? {} : { notificationPolicy: policy as PolicyValue }),
     ...(ttlSeconds === undefined ? {} : { idempotencyTtlMs: ttlSeconds * 1000 }),
     ...(flags.pins === undefined ? {} : { pins: wholeNumber('--pins', flags.pins, 0, 5) }),

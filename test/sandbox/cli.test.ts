@@ -87,7 +87,7 @@ describe('sandbox flags', () => {
     const { options, extraAccounts, outage } = sandboxOptionsFromFlags({
       port: '0', mastodonVersion: '4.5', rateScale: '1000', rateBucket: ['statuses=10/60', 'token=50'], pins: '3',
       idempotencyTtl: '15', fault: 'slow-commit=5000', faultTimes: '1', accountState: 'unconfirmed', accounts: '3',
-      notificationPolicy: 'accept', outage: 'slow=200',
+      notificationPolicy: 'accept', outage: 'slow=200', reportVersion: '4.5.0-rc.1',
     });
     expect(options).toMatchObject({
       port: 0,
@@ -97,6 +97,7 @@ describe('sandbox flags', () => {
       idempotencyTtlMs: 15_000,
       fault: { kind: 'slow-commit', delayMs: 5000, times: 1 },
       notificationPolicy: 'accept',
+      version: '4.5.0-rc.1',
     });
     expect(options.accounts?.[0]).toMatchObject({ username: 'b2c', state: 'unconfirmed', bot: true });
     expect(extraAccounts).toBe(3);
