@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import type { Clock } from '../engine/clock.ts';
+import { HeroldError } from '../errors.ts';
 import type { Operations } from '../engine/operations.ts';
 import { stamp } from '../queue/jobs.ts';
 import type { Progress } from '../schedule/progress.ts';
@@ -34,6 +35,11 @@ export interface CheckRunnerDeps {
 }
 
 const FINAL = ['complete', 'backout', 'cancelled'];
+
+/** Another worker holds the check's lock; the run is retried (an outcome for BullMQ's retry, not a fault). */
+export class CheckBusyError extends HeroldError {
+  override name = 'CheckBusyError';
+}
 const NOT_ROUTED = 'Nicht ausgeführt: Herold spricht mit einem Mastodon auf diesem Rechner, und diese Prüfung würde nach außen gehen.';
 
 /**
@@ -85,7 +91,10 @@ export class CheckRunner {
     }
     const lockMs = spec.timeout.toMillis() * 2 + 10_000;
     const outcome = await this.deps.store.withLock(schedule.id, `check-${task.id}`, lockMs, () => this.runLocked(job, schedule, task, spec));
-    return outcome ?? 'busy: another worker is running this check';
+    // Busy: a copy of this run (handed over after a stall) is still going. Fail, so BullMQ tries again
+    // shortly; returning would end the chain if the other copy dies too.
+    if (outcome === undefined) throw new CheckBusyError(`The check of ${schedule.id}/${task.id} is running elsewhere; this run is tried again.`);
+    return outcome;
   }
 
   private async runLocked(job: CheckJob, schedule: Schedule, task: Task, spec: CheckSpec): Promise<string> {

@@ -3,7 +3,9 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { LocalDnsServer } from '../../src/checks/local/local-dns-server.ts';
 import { LocalHttpServer } from '../../src/checks/local/local-http-server.ts';
 import { LocalTlsServer, makeCertificate } from '../../src/checks/local/local-tls-server.ts';
+import { CheckBusyError } from '../../src/checks/check-runner.ts';
 import { statusJson } from '../../src/cli/operator.ts';
+import { stamp } from '../../src/queue/jobs.ts';
 import { parseSchedule } from '../../src/schedule/load-schedule.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import { rig, uniqueId, waitFor, type Rig } from '../engine/harness.ts';
@@ -229,6 +231,20 @@ describe('checks confirm tasks from what they see', () => {
     await waitFor('the gauge to fall', async () => (await (await fetch(`${service.httpUrl}/metrics`)).text()).includes(`task="funktionstests"} 0`));
     // A passed check never undoes a task: still ready, waiting for the operator.
     expect(((await (await fetch(api)).json()) as Api).tasks.find((t) => t.id === 'funktionstests')!.status).toBe('ready');
+  });
+
+  test('a run that finds its check busy elsewhere fails, to be tried again, rather than end the chain', async () => {
+    const http = await local(await new LocalHttpServer({ status: 503, body: 'Wartung' }).start());
+    const schedule = scheduleWith(60_000, { funktionstests: `{ http: "${http.url}", every: PT1S }` });
+    current = await rig();
+    const service = await current.start([schedule]);
+    const job = { scheduleId: schedule.id, taskId: 'funktionstests', start: stamp(schedule.window.start), seq: 0 };
+    await service.store.withLock(schedule.id, 'check-funktionstests', 5000, async () => {
+      await expect(service.checks.runner.run(job)).rejects.toBeInstanceOf(CheckBusyError);
+    });
+    expect(http.requests).toBe(0);
+    // Free again, the same run waits for the start (a minute away) and schedules the next.
+    expect(await service.checks.runner.run(job)).toBe('waiting for window.start');
   });
 
   test('checks of real hosts do not run while Herold talks to a local Mastodon', async () => {
