@@ -67,6 +67,11 @@ export function redisConnection(redisUrl: string, role: ConnectionRole): RedisCo
   );
 }
 
+/** The servers that hold keys: the connection itself, or every master of a cluster. */
+export function serversOf(redis: RedisConnection): Redis[] {
+  return redis instanceof Cluster ? redis.nodes('master') : [redis];
+}
+
 /** Connects, or says in one line how to get a Redis. */
 export async function connectOrExplain(redis: RedisConnection, redisUrl: string): Promise<void> {
   if (redis.status === 'ready') return;

@@ -6,7 +6,7 @@ import { pino, type Logger } from 'pino';
 import { loadConfig, type Config } from '../config/config.ts';
 import { startHerold, type HeroldService } from '../engine/herold-service.ts';
 import type { LabelledQuestion } from '../faq/index.ts';
-import { connectOrExplain, redisConnection, type RedisConnection } from '../redis/connect.ts';
+import { connectOrExplain, redisConnection, serversOf, type RedisConnection } from '../redis/connect.ts';
 import { stamp } from '../queue/jobs.ts';
 import { DEFAULT_ACCOUNT, startSandbox, type Sandbox } from '../sandbox/index.ts';
 import { loadSchedule } from '../schedule/load-schedule.ts';
@@ -473,12 +473,15 @@ function checkToots(schedule: Schedule, events: readonly TranscriptEvent[], outc
 }
 
 async function deleteKeys(redis: RedisConnection, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
+  // On a cluster SCAN sees one node's keys: ask every master (the prefix's hash tag puts all keys on one).
+  for (const node of serversOf(redis)) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) await node.del(...keys);
+    } while (cursor !== '0');
+  }
 }
 
 const fmt = (n: number) => n.toLocaleString('de-AT');
