@@ -83,6 +83,7 @@ export function buildProgram(): Command {
     .option('--idempotency-ttl <seconds>', 'how long an Idempotency-Key is remembered (Mastodon: 3600)')
     .option('--fault <fault>', 'lost-answer, or slow-commit=<ms>: hits writes to statuses')
     .option('--fault-times <n>', 'how many writes the fault hits (default: all)')
+    .option('--fault-first-per-key', 'the fault hits only the first request of each Idempotency-Key (a retry gets through)')
     .option('--account-state <state>', 'the bot\'s login: active, pending (not approved) or unconfirmed (e-mail); the last two get 403')
     .option('--max-characters <n>', 'the instance character limit', '500')
     .option('--notification-policy <value>', 'accept, filter or drop for every policy setting')

@@ -35,6 +35,7 @@ export interface SandboxCommandOptions {
   idempotencyTtl?: string;
   fault?: string;
   faultTimes?: string;
+  faultFirstPerKey?: boolean;
   accountState?: string;
   maxCharacters?: string;
   notificationPolicy?: string;
@@ -127,6 +128,7 @@ export function sandboxOptionsFromFlags(flags: SandboxCommandOptions): {
   const ttlSeconds = positiveNumber('--idempotency-ttl', flags.idempotencyTtl);
   const times = wholeNumber('--fault-times', flags.faultTimes, 1);
   if (times !== undefined && flags.fault === undefined) throw new UsageError('--fault-times needs a --fault to count.');
+  if (flags.faultFirstPerKey && flags.fault === undefined) throw new UsageError('--fault-first-per-key needs a --fault to narrow.');
   const options: SandboxOptions = {
     port: wholeNumber('--port', flags.port ?? '3000', 0, 65_535),
     host: flags.host ?? '127.0.0.1',
@@ -139,7 +141,9 @@ export function sandboxOptionsFromFlags(flags: SandboxCommandOptions): {
     ...(policy === undefined ? {} : { notificationPolicy: policy as PolicyValue }),
     ...(ttlSeconds === undefined ? {} : { idempotencyTtlMs: ttlSeconds * 1000 }),
     ...(flags.pins === undefined ? {} : { pins: wholeNumber('--pins', flags.pins, 0, 5) }),
-    ...(flags.fault === undefined ? {} : { fault: parseFault(flags.fault, times) }),
+    ...(flags.fault === undefined
+      ? {}
+      : { fault: { ...parseFault(flags.fault, times), ...(flags.faultFirstPerKey ? { firstPerKey: true } : {}) } }),
   };
   return {
     options,

@@ -44,6 +44,8 @@ export class FaultState {
     }
     this.fault = fault === null ? null : { ...fault };
     this.left = fault?.times ?? Number.POSITIVE_INFINITY;
+    // A new fault starts over: keys the previous one saw are fair game again.
+    this.keysSeen.clear();
   }
 
   /** The fault that hits this request, counting it against `times`; null if none does. */

@@ -86,7 +86,7 @@ describe('sandbox flags', () => {
   it('turn into sandbox options', () => {
     const { options, extraAccounts, outage } = sandboxOptionsFromFlags({
       port: '0', mastodonVersion: '4.5', rateScale: '1000', rateBucket: ['statuses=10/60', 'token=50'], pins: '3',
-      idempotencyTtl: '15', fault: 'slow-commit=5000', faultTimes: '1', accountState: 'unconfirmed', accounts: '3',
+      idempotencyTtl: '15', fault: 'slow-commit=5000', faultTimes: '1', faultFirstPerKey: true, accountState: 'unconfirmed', accounts: '3',
       notificationPolicy: 'accept', outage: 'slow=200', reportVersion: '4.5.0-rc.1',
     });
     expect(options).toMatchObject({
@@ -95,7 +95,7 @@ describe('sandbox flags', () => {
       rateLimit: { scale: 1000, buckets: { statuses: { limit: 10, periodMs: 60_000 }, token: { limit: 50 } } },
       pins: 3,
       idempotencyTtlMs: 15_000,
-      fault: { kind: 'slow-commit', delayMs: 5000, times: 1 },
+      fault: { kind: 'slow-commit', delayMs: 5000, times: 1, firstPerKey: true },
       notificationPolicy: 'accept',
       version: '4.5.0-rc.1',
     });
@@ -113,6 +113,7 @@ describe('sandbox flags', () => {
     [{ rateLimit: false, rateScale: '10' }, /--no-rate-limit switches every limit off/],
     [{ accountState: 'banned' }, /--account-state must be active, pending or unconfirmed/],
     [{ faultTimes: '2' }, /--fault-times needs a --fault/],
+    [{ faultFirstPerKey: true }, /--fault-first-per-key needs a --fault/],
     [{ notificationPolicy: 'maybe' }, /--notification-policy must be accept, filter or drop/],
   ])('refuse %o', (flags, message) => {
     expect(() => sandboxOptionsFromFlags(flags)).toThrow(UsageError);

@@ -100,6 +100,21 @@ describe("fault 'lost-answer'", () => {
     expect((await restClient(s).v1.statuses.$select(status.id).update({ status: 'drei' })).content).toBe('<p>drei</p>');
   });
 
+  it('firstPerKey: hits only the first request of each Idempotency-Key, so the retry gets its answer', async () => {
+    const s = await start({ mastodonVersion: '4.5', fault: { kind: 'lost-answer', firstPerKey: true } });
+    const client = restClient(s);
+    expect(await rejectionOf(client.v1.statuses.create({ status: 'eins' }, keyed('k1')))).toBeInstanceOf(TypeError);
+    const retry = await client.v1.statuses.create({ status: 'eins' }, keyed('k1'));
+    expect(retry.id).toBe(s.statuses()[0]?.id);
+    // Writes without a key (edits) are not hit; a new key is.
+    expect((await client.v1.statuses.$select(retry.id).update({ status: 'zwei' })).content).toBe('<p>zwei</p>');
+    expect(await rejectionOf(client.v1.statuses.create({ status: 'drei' }, keyed('k2')))).toBeInstanceOf(TypeError);
+    // Setting the fault again starts over.
+    s.setFault({ kind: 'lost-answer', firstPerKey: true });
+    expect(await rejectionOf(client.v1.statuses.create({ status: 'eins' }, keyed('k1')))).toBeInstanceOf(TypeError);
+    expect(s.statuses().map((st) => st.text)).toEqual(['zwei', 'drei']);
+  });
+
   it('refuses unknown faults and bad numbers', async () => {
     const s = await start();
     expect(() => s.setFault({ kind: 'boom' } as never)).toThrow(/Unknown fault "boom"/);
