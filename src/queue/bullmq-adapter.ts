@@ -140,8 +140,9 @@ export function startWorker(options: WorkerOptions): Worker {
       concurrency: options.concurrency ?? 4,
       ...(options.lockDuration !== undefined ? { lockDuration: options.lockDuration } : {}),
       ...(options.stalledInterval !== undefined ? { stalledInterval: options.stalledInterval } : {}),
-      // A toot job whose worker was killed is handed over; allow that more than once.
-      maxStalledCount: options.maxStalledCount ?? 5,
+      // A toot job whose worker was killed is handed over; allow that many times (a rollout, an OOM loop).
+      // Past the limit BullMQ fails the job itself; the 'failed' handler below records that.
+      maxStalledCount: options.maxStalledCount ?? 20,
       // Needed for worker.rateLimit(); generous, the instance's headers do the real limiting.
       limiter: { max: 1000, duration: 1000 },
       settings: {
@@ -151,6 +152,14 @@ export function startWorker(options: WorkerOptions): Worker {
     },
   );
   worker.on('error', (error) => log.error({ err: error.message }, 'Worker error'));
+  // Failures BullMQ decides on its own (a job whose workers died more than maxStalledCount times) never pass
+  // through the processor above: record them too, so that nothing fails without a trace in `herold status`.
+  worker.on('failed', (job, error) => {
+    if (!job || !/stalled more than allowable limit/.test(error.message)) return;
+    const message = `Given up after its worker died ${options.maxStalledCount ?? 20} times while running it (${error.message}).`;
+    log.error({ job: job.id }, message);
+    void store.recordFailure((job.data as HeroldJob).scheduleId, { tootId: job.id ?? '?', at: new Date().toISOString(), message }).catch(() => undefined);
+  });
   return worker;
 }
 

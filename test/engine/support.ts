@@ -85,6 +85,8 @@ export function writeSchedule(dir: string, schedule: Schedule): string {
 /** Operations on the test prefix from the test process, the way the CLI does it (no worker). */
 export async function operator(config: Config, schedules: Schedule[]) {
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  // Reconnects on its own (a test may restart its Redis); the errors meanwhile are expected.
+  redis.on('error', () => undefined);
   const jobs = new BullJobSink(redis, config.prefix);
   const store = new StateStore(redis, config.prefix);
   const ops = new Operations({
