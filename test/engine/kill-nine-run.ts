@@ -61,7 +61,6 @@ export interface KillNineReport {
 /** The per-token limit: generous for Herold's own traffic, used up on purpose once. */
 const WINDOW_MS = 4000;
 const LIMIT = 150;
-const blockOf = (q: RecordedRequest) => String((Math.floor(q.at / WINDOW_MS) + 1) * WINDOW_MS);
 
 const EXPECTED = { move: 1, termin: 1, reminder: 2, start: 1, milestone: 2, complete: 1 } as const;
 
@@ -228,7 +227,7 @@ export async function killNineRun(options: KillNineOptions = {}): Promise<KillNi
         const next = firstWriteAfter(at);
         return next === undefined ? [] : [next - at];
       }),
-      requestsWhileBlocked: requestsWhileBlocked(requests, blockOf),
+      requestsWhileBlocked: requestsWhileBlocked(requests),
       refusedWith429: requests.filter((q) => q.status === 429).length,
     };
   } finally {
