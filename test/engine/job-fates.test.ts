@@ -59,7 +59,7 @@ test.concurrent('pin limit: the start toot goes out unpinned; the refusal is log
   await pinStatuses(r.sandbox, 5);
   const { log, lines } = capturedLog();
   const schedule = windowOnly(300);
-  const service = await r.start([schedule], { replies: false, log });
+  const service = await r.start([schedule], { http: false, replies: false, log });
 
   const start = await waitFor('start toot', () => withText(r.sandbox, MARK.start)[0], 10_000);
   const report = await waitFor('failure in status', async () => {
@@ -81,7 +81,7 @@ test.concurrent('done, then failed while the instance was down: no "erledigt" re
   const r = await setUp(context);
   const { log, lines } = capturedLog();
   const schedule = windowOnly(300);
-  const service = await r.start([schedule], { replies: false, log });
+  const service = await r.start([schedule], { http: false, replies: false, log });
   const start = await waitFor('start toot', () => withText(r.sandbox, MARK.start)[0], 10_000);
   await waitFor('start pinned', () => r.sandbox.status(start.id)!.pinned, 5000);
 
@@ -110,7 +110,7 @@ test.concurrent('a deadline job promoted early waits for its deadline: no back-o
   const { expect } = context;
   const r = await setUp(context);
   const schedule = windowOnly(300, 4000);
-  const service = await r.start([schedule], { replies: false });
+  const service = await r.start([schedule], { http: false, replies: false });
   await waitFor('start toot', () => withText(r.sandbox, MARK.start)[0], 10_000);
   const id = jobId({ type: 'deadline', scheduleId: schedule.id, deadline: schedule.window.deadline.toISO()! });
   const job = await waitFor('deadline job', () => service.jobs.queue.getJob(id));
@@ -137,7 +137,7 @@ test.concurrent('an announcement whose window opened before it ran is skipped wi
   const op = await operator(r.config, [schedule]);
   context.onTestFinished(() => op.close());
   expect(await op.store.transition(schedule.id, 'running', ['announced'])).toBe(true);
-  const service = await r.start([schedule], { replies: false, log });
+  const service = await r.start([schedule], { http: false, replies: false, log });
 
   const skipped = await waitFor('announcement recorded', () => service.store.posted(schedule.id, 'termin'), 10_000);
   expect(skipped.skipped).toMatch(/already started \(running\)/);
@@ -154,7 +154,7 @@ test.concurrent(`a template that breaks while Herold runs: ${MAX_FAULT_ATTEMPTS}
   cpSync('templates/de', dir, { recursive: true });
   const { log, lines } = capturedLog();
   const schedule: Schedule = { ...windowOnly(60_000), templatesDir: dir };
-  const service = await r.start([schedule], { replies: false, log });
+  const service = await r.start([schedule], { http: false, replies: false, log });
   // Someone edits a template on the running system: the variable does not exist.
   writeFileSync(path.join(dir, 'start.hbs'), 'Es geht los um {{startzeit}}!\n');
   const job = await waitFor('start job', () => service.jobs.queue.getJob(`toot.${schedule.id}.start`));

@@ -40,7 +40,7 @@ test.concurrent('4.6, every first POST answer lost: 0 duplicates, the thread int
   onTestFinished(() => r.close());
   r.sandbox.addAccount({ username: 'alice' });
   const schedule = spacedBeforeStart(rebasedWienRocks(6000), 1000);
-  const service = await r.start([schedule], { replies: FAST });
+  const service = await r.start([schedule], { http: false, replies: FAST });
   await r.sandbox.waitForStream();
   const question = r.sandbox.mention('alice', 'Wie lange dauert der Umzug?', { visibility: 'direct' });
 
@@ -70,7 +70,7 @@ for (const version of ['4.5', '4.6'] as const) test.concurrent(`${version}, each
   const r = await rig({ mastodonVersion: version, fault: { kind: 'slow-commit', delayMs: 3000, firstPerKey: true } });
   onTestFinished(() => r.close());
   const schedule = { ...rebasedWienRocks(300), announcements: [], reminders: [] };
-  const service = await r.start([schedule], { replies: false });
+  const service = await r.start([schedule], { http: false, replies: false });
 
   const start = await runDay(r.sandbox, service, schedule);
   await sleep(500);
