@@ -222,8 +222,15 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
     closers.push(() => worker.close());
     const checkWorker = checkQueue.startWorker({ connection: redis, prefix: config.prefix, run: (job) => checkRunner.run(job), log, lockDuration: options.worker?.lockDuration, stalledInterval: options.worker?.stalledInterval });
     closers.push(() => checkWorker.close());
-    await replies.start({ listen: options.replies ?? true, acceptDms: options.acceptDms });
-    closers.push(() => replies.close());
+    // The listener's first call may wait for a whole request timeout while the instance hangs; HTTP waits no longer than the token check.
+    const repliesStarted = replies.start({ listen: options.replies ?? true, acceptDms: options.acceptDms }).catch((error: unknown) => {
+      log.error(`Questions are not answered: ${(error as Error).message}`);
+    });
+    await Promise.race([repliesStarted, delay(FIRST_ANSWER_WAIT_MS)]);
+    closers.push(async () => {
+      await repliesStarted;
+      await replies.close();
+    });
 
     let refused!: (error: MastodonRejectedError) => void;
     const stopped = new Promise<MastodonRejectedError>((resolve) => (refused = resolve));

@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, test } from 'vitest';
 import { stamp } from '../../src/queue/jobs.ts';
@@ -197,4 +198,27 @@ test('the character limit the instance told an earlier run is used when the next
   const second = await r.start([schedule], { replies: false, http: false });
   expect(second.characterLimit).toBe(720);
   expect(second.reachability().reachable).toBe(false);
+});
+
+test('an instance that drops every connection without an answer: Herold starts, serves the status page and shows it unreachable', async () => {
+  // What a crashing Puma behind a TCP load balancer looks like: the connection opens and is reset.
+  const dropper = createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => dropper.listen(0, '127.0.0.1', resolve));
+  try {
+    const port = (dropper.address() as { port: number }).port;
+    r = await rig({}, { mastodonUrl: `http://127.0.0.1:${port}` });
+    const schedule: Schedule = { ...rebasedWienRocks(60_000, 600), announcements: [], reminders: [] };
+    const started = Date.now();
+    const service = await r.start([schedule], { replies: false });
+    expect(Date.now() - started).toBeLessThan(4500);
+    expect(service.reachability().reachable).toBe(false);
+    expect((await fetch(`${service.httpUrl}/readyz`)).status).toBe(200);
+    const page = await fetch(`${service.httpUrl}/s/${schedule.id}`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('nicht erreichbar');
+    await r.close();
+    r = undefined;
+  } finally {
+    await new Promise<void>((resolve) => dropper.close(() => resolve()));
+  }
 });
