@@ -75,7 +75,7 @@ export function formatStatus(report: StatusReport): string[] {
       ? ['  (none)']
       : table(['due', 'job', 'state'], report.pending.map((j) => [fmt(DateTime.fromMillis(j.dueAt)), j.id, j.state]))),
   ];
-  const checked = report.tasks.filter((t) => t.check !== null || schedule.tasks.find((s) => s.id === t.id)?.check);
+  const checked = report.tasks.filter((t) => schedule.tasks.find((s) => s.id === t.id)?.check);
   if (checked.length > 0) {
     lines.push(
       '',

@@ -4,7 +4,7 @@ import { LocalDnsServer } from '../../src/checks/local/local-dns-server.ts';
 import { LocalHttpServer } from '../../src/checks/local/local-http-server.ts';
 import { LocalTlsServer, makeCertificate } from '../../src/checks/local/local-tls-server.ts';
 import { CheckBusyError } from '../../src/checks/check-runner.ts';
-import { statusJson } from '../../src/cli/operator.ts';
+import { formatStatus, statusJson } from '../../src/cli/operator.ts';
 import { stamp } from '../../src/queue/jobs.ts';
 import { parseSchedule } from '../../src/schedule/load-schedule.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
@@ -77,6 +77,8 @@ describe('checks confirm tasks from what they see', () => {
     sandbox.setVersion('4.0.2');
     await waitFor('ready', async () => (await service.operations.status(schedule.id)).tasks.find((t) => t.id === 'upgrade')?.status === 'ready');
     expect(statusJson(await service.operations.status(schedule.id)).tasks.find((t) => t.id === 'upgrade')!.status).toBe('ready');
+    const text = formatStatus(await service.operations.status(schedule.id)).join('\n');
+    expect(text).toMatch(/^ {2}upgrade +passing +Version 4\.0\.2 +\d\d\.\d\d\. \d\d:\d\d +ready: confirm with herold task \S+ upgrade done$/m);
     await new Promise((r) => setTimeout(r, 1500));
     expect(sandbox.statuses().map((s) => [s.id, s.history.length])).toEqual(before);
     expect((await service.operations.status(schedule.id)).tasks.find((t) => t.id === 'upgrade')!.status).toBe('ready');
