@@ -174,7 +174,9 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
       gate,
       onReplied: () => metrics.replied(),
     });
+    const checkStore = new CheckStore(redis, config.prefix);
     const processor = new Processor({
+      checks: checkStore,
       schedules,
       store,
       jobs,
@@ -190,7 +192,6 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
       replies: replies.processor,
       posting: postOnceOptions(new PostAttempts(redis, config.prefix), config.requestTimeoutMs),
     });
-    const checkStore = new CheckStore(redis, config.prefix);
     const operations = new Operations({ schedules: options.schedules, store, jobs, now, coalesceMs: config.coalesceMs, log, clock, checks: checkStore, rateBudget: gate });
     for (const schedule of options.schedules.values()) await operations.upsert(schedule);
     const checkQueue = new CheckQueue(redis, config.prefix);

@@ -9,6 +9,7 @@ import type { Schedule } from '../schedule/schedule.ts';
 import type { PostedToot, StateStore } from '../state/state-store.ts';
 import { publicView, type PublicFaqAnswer, type PublicView } from './public-view.ts';
 import type { CheckRecord, CheckStore } from '../checks/check-store.ts';
+import { dnsSpread } from '../checks/dns-spread.ts';
 
 export interface LiveStateDeps {
   readonly schedules: ReadonlyMap<string, Schedule>;
@@ -105,7 +106,7 @@ export class LiveState {
   private answers(snapshot: Snapshot, now: DateTime): PublicFaqAnswer[] {
     const { faq } = this.deps;
     if (!faq || !this.faqRenderer) return [];
-    const context = tootContext(snapshot.schedule, snapshot.progress, now);
+    const context = tootContext(snapshot.schedule, snapshot.progress, now, { dns: dnsSpread(snapshot.schedule, snapshot.checks, now) });
     const answers: PublicFaqAnswer[] = [];
     for (const entry of faq.entries) {
       try {

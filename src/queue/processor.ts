@@ -8,6 +8,8 @@ import { tootContext } from '../render/toot-context.ts';
 import { allFinished, type Phase } from '../schedule/progress.ts';
 import type { Schedule } from '../schedule/schedule.ts';
 import type { StateStore } from '../state/state-store.ts';
+import type { CheckStore } from '../checks/check-store.ts';
+import { dnsSpread } from '../checks/dns-spread.ts';
 import { tootJob, type HeroldJob, type JobSink, type PostKind } from './jobs.ts';
 import { findEarlierPost, postOnce, type PostOnceOptions } from './post-once.ts';
 import { lateTootFate } from './late-toot-fate.ts';
@@ -27,6 +29,8 @@ export interface ProcessorDeps {
   readonly posting: PostOnceOptions;
   /** Sends 'reply' jobs (src/replies/reply-processor.ts). */
   readonly replies?: { process(job: Extract<HeroldJob, { type: 'reply' }>): Promise<JobOutcome> };
+  /** Task checks' results: the milestone of a DNS task tells how far the change has spread. */
+  readonly checks?: CheckStore;
 }
 
 export type JobOutcome = { readonly result: string };
@@ -103,6 +107,7 @@ export class Processor {
       entry: job.kind === 'announcement' || job.kind === 'reminder' ? { id: job.ref!, at: DateTime.fromISO(job.at) } : undefined,
       taskId: job.kind === 'milestone' ? job.ref! : undefined,
       previousStart: job.previousStart ? DateTime.fromISO(job.previousStart) : undefined,
+      dns: job.kind === 'milestone' && this.deps.checks ? dnsSpread(schedule, await this.deps.checks.all(schedule.id), now, job.ref!) : null,
     });
     const parts = fitToot(renderer, template, context, this.deps.characterLimit);
 

@@ -1,3 +1,4 @@
+import type { DnsSpread } from '../checks/dns-spread.ts';
 import type { DateTime, Duration } from 'luxon';
 import { finishedCount, type Phase, type Progress, type TaskStatus } from '../schedule/progress.ts';
 import type { Schedule } from '../schedule/schedule.ts';
@@ -47,12 +48,15 @@ export interface TootContext {
   readonly task: TaskView | null;
   /** For the date-changed toot: the start that was announced before. */
   readonly previousStart: DateTime | null;
+  /** How far the DNS change has spread, from the schedule's dns check (docs/checks.md); null without one or before it saw anything. */
+  readonly dns: DnsSpread | null;
 }
 
 export interface ContextExtras {
   readonly entry?: { id: string; at: DateTime };
   readonly taskId?: string;
   readonly previousStart?: DateTime;
+  readonly dns?: DnsSpread | null;
 }
 
 export function tootContext(schedule: Schedule, progress: Progress, now: DateTime, extras: ContextExtras = {}): TootContext {
@@ -93,5 +97,6 @@ export function tootContext(schedule: Schedule, progress: Progress, now: DateTim
     entry: extras.entry ? { id: extras.entry.id, at: extras.entry.at.setZone(zone) } : null,
     task: extras.taskId ? (tasks.find((t) => t.id === extras.taskId) ?? null) : null,
     previousStart: extras.previousStart ? extras.previousStart.setZone(zone) : null,
+    dns: extras.dns ?? null,
   };
 }

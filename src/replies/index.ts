@@ -17,6 +17,7 @@ import { postOnceOptions } from '../queue/post-once.ts';
 import { PostAttempts } from '../state/post-attempts.ts';
 import { ReplyProcessor } from './reply-processor.ts';
 import { ReplyStore } from './reply-store.ts';
+import { CheckStore } from '../checks/check-store.ts';
 
 export type { ReplyTuning } from './listener.ts';
 export { ReplyStore, type AnsweredRecord, type OpenQuestion } from './reply-store.ts';
@@ -77,6 +78,7 @@ export class Replies {
       now: deps.now,
       log: deps.log,
       onReplied: deps.onReplied,
+      checks: new CheckStore(deps.redis, deps.config.prefix),
     });
   }
 

@@ -11,6 +11,8 @@ import type { CurrentSchedule } from './current-schedule.ts';
 import { replyReserve, type RateLimitView } from './rate-view.ts';
 import { composeReply } from './reply-text.ts';
 import type { ReplyStore } from './reply-store.ts';
+import type { CheckStore } from '../checks/check-store.ts';
+import { dnsSpread } from '../checks/dns-spread.ts';
 
 export type ReplyJob = Extract<HeroldJob, { type: 'reply' }>;
 
@@ -32,6 +34,8 @@ export interface ReplyProcessorDeps {
   readonly now: () => DateTime;
   readonly log: Logger;
   readonly onReplied?: () => void;
+  /** Task checks' results: the reachability answer tells how far the DNS change has spread. */
+  readonly checks?: CheckStore;
 }
 
 /**
@@ -71,7 +75,9 @@ export class ReplyProcessor {
     if (!state) throw new Error('No schedule is loaded; a reply cannot be rendered.');
     const renderer = (this.renderer ??= new TemplateRenderer(this.deps.faqDir));
     const faqId = renderer.has(job.faqId) ? job.faqId : FALLBACK_ID;
-    const answer = renderer.render(faqId, tootContext(state.schedule, state.progress, this.deps.now())).text;
+    const now = this.deps.now();
+    const dns = this.deps.checks ? dnsSpread(state.schedule, await this.deps.checks.all(state.schedule.id), now) : null;
+    const answer = renderer.render(faqId, tootContext(state.schedule, state.progress, now, { dns })).text;
     const text = composeReply(job.acct, answer, this.deps.characterLimit);
 
     let status;

@@ -161,6 +161,10 @@ describe('checks confirm tasks from what they see', () => {
     });
     expect(all.check!.propagation!.text).toBe('Alle 2 Resolver sehen die neue Adresse');
     await waitFor('the check to stop once everyone sees it', async () => (await service.checks.store.get(schedule.id, 'dns'))?.stopped);
+    // The DNS milestone tells followers how far the change has spread.
+    const milestone = await waitFor('the milestone', async () => (await service.store.posted(schedule.id, 'milestone-dns'))?.statusId);
+    const text = current.sandbox.statuses().find((s) => s.id === milestone)!.text;
+    expect(text).toMatch(/Stand jetzt: (1 von 2 Resolvern sieht|Alle 2 Resolver sehen) die neue Adresse\. (Spätestens um|Seit) \d\d:\d\d Uhr sollte die neue Adresse überall angekommen sein\./);
   });
 
   test('tls: the certificate swapped mid-test confirms the task', async () => {

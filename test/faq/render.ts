@@ -26,6 +26,8 @@ export interface ContextOptions {
   contact?: string | null;
   /** How many of the tasks are done; in phase 'running' the next one is running. */
   done?: number;
+  /** What the DNS check has seen (docs/checks.md). */
+  dns?: TootContext['dns'];
 }
 
 const TASKS = [
@@ -73,5 +75,6 @@ export function createContext(options: ContextOptions): TootContext {
     entry: null,
     task: null,
     previousStart: null,
+    dns: options.dns ?? null,
   };
 }
