@@ -111,6 +111,15 @@ export class MastodonRateLimitedError extends HeroldError {
   }
 }
 
+/**
+ * The request could go, but what is left of the budget is kept for the
+ * schedule's remaining toots (an edit or an answer to a question waits).
+ * Only this job waits; the queue goes on with the toots.
+ */
+export class BudgetReservedError extends MastodonRateLimitedError {
+  override name = 'BudgetReservedError';
+}
+
 /** Redis does not answer; nothing can be scheduled or recorded without it. */
 export class RedisUnavailableError extends HeroldError {
   override name = 'RedisUnavailableError';

@@ -1,5 +1,5 @@
 import { MastoHttpError } from 'masto';
-import { MastodonRateLimitedError } from '../errors.ts';
+import { BudgetReservedError, MastodonRateLimitedError } from '../errors.ts';
 import { editIntervalMs } from '../engine/edit-pacing.ts';
 import {
   applyReading,
@@ -80,7 +80,7 @@ export class RequestGate {
         : verdict.reason === 'spent'
           ? `The ${where} budget of ${size} is used up until ${until}; waiting to ${what} until then.`
           : `The ${where} statuses left before ${until} are kept for the schedule's remaining toots (${needed}); waiting to ${what} until then.`;
-    throw new MastodonRateLimitedError(verdict.retryAt, message);
+    throw verdict.reason === 'reserved' ? new BudgetReservedError(verdict.retryAt, message) : new MastodonRateLimitedError(verdict.retryAt, message);
   }
 
   /**

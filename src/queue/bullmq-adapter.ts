@@ -1,6 +1,6 @@
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { HeroldError, MastodonRateLimitedError, MastodonRejectedError, MastodonUnavailableError, NotDueYetError, NotFoundError } from '../errors.ts';
+import { BudgetReservedError, HeroldError, MastodonRateLimitedError, MastodonRejectedError, MastodonUnavailableError, NotDueYetError, NotFoundError } from '../errors.ts';
 import type { RedisConnection } from '../redis/connect.ts';
 import type { StateStore } from '../state/state-store.ts';
 import { jobId, PRIORITY, QUEUE_NAME, type HeroldJob, type JobSink, type PendingJob } from './jobs.ts';
@@ -98,7 +98,8 @@ export function startWorker(options: WorkerOptions): Worker {
         if (error instanceof MastodonRateLimitedError) {
           const waitMs = Math.max(1000, error.retryAt - Date.now());
           log.warn({ job: job.id, waitMs }, error.message);
-          await worker.rateLimit(waitMs);
+          // Kept for the toots: only this job waits, the others (the toots) go on.
+          if (!(error instanceof BudgetReservedError)) await worker.rateLimit(waitMs);
           // Back until the window resets, without using up an attempt. Not via RateLimitError: BullMQ
           // puts a prioritized job back without waking the blocked workers, so it would sit out their
           // whole block timeout (up to 10 s) after the limit has expired. A delayed job wakes them.

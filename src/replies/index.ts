@@ -12,7 +12,6 @@ import type { StateStore } from '../state/state-store.ts';
 import { CurrentSchedule } from './current-schedule.ts';
 import { Intake } from './intake.ts';
 import { ReplyListener, type ReplyTuning } from './listener.ts';
-import { RateLimitView } from './rate-view.ts';
 import { postOnceOptions } from '../queue/post-once.ts';
 import { PostAttempts } from '../state/post-attempts.ts';
 import { ReplyProcessor } from './reply-processor.ts';
@@ -54,7 +53,6 @@ export interface RepliesStartOptions {
  */
 export class Replies {
   readonly store: ReplyStore;
-  readonly rates = new RateLimitView();
   readonly processor: ReplyProcessor;
   private readonly current: CurrentSchedule;
   listener: ReplyListener | null = null;
@@ -67,7 +65,6 @@ export class Replies {
       current: this.current,
       account: deps.primary,
       posting: postOnceOptions(new PostAttempts(deps.redis, deps.config.prefix), deps.config.requestTimeoutMs),
-      rates: this.rates,
       // Read at each use: the instance may tell its limit only after the start.
       get characterLimit() {
         return deps.characterLimit;
@@ -107,10 +104,7 @@ export class Replies {
       accessToken: config.mastodonAccessToken,
       timeoutMs: config.requestTimeoutMs,
       gate: this.deps.gate,
-      onRateLimit: (state) => {
-        this.rates.observe(state);
-        this.deps.onRateLimit?.(state);
-      },
+      onRateLimit: this.deps.onRateLimit,
     });
     let self = { id: '', username: '' };
     const intake = new Intake({ store: this.store, jobs: this.deps.jobs, matcher, current: this.current, self: () => self, log });
@@ -119,7 +113,6 @@ export class Replies {
       accessToken: config.mastodonAccessToken,
       store: this.store,
       intake,
-      rates: this.rates,
       maxAgeMs: config.replyMaxAgeMs,
       acceptDms: options.acceptDms ?? false,
       tuning: options.listen === true ? {} : options.listen,

@@ -4,7 +4,6 @@ import { HeroldError, MastodonRateLimitedError, MastodonRejectedError } from '..
 import { NotificationStream, type StreamState } from '../mastodon/notification-stream.ts';
 import { MAX_PAGE, type MastoNotifications } from '../mastodon/notifications.ts';
 import type { Intake } from './intake.ts';
-import type { RateLimitView } from './rate-view.ts';
 import type { ReplyStore } from './reply-store.ts';
 import { filteringSettings, newestId, oldestFirst } from './triage.ts';
 import type { IncomingNotification, NotificationPolicy } from './types.ts';
@@ -34,7 +33,6 @@ export interface ListenerDeps {
   readonly accessToken: string;
   readonly store: ReplyStore;
   readonly intake: Intake;
-  readonly rates: RateLimitView;
   /** On the first start (no cursor yet), mentions older than this are left alone. */
   readonly maxAgeMs: number;
   /** `herold run --accept-dms`: make the notification policy let DMs from strangers through. */
@@ -62,8 +60,6 @@ export interface ListenerStats {
   lastPollError: string | null;
 }
 
-/** Requests polling leaves unused in a rate-limit window (replies leave more; see replyReserve). */
-const POLL_RESERVE = 2;
 const TICK_MS = 100;
 
 /**
@@ -317,8 +313,8 @@ export class ReplyListener {
 
   /** Whether one more request may go out now; else the time to try again. */
   private async mayRequest(): Promise<number | null> {
-    const wait = this.deps.rates.waitUntil(POLL_RESERVE);
-    if (wait !== null) return wait;
+    // The account's rate gate (in the notifications client) holds a poll back while the instance
+    // refuses the account or when only the schedule's share is left; this is the paging budget of polling.
     const { limit, windowMs } = this.tuning.pollBudget;
     if (await this.deps.store.takePollRequest(limit, windowMs)) {
       this.stats.pollRequests += 1;

@@ -1,6 +1,6 @@
 import type { DateTime } from 'luxon';
 import type { Logger } from 'pino';
-import { MastodonRateLimitedError, MastodonRejectedError } from '../errors.ts';
+import { MastodonRejectedError } from '../errors.ts';
 import { FALLBACK_ID } from '../faq/index.ts';
 import type { MastodonAccount } from '../mastodon/mastodon-account.ts';
 import type { HeroldJob } from '../queue/jobs.ts';
@@ -8,7 +8,6 @@ import { postOnce, type PostOnceOptions } from '../queue/post-once.ts';
 import { TemplateRenderer } from '../render/template-renderer.ts';
 import { tootContext } from '../render/toot-context.ts';
 import type { CurrentSchedule } from './current-schedule.ts';
-import { replyReserve, type RateLimitView } from './rate-view.ts';
 import { composeReply } from './reply-text.ts';
 import type { ReplyStore } from './reply-store.ts';
 import type { CheckStore } from '../checks/check-store.ts';
@@ -22,7 +21,6 @@ export interface ReplyProcessorDeps {
   readonly account: MastodonAccount;
   /** "Maybe posted" markers: a reply whose answer was lost is looked for in the question's thread before it is sent again. */
   readonly posting: PostOnceOptions;
-  readonly rates: RateLimitView;
   /** The instance's limit read at start. */
   readonly characterLimit: number;
   /** Same FAQ id to the same account at most once per this many ms. */
@@ -52,19 +50,13 @@ export class ReplyProcessor {
   constructor(private readonly deps: ReplyProcessorDeps) {}
 
   async process(job: ReplyJob): Promise<{ result: string }> {
-    const { store, log, account, rates } = this.deps;
+    const { store, log, account } = this.deps;
     if (!this.deps.enabled) return { result: 'dropped: replies are off (HEROLD_REPLIES=off)' };
     const done = await store.answered(job.notificationId);
     if (done) return { result: done.statusId ? `already answered with ${done.statusId}` : `already handled: ${done.skipped}` };
 
-    // Replies leave the last requests of each rate-limit window to schedule toots and polling.
-    rates.observe(account.rateLimit);
-    const limit = rates.current()?.limit ?? 300;
-    const waitUntil = rates.waitUntil(replyReserve(limit));
-    if (waitUntil !== null) {
-      throw new MastodonRateLimitedError(waitUntil, `Replies pause until the rate-limit window resets at ${new Date(waitUntil).toISOString()}, leaving ${replyReserve(limit)} requests for schedule toots.`);
-    }
-
+    // What replies must leave to the schedule's toots (requests per window, the statuses they need)
+    // the account's rate gate decides when the answer is posted (use: 'reply').
     if (!(await store.claimCooldown(job.accountId, job.faqId, job.notificationId, this.deps.cooldownMs))) {
       await store.recordAnswered(job.notificationId, { statusId: null, faqId: job.faqId, at: this.deps.now().toISO()!, acct: job.acct, skipped: 'cooldown' });
       log.info({ notification: job.notificationId, from: job.acct, faq: job.faqId }, 'Not answering: the same answer went to this account a moment ago.');

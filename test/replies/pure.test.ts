@@ -5,7 +5,6 @@ import { extractEntities } from '../../src/render/mastodon-length.ts';
 import { initialProgress } from '../../src/schedule/progress.ts';
 import { pickSchedule } from '../../src/replies/pick-schedule.ts';
 import { htmlToText, questionText } from '../../src/replies/question-text.ts';
-import { RateLimitView, replyReserve } from '../../src/replies/rate-view.ts';
 import { composeReply, defuseMentions } from '../../src/replies/reply-text.ts';
 import { compareIds, filteringSettings, newestId, oldestFirst, triage } from '../../src/replies/triage.ts';
 import type { IncomingNotification } from '../../src/replies/types.ts';
@@ -128,31 +127,6 @@ describe('which schedule answers talk about', () => {
     const next = state(7 * 86_400_000);
     expect(pickSchedule([stale, next], now)).toBe(next);
     expect(pickSchedule([stale, past], now)).toBe(stale);
-  });
-});
-
-describe('rate-limit view', () => {
-  it('keeps the freshest reading: lower remaining in the same window, any reading of a later window', () => {
-    const view = new RateLimitView();
-    const now = 1_000_000;
-    view.observe({ limit: 300, remaining: 100, resetAt: now + 5000 });
-    view.observe({ limit: 300, remaining: 120, resetAt: now + 5000 }); // a response that overtook an older one
-    expect(view.current(now)?.remaining).toBe(100);
-    view.observe({ limit: 300, remaining: 299, resetAt: now + 10_000 });
-    expect(view.current(now)?.remaining).toBe(299);
-    view.observe({ limit: 300, remaining: 5, resetAt: now + 5000 }); // the old window: ignored
-    expect(view.current(now)?.remaining).toBe(299);
-    expect(view.current(now + 10_001)).toBeNull();
-  });
-
-  it('says when to wait: at the reserve, until the window ends', () => {
-    const view = new RateLimitView();
-    view.observe({ limit: 300, remaining: 15, resetAt: 2000 });
-    expect(replyReserve(300)).toBe(15);
-    expect(view.waitUntil(replyReserve(300), 1000)).toBe(2000);
-    expect(view.waitUntil(2, 1000)).toBeNull();
-    expect(view.waitUntil(15, 2500)).toBeNull();
-    expect(replyReserve(40)).toBe(8);
   });
 });
 
