@@ -18,7 +18,7 @@ import { observedAccount } from '../mastodon/observed-account.ts';
 import { BullJobSink, pauseUntil, startWorker, type WorkerOptions } from '../queue/bullmq-adapter.ts';
 import { postOnceOptions } from '../queue/post-once.ts';
 import { Processor } from '../queue/processor.ts';
-import { connectOrExplain, redisConnection } from '../redis/connect.ts';
+import { armCommandTimeout, connectOrExplain, redisConnection } from '../redis/connect.ts';
 import { Replies, type ReplyTuning } from '../replies/index.ts';
 import { TemplateRenderer } from '../render/template-renderer.ts';
 import type { Schedule } from '../schedule/schedule.ts';
@@ -254,6 +254,7 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
     closers.push(() => httpJobs.close());
     // Fully connected before anything can close it (a port in use): a half-open BullMQ connection would throw on close.
     await httpJobs.queue.waitUntilReady();
+    armCommandTimeout(httpRedis);
     const httpStore = new StateStore(httpRedis, config.prefix);
     const httpChecks = new CheckStore(httpRedis, config.prefix);
     const httpBudget = new RateBudgetStore(httpRedis, config.prefix, 'primary');

@@ -10,9 +10,10 @@ export type RedisConnection = Redis | Cluster;
  * - `worker`: the worker and the scheduler; waits for Redis forever (maxRetriesPerRequest: null,
  *   as BullMQ requires), so a Redis restart costs a pause, not a lost job.
  * - `producer`: CLI commands; one try, fail at once with a clear message.
- * - `http`: the HTTP server; never queues a command while Redis is away and gives up on one
- *   after half a second, so every route answers within a second and a webhook change is
- *   never applied long after its client gave up. Keeps reconnecting in the background.
+ * - `http`: the HTTP server; never queues a command while Redis is away and (once armed with
+ *   armCommandTimeout) gives up on one after half a second, so every route answers within a
+ *   second and a webhook change is never applied long after its client gave up. Keeps
+ *   reconnecting in the background.
  */
 export type ConnectionRole = 'worker' | 'producer' | 'http';
 
@@ -23,7 +24,8 @@ const ROLE: Record<ConnectionRole, { redis: RedisOptions; retry: (attempt: numbe
   worker: { redis: { maxRetriesPerRequest: null }, retry: (attempt) => Math.min(2000, 50 * attempt), offlineQueue: true, lazy: false },
   producer: { redis: { maxRetriesPerRequest: 1, connectTimeout: 3000 }, retry: () => null, offlineQueue: false, lazy: true },
   http: {
-    redis: { maxRetriesPerRequest: 0, connectTimeout: 1000, commandTimeout: HTTP_COMMAND_TIMEOUT_MS, autoResendUnfulfilledCommands: false },
+    // commandTimeout comes with armCommandTimeout, once the connection (and BullMQ's version check on it) is up.
+    redis: { maxRetriesPerRequest: 0, connectTimeout: 1000, autoResendUnfulfilledCommands: false },
     retry: (attempt) => Math.min(1000, 100 * attempt),
     offlineQueue: false,
     lazy: false,
@@ -65,6 +67,20 @@ export function redisConnection(redisUrl: string, role: ConnectionRole): RedisCo
     target.nodes.map((n) => ({ host: n.host, port: n.port })),
     cluster,
   );
+}
+
+/**
+ * From now on every command on `redis` fails after `ms` instead of waiting.
+ * Set after the start, so that a loaded machine's slow first answers (the
+ * connection check, BullMQ's version check) do not fail the start for good.
+ */
+export function armCommandTimeout(redis: RedisConnection, ms = HTTP_COMMAND_TIMEOUT_MS): void {
+  if (redis instanceof Cluster) {
+    redis.options.redisOptions = { ...redis.options.redisOptions, commandTimeout: ms };
+    for (const node of redis.nodes('all')) node.options.commandTimeout = ms;
+  } else {
+    redis.options.commandTimeout = ms;
+  }
 }
 
 /** The servers that hold keys: the connection itself, or every master of a cluster. */
