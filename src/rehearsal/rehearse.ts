@@ -363,7 +363,7 @@ const CHECK_MIN_INTERVAL_MS = 100;
  * confirms a task the moment its check marks it "bereit".
  */
 class CheckWatch {
-  private readonly told = new Map<string, string>();
+  private readonly told = new Set<string>();
   private busy = false;
 
   constructor(
@@ -385,8 +385,8 @@ class CheckWatch {
         const record = records.get(task.id) ?? null;
         const at = this.clock.now();
         const say = (key: string, text: string) => {
-          if (this.told.get(`${task.id}:${key}`) === text) return false;
-          this.told.set(`${task.id}:${key}`, text);
+          if (this.told.has(`${task.id}:${key}`)) return false;
+          this.told.add(`${task.id}:${key}`);
           this.emit([{ type: 'check', at, taskId: task.id, title: task.title, text }]);
           return true;
         };
