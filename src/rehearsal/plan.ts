@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { readTextFile } from '../files/read-text-file.ts';
 import { DateTime, Duration } from 'luxon';
 import { parse as parseYaml } from 'yaml';
 import { ScheduleError, UsageError } from '../errors.ts';
@@ -77,8 +78,10 @@ export function loadQuestions(file?: string): LabelledQuestion[] {
 
 function readFile(file: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    return readTextFile(file, 'file');
   } catch (error) {
+    // Not a regular file, or over 1 MiB: already a clear message.
+    if (error instanceof ScheduleError) throw error;
     throw new UsageError(`Cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
   }
 }
@@ -97,7 +100,7 @@ export function loadScript(file: string, schedule: Schedule): RehearsalAction[] 
   try {
     data = parseYaml(readFile(file));
   } catch (error) {
-    if (error instanceof UsageError) throw error;
+    if (error instanceof UsageError || error instanceof ScheduleError) throw error;
     throw new ScheduleError([{ file, message: `The script is not valid YAML: ${(error as Error).message}`, hint: 'Write a list of { at, task, status } or { at, window } entries.' }]);
   }
   if (!Array.isArray(data)) {

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { validateCommand } from '../../src/cli/validate.ts';
 import { ScheduleError } from '../../src/errors.ts';
 import { DEFAULT_FAQ_DIR, loadFaq } from '../../src/faq/index.ts';
+import { loadQuestions, loadScript } from '../../src/rehearsal/plan.ts';
 import { loadSchedule } from '../../src/schedule/load-schedule.ts';
 
 // Files an attacker or a careless admin hands to Herold. The schedules in
@@ -66,6 +67,14 @@ describe('what is not a schedule file', () => {
     expect(result.stderr).toContain('/dev/zero: This schedule is a character device');
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  test('rehearsal scripts and question sets too, and `herold faq eval`', async () => {
+    const schedule = loadSchedule(WIEN);
+    expect(() => loadScript('/dev/zero', schedule)).toThrow('/dev/zero: This file is a character device, not a regular file.');
+    expect(() => loadQuestions(tmp)).toThrow('is a directory, not a regular file');
+    const { faqEvalCommand } = await import('../../src/cli/faq.ts');
+    await expect(faqEvalCommand('/dev/zero', {}, () => undefined)).rejects.toThrow('This question set is a character device');
   });
 
   test('a template over the limit is refused too', () => {
