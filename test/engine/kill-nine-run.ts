@@ -151,11 +151,15 @@ export async function killNineRun(options: KillNineOptions = {}): Promise<KillNi
     const writes = () => sandbox.requests().filter((q) => q.method !== 'GET' && q.path.startsWith('/api/v1/statuses') && q.status === 200).length;
     const killedAt: number[] = [];
     for (let k = 1; k <= kills; k += 1) {
+      const task = k % 2 === 0 ? schedule.tasks[k / 2 - 1] : undefined;
       if (k === exhaustBefore) {
-        // Another client of the account uses up the window (quickly: its answers are not held back).
+        // Right after a window began, another client of the account uses it up (quickly: its answers are
+        // not held back); the operator's next task change makes Herold meet the 429, and the kill follows.
+        await sleep(WINDOW_MS - (Date.now() % WINDOW_MS) + 50);
         await sandbox.setOutage('none');
         await spendBudget(sandbox);
         await sandbox.setOutage('slow', { delayMs: 250 });
+        if (task) await op.ops.taskChange(schedule.id, task.id, 'done');
         say(`before kill ${k}: the instance's rate-limit window is used up`);
       }
       if (k % 2 === 1) {
@@ -179,8 +183,7 @@ export async function killNineRun(options: KillNineOptions = {}): Promise<KillNi
       spawnOne();
       if (k === twoFrom) spawnOne();
       // The operator reports a task after every second kill, so the day spans the whole run.
-      const task = schedule.tasks[k / 2 - 1];
-      if (k % 2 === 0 && task) await op.ops.taskChange(schedule.id, task.id, 'done');
+      if (task && k !== exhaustBefore) await op.ops.taskChange(schedule.id, task.id, 'done');
       if (k === twoTo) {
         const extra = workers.shift()!;
         extra.kill('SIGTERM');
