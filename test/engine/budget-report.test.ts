@@ -1,0 +1,50 @@
+import { afterEach, expect, test } from 'vitest';
+import { loadSchedule } from '../../src/schedule/load-schedule.ts';
+import { rebasedWienRocks, REDIS_URL, rig, waitFor, type Rig } from './harness.ts';
+import { finished, MARK, spawnHerold, tempDir, withText, writeSchedule } from './support.ts';
+
+let r: Rig | undefined;
+let cleanup: (() => void) | undefined;
+afterEach(async () => {
+  await r?.close();
+  r = undefined;
+  cleanup?.();
+});
+
+const gauge = (text: string, series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1]);
+
+test('herold status (text and --json) and /metrics show each bucket of the shared rate budget', async () => {
+  // Mastodon's own limits: 300 requests per token and 1,500 per account per 5 min, 300 paging per 15 min, 300 statuses per 3 h.
+  r = await rig({ rateLimit: { scale: 1 } });
+  const tmp = tempDir();
+  cleanup = tmp.cleanup;
+  const file = writeSchedule(tmp.dir, { ...rebasedWienRocks(200, 600), announcements: [], reminders: [] });
+  const schedule = loadSchedule(file);
+  const service = await r.start([schedule], { replies: false });
+  const start = await waitFor('start toot', () => withText(r!.sandbox, MARK.start)[0], 10_000);
+  await service.operations.taskChange(schedule.id, schedule.tasks[0]!.id, 'done');
+  await waitFor('the edit', () => r!.sandbox.status(start.id)!.text.includes('1 von 9 erledigt'), 10_000);
+
+  // The start toot and the edit count as statuses; the statuses family's window is 3 h.
+  const metrics = await (await fetch(`${service.httpUrl}/metrics`)).text();
+  expect(gauge(metrics, 'herold_rate_budget_limit{bucket="statuses"}')).toBe(300);
+  expect(gauge(metrics, 'herold_rate_budget_remaining{bucket="statuses"}')).toBe(298);
+  expect(gauge(metrics, 'herold_rate_budget_limit{bucket="token"}')).toBe(300);
+  expect(gauge(metrics, 'herold_rate_budget_limit{bucket="account"}')).toBe(1500);
+  expect(gauge(metrics, 'herold_rate_budget_limit{bucket="paging"}')).toBe(300);
+  expect(gauge(metrics, 'herold_rate_budget_remaining{bucket="token"}')).toBeLessThan(300);
+  expect(gauge(metrics, 'herold_rate_budget_reset_seconds{bucket="statuses"}')).toBeLessThanOrEqual(3 * 3600);
+  expect(gauge(metrics, 'herold_rate_budget_blocked_seconds{bucket="statuses"}')).toBe(0);
+
+  // The operator's command reads the same budget from Redis, without the service.
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_OPTIONS: '', REDIS_URL, HEROLD_PREFIX: r.config.prefix };
+  const [json, text] = await Promise.all([finished(spawnHerold(['status', schedule.id, '--json', '--schedule', file], env)), finished(spawnHerold(['status', schedule.id, '--schedule', file], env))]);
+  expect(json.code).toBe(0);
+  const budgets = (JSON.parse(json.stdout) as { budgets: { bucket: string; used: number; limit: number; remaining: number; resetAt: string; blockedUntil: string | null }[] }).budgets;
+  expect(budgets.map((b) => b.bucket)).toEqual(['token', 'account', 'paging', 'statuses']);
+  expect(budgets.find((b) => b.bucket === 'statuses')).toMatchObject({ used: 2, limit: 300, remaining: 298, blockedUntil: null });
+  expect(Date.parse(budgets.find((b) => b.bucket === 'statuses')!.resetAt) - Date.now()).toBeLessThanOrEqual(3 * 3_600_000 + 1000);
+  expect(text.code).toBe(0);
+  expect(text.stdout).toContain('RATE BUDGET');
+  expect(text.stdout).toMatch(/^ {2}statuses +2 +300 +298 /m);
+});
