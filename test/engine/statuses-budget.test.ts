@@ -47,7 +47,9 @@ test('300 edits against the statuses family (300 per 3 h, edits count), while th
   const spacing = (end - Date.now() - 2500) / changes;
   const begin = Date.now();
   const puts = () => sandbox.requests().filter((q) => q.method === 'PUT').length;
-  for (let i = 0; i < changes; i += 1) {
+  // On a slow machine fewer changes fit: the last 2.5 s of the window are for finishing.
+  let made = 0;
+  for (let i = 0; i < changes && Date.now() < end - 2500; i += 1, made += 1) {
     const before = puts();
     await service.operations.taskChange(schedule.id, first, (['failed', 'skipped', 'running'] as const)[i % 3]!, `Versuch ${i + 1}`);
     const slot = begin + (i + 1) * spacing;
@@ -68,7 +70,7 @@ test('300 edits against the statuses family (300 per 3 h, edits count), while th
   const inWindow = sandbox.requests().filter((q) => q.at >= windowStart && q.at < end && q.path.startsWith('/api/'));
   const edits = inWindow.filter((q) => q.method === 'PUT' && q.status === 200);
   // The pressure was real: the edits took half of what was left and more (the pacing starts there), paced instead of refused.
-  expect(edits.length).toBeGreaterThan(100);
+  expect(edits.length, `${made} changes made`).toBeGreaterThan(100);
   expect(edits.length).toBeLessThanOrEqual(300 - 90 - 4);
   expect(sandbox.requests().filter((q) => q.status === 429)).toEqual([]);
   expect(requestsWhileBlocked(sandbox.requests())).toEqual([]);
