@@ -72,3 +72,34 @@ test('a replica started while the instance refuses the account asks nothing befo
   expect(second.characterLimit).toBe(500);
   await waitFor('the edit after the reset', () => sandbox.status(withText(sandbox, MARK.start)[0]!.id)!.editedAt !== null, 5000);
 });
+
+test('jobs already running on two replicas when the 429 arrives: none of them sends before the reset', async () => {
+  r = await rig({ rateLimit: { limit: LIMIT, windowMs: WINDOW_MS } });
+  const { sandbox } = r;
+  // Two maintenances on the same account, two replicas with four jobs each at a time.
+  const schedules = [0, 1].map(() => ({ ...rebasedWienRocks(200, 600), announcements: [], reminders: [] }));
+  const replicas = [await r.start(schedules, { replies: false }), await r.start(schedules, { replies: false })];
+  await waitFor('both start toots', () => withText(sandbox, MARK.start).length === 2, 10_000);
+
+  await atWindowStart();
+  const since = Date.now();
+  await spendBudget(sandbox);
+  // A burst of changes: edits and milestones queue up and run on both replicas at once.
+  await Promise.all(
+    schedules.flatMap((schedule, n) => schedule.tasks.slice(0, 5).map((task) => replicas[n]!.operations.taskChange(schedule.id, task.id, 'done'))),
+  );
+  const refused = await waitFor('the first 429', () => heroldRequests(sandbox).find((q) => q.at >= since && q.status === 429), 5000);
+  const end = windowEnd(refused.at);
+  expect(end - refused.at).toBeGreaterThan(1500);
+  await sleep(end - Date.now() + 300);
+
+  // Requests already under way when the 429 came back may meet it too; nothing sent after that.
+  const during = heroldRequests(sandbox).filter((q) => q.at > refused.at + 100 && q.at < end);
+  expect(during.map((q) => `${q.method} ${q.path} ${q.status}`)).toEqual([]);
+  expect(requestsWhileBlocked(heroldRequests(sandbox))).toEqual([]);
+  // After the reset the work goes on: each maintenance gets its milestone and shows 5 of 9.
+  for (const schedule of schedules) {
+    await waitFor('the milestone', () => sandbox.statuses().some((s) => s.idempotencyKey === `herold.${schedule.id}.milestone-upgrade.primary`), 10_000);
+  }
+  await waitFor('both progress toots at 5 of 9', () => withText(sandbox, MARK.start).every((s) => sandbox.status(s.id)!.text.includes('5 von 9 erledigt')), 10_000);
+});
