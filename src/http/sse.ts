@@ -1,4 +1,5 @@
 import type { Context, Hono } from 'hono';
+import type { Logger } from 'pino';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import type { Schedule } from '../schedule/schedule.ts';
 import { clientIp } from './client-ip.ts';
@@ -151,11 +152,13 @@ export const LIVE_RETRY_AFTER_S = 60;
 export interface EventsOptions {
   readonly limits?: LiveLimits;
   readonly trustProxy?: boolean;
+  readonly log?: Logger;
 }
 
 /** GET /s/:id/events and GET /api/schedules/:id/events. */
 export function mountEvents(app: Hono, live: LiveState, hub: StateHub, options: EventsOptions = {}): void {
   const limits = options.limits ?? new LiveLimits();
+  let warnedProxy = false;
   for (const route of ['/s/:id/events', '/api/schedules/:id/events']) {
     app.get(route, (c) => {
       const id = c.req.param('id') ?? '';
@@ -166,6 +169,10 @@ export function mountEvents(app: Hono, live: LiveState, hub: StateHub, options: 
       if (c.req.method === 'HEAD') return c.body(null, 200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
       const admission = limits.admit(clientIp(c, options.trustProxy ?? false));
       if (!admission.ok) {
+        if (admission.reason === 'ip' && !options.trustProxy && c.req.header('x-forwarded-for') && !warnedProxy) {
+          warnedProxy = true;
+          options.log?.warn('Live updates refused at the per-address cap for a request that came through a proxy (X-Forwarded-For), while HEROLD_TRUST_PROXY is off: all clients count as the proxy. Set HEROLD_TRUST_PROXY=on behind a proxy (docs/security.md).');
+        }
         const who = admission.reason === 'ip' ? 'from your address' : 'in total';
         return c.json(
           { error: `Too many live-update connections ${who}. Reload the page to see the current state, or try again in ${LIVE_RETRY_AFTER_S} s.` },

@@ -80,7 +80,7 @@ export async function createWeb(options: WebOptions): Promise<Web> {
     liveLimits,
     mount(app) {
       mountStatusPages(app, live, pages);
-      mountEvents(app, live, hub, { limits: liveLimits, trustProxy });
+      mountEvents(app, live, hub, { limits: liveLimits, trustProxy, log: options.log });
       mountApi(app, live);
       mountFeed(app, live, options.feedKey, options.publicUrl ?? null);
       if (options.metrics) mountMetrics(app, options.metrics);

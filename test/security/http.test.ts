@@ -132,6 +132,16 @@ describe('live updates', () => {
     for (const abort of aborts) abort.abort();
   });
 
+  test('behind a proxy that HEROLD_TRUST_PROXY does not trust, the first refusal at the per-address cap says what to set', async () => {
+    const { base, logs } = await start({ liveLimits: { max: 100, maxPerIp: 1 } });
+    const first = await fetch(`${base}/s/${schedule.id}/events`, { headers: { 'x-forwarded-for': '203.0.113.1' } });
+    expect(first.status).toBe(200);
+    for (const ip of ['203.0.113.2', '203.0.113.3']) expect((await fetch(`${base}/s/${schedule.id}/events`, { headers: { 'x-forwarded-for': ip } })).status).toBe(503);
+    const warnings = logs.filter((l) => String(l.msg).includes('HEROLD_TRUST_PROXY is off'));
+    expect(warnings).toHaveLength(1);
+    await first.body?.cancel();
+  });
+
   test('past the global cap every address is refused; behind a trusted proxy addresses come from X-Forwarded-For', async () => {
     const { base } = await start({ liveLimits: { max: 3, maxPerIp: 2 }, trustProxy: true });
     const opened: Response[] = [];
