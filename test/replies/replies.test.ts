@@ -53,7 +53,10 @@ describe('answering questions', () => {
 
     const notifications = r.sandbox.notifications().filter((n) => n.type === 'mention');
     expect(dmReply.idempotencyKey).toBe(`herold.reply.${notifications.find((n) => n.statusId === dm.id)!.id}`);
-    expect(await service.replies.store.answered(notifications.find((n) => n.statusId === pub.id)!.id)).toMatchObject({ statusId: pubReply.id, faqId: 'termin', acct: 'bob' });
+    // The answer is recorded right after the POST returns; the sandbox shows the status a moment before that.
+    const pubNotification = notifications.find((n) => n.statusId === pub.id)!.id;
+    const record = await waitFor('the answer recorded', () => service.replies.store.answered(pubNotification));
+    expect(record).toMatchObject({ statusId: pubReply.id, faqId: 'termin', acct: 'bob' });
 
     await settle(service);
     expect(answers(r.sandbox)).toHaveLength(2);
