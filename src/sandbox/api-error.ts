@@ -67,6 +67,15 @@ export class InternalServerError extends ApiError {
   }
 }
 
+/** No route matches the request (ActionController::RoutingError), rendered by ApplicationController, not the API. */
+export class RoutingError extends ApiError {
+  override name = 'RoutingError';
+
+  constructor() {
+    super(404, 'Not Found');
+  }
+}
+
 /** Thrown by the sandbox's own test helpers (mention(), addAccount(), ...) on misuse. */
 export class SandboxError extends HeroldError {
   override name = 'SandboxError';

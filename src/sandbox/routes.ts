@@ -3,7 +3,7 @@
  * Mastodon's status codes and messages. Handlers are synchronous; the server
  * does the I/O around them.
  */
-import { ApiError } from './api-error.ts';
+import { ApiError, RoutingError } from './api-error.ts';
 import type { Entities, Json } from './entities.ts';
 import { compareIds } from './ids.ts';
 import { arrayParam, boolParam, intParam, type Params, stringParam } from './params.ts';
@@ -213,7 +213,7 @@ export class Router {
   /** A route that only exists in profiles with the feature. */
   private addSince(feature: 'notificationPolicy', methods: string[], path: string, handler: Handler): void {
     this.add(methods, path, (ctx, args) => {
-      if (!this.store.profile[feature]) return { status: 404, body: { error: 'Not Found' } };
+      if (!this.store.profile[feature]) throw new RoutingError();
       return handler(ctx, args);
     });
   }

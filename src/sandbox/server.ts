@@ -6,13 +6,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { ApiError, InternalServerError, SandboxError } from './api-error.ts';
+import { ApiError, InternalServerError, RoutingError, SandboxError } from './api-error.ts';
 import { Entities } from './entities.ts';
 import { FaultState } from './faults.ts';
 import { OutageState, sendBadGateway, sleep, writeBadGateway } from './outage.ts';
 import { type Params, parseBody, parseRailsParams, rawQuery, readBody } from './params.ts';
 import { mastodonProfile } from './profiles.ts';
-import { railsExceptionResponse } from './rails-exceptions.ts';
+import { railsExceptionResponse, routingErrorResponse } from './rails-exceptions.ts';
 import { bucketHeaders, RateLimits, tightest } from './rate-limiter.ts';
 import { type ApiResponse, Router } from './routes.ts';
 import {
@@ -292,10 +292,14 @@ class SandboxServer implements Sandbox {
           idempotencyKeyChecked,
           baseUrl: this.url,
         });
-        // Unknown paths: Mastodon's own 404 for JSON requests (browsers get an HTML page).
-        response = routed ?? { status: 404, body: { error: 'Not Found' } };
+        if (routed === null) throw new RoutingError();
+        response = routed;
       } catch (error) {
-        if (error instanceof InternalServerError) response = railsExceptionResponse(500, req.headers.accept);
+        if (error instanceof RoutingError) {
+          response = routingErrorResponse(req.headers.accept);
+          // Rendered by ApplicationController: rack-attack counted it, but no X-RateLimit headers.
+          if (!verdict?.refusedBy) headers = {};
+        } else if (error instanceof InternalServerError) response = railsExceptionResponse(500, req.headers.accept);
         else if (error instanceof ApiError) response = { status: error.status, body: { error: error.message }, headers: error.headers };
         else throw error;
       }

@@ -68,6 +68,16 @@ describe('version profiles', () => {
     expect(s.notifications()[0]?.filtered).toBe(false);
   });
 
+  it('4.0: masto (Accept */*) meets the HTML routing-error page for the policy and cannot decode it', async () => {
+    const s = await start({ mastodonVersion: '4.0' });
+    const error = await rejectionOf(restClient(s).v2.notifications.policy.fetch());
+    expect(error).not.toBeInstanceOf(MastoHttpError);
+    expect(error).toBeInstanceOf(TypeError);
+    const logged = s.requests().at(-1);
+    expect(logged).toMatchObject({ path: '/api/v2/notifications/policy', status: 404 });
+    expect(logged?.headers.accept).toBe('*/*');
+  });
+
   it('4.3 has the policy endpoints, api_versions and group_key, and filters private mentions', async () => {
     const s = await start({ mastodonVersion: '4.3' });
     expect((await api(s, '/api/v2/notifications/policy')).status).toBe(200);

@@ -238,10 +238,18 @@ describe('editing, pinning, deleting', () => {
     expect(error.statusCode).toBe(404);
   });
 
-  it('answers unknown API paths with a JSON 404', async () => {
+  it("answers unknown paths like Rails' routing error: HTML for */*, JSON only when asked, no rate-limit headers", async () => {
     const response = await api(sandbox, '/api/v1/nothing-here');
     expect(response.status).toBe(404);
-    expect(response.body).toEqual({ error: 'Not Found' });
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(response.text).toContain("The page you are looking for isn&#39;t here.");
+    expect(response.headers.get('x-ratelimit-limit')).toBeNull();
+    const json = await api(sandbox, '/api/v1/nothing-here', { headers: { Accept: 'application/json' } });
+    expect(json.status).toBe(404);
+    expect(json.body).toEqual({ error: 'Not Found' });
+    // A missing record inside an existing API route stays Api::ErrorHandling's JSON.
+    const record = await api(sandbox, '/api/v1/statuses/1');
+    expect(record.body).toEqual({ error: 'Record not found' });
   });
 });
 
