@@ -32,6 +32,7 @@ for (let run = 1; run <= runs; run += 1) {
     report.lookups,
     wrong.length === 0 && report.duplicateKeys.length === 0 ? 0 : `${report.duplicateKeys.length} (${wrong.join(', ')})`,
     report.recorded.length === report.created.length ? 'all' : `${report.recorded.length}/${report.created.length}`,
+    report.skipped.length,
     report.refusedWith429,
     report.requestsWhileBlocked.length,
     ms(recovery.p50 / 1000),
@@ -41,6 +42,6 @@ for (let run = 1; run <= runs; run += 1) {
   if (report.skipped.length + report.failures.length > 0) console.log(`  run ${run}: skipped ${JSON.stringify(report.skipped)} failures ${JSON.stringify(report.failures)}`);
 }
 printTable(
-  ['run', 'wall s', 'kills', 'workers started', 'Redis restarts', 'statuses', 'POSTs', 'lookup GETs', 'duplicates', 'recorded', '429s', 'requests while blocked', 'kill → next write p50 s', 'max s', 'load 1m'],
+  ['run', 'wall s', 'kills', 'workers started', 'Redis restarts', 'statuses', 'POSTs', 'lookup GETs', 'duplicates', 'recorded', 'skipped (late)', '429s', 'requests while blocked', 'kill → next write p50 s', 'max s', 'load 1m'],
   rows,
 );

@@ -59,8 +59,8 @@ export interface KillNineReport {
 }
 
 /** The per-token limit: generous for Herold's own traffic, used up on purpose once. */
-const WINDOW_MS = 4000;
-const LIMIT = 150;
+const WINDOW_MS = 10_000;
+const LIMIT = 300;
 
 const EXPECTED = { move: 1, termin: 1, reminder: 2, start: 1, milestone: 2, complete: 1 } as const;
 
@@ -119,6 +119,16 @@ async function ownRedis() {
   };
 }
 
+/** The marker kind of a toot id of the wien.rocks schedule. */
+function kindOf(tootId: string): keyof typeof EXPECTED | 'other' {
+  if (tootId === 'umzug-nach-wien') return 'move';
+  if (tootId === 'termin') return 'termin';
+  if (tootId.startsWith('ein-tag-vorher@') || tootId.startsWith('eine-stunde-vorher@')) return 'reminder';
+  if (tootId === 'start' || tootId === 'complete') return tootId;
+  if (tootId.startsWith('milestone-')) return 'milestone';
+  return 'other';
+}
+
 export async function killNineRun(options: KillNineOptions = {}): Promise<KillNineReport> {
   const kills = options.kills ?? 20;
   const restartAfter = options.redisRestartAfter ?? 10;
@@ -134,7 +144,7 @@ export async function killNineRun(options: KillNineOptions = {}): Promise<KillNi
   let workersStarted = 0;
   let redisRestarts = 0;
   const config = testConfig(sandbox, { redisUrl: redis.url, prefix: `{herold-k9-${uniqueId('p')}}` });
-  const file = writeSchedule(tmp.dir, spacedBeforeStart(rebasedWienRocks(12_000), 1500));
+  const file = writeSchedule(tmp.dir, spacedBeforeStart(rebasedWienRocks(16_000), 2500));
   const schedule: Schedule = loadSchedule(file);
   const op = await operator(config, [schedule]);
   const spawnOne = () => {
@@ -215,7 +225,12 @@ export async function killNineRun(options: KillNineOptions = {}): Promise<KillNi
       kills,
       redisRestarts,
       workersStarted,
-      statuses: Object.entries(EXPECTED).map(([kind, expected]) => ({ kind, expected, count: withText(sandbox, MARK[kind as keyof typeof EXPECTED]).length })),
+      statuses: Object.entries(EXPECTED).map(([kind, expected]) => ({
+        kind,
+        // A reminder or announcement whose job a kill delayed past the start is skipped, by design (late-toot-fate.ts).
+        expected: expected - posted.filter((p) => p.skipped && kindOf(p.tootId) === kind).length,
+        count: withText(sandbox, MARK[kind as keyof typeof EXPECTED]).length,
+      })),
       duplicateKeys: keys.filter((k, i) => keys.indexOf(k) !== i),
       threadBroken: [...withText(sandbox, MARK.milestone), ...withText(sandbox, MARK.complete)].filter((s) => s.inReplyToId !== start?.id).length,
       finalProgress: start ? sandbox.status(start.id)!.text.split('\n')[0]! : '(no start toot)',
