@@ -244,34 +244,34 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
     if (early === false) check.keepTrying(onRefused);
     else if (early === null) first.then((ok) => ok || check.keepTrying(onRefused), onRefused);
 
-    // The HTTP side has its own connection that never waits for Redis (src/redis/connect.ts, role http).
-    const httpRedis = redisConnection(config.redisUrl, 'http');
-    httpRedis.on('error', () => undefined);
-    closers.push(() => httpRedis.quit().catch(() => httpRedis.disconnect()));
-    await connectOrExplain(httpRedis, config.redisUrl);
-    const httpJobs = new BullJobSink(httpRedis, config.prefix);
-    httpJobs.queue.on('error', () => undefined);
-    closers.push(() => httpJobs.close());
-    // Fully connected before anything can close it (a port in use): a half-open BullMQ connection would throw on close.
-    await httpJobs.queue.waitUntilReady();
-    armCommandTimeout(httpRedis);
-    const httpStore = new StateStore(httpRedis, config.prefix);
-    const httpChecks = new CheckStore(httpRedis, config.prefix);
-    const httpBudget = new RateBudgetStore(httpRedis, config.prefix, 'primary');
-    closers.push(() => httpBudget.close());
-    const httpGate = new RequestGate({ store: httpBudget, where: `primary instance ${config.mastodonUrl}`, rules, tootsNeeded: tootsNeededReader(options.schedules, httpStore) });
-
-    metrics.observe({
-      queueCounts: () => httpJobs.queue.getJobCounts(),
-      accounts: fallback ? [primary, fallback] : [primary],
-      budget: () => httpGate.report(),
-      checks: async () => (await Promise.all([...options.schedules.values()].map(async (s) => [...(await httpChecks.all(s.id)).values()].map((c) => ({ schedule: s.id, task: c.taskId, passing: c.streak.passing }))))).flat(),
-      reachability: () => reachability.view(),
-    });
+    metrics.observe({ accounts: fallback ? [primary, fallback] : [primary], reachability: () => reachability.view() });
     let web: Web | null = null;
     let server: ServerType | null = null;
     let httpUrl: string | null = null;
     if (options.http ?? true) {
+      // The HTTP side has its own connection that never waits for Redis (src/redis/connect.ts, role http).
+      const httpRedis = redisConnection(config.redisUrl, 'http');
+      httpRedis.on('error', () => undefined);
+      closers.push(() => httpRedis.quit().catch(() => httpRedis.disconnect()));
+      await connectOrExplain(httpRedis, config.redisUrl);
+      const httpJobs = new BullJobSink(httpRedis, config.prefix);
+      httpJobs.queue.on('error', () => undefined);
+      closers.push(() => httpJobs.close());
+      // Fully connected before anything can close it (a port in use): a half-open BullMQ connection would throw on close.
+      await httpJobs.queue.waitUntilReady();
+      armCommandTimeout(httpRedis);
+      const httpStore = new StateStore(httpRedis, config.prefix);
+      const httpChecks = new CheckStore(httpRedis, config.prefix);
+      const httpBudget = new RateBudgetStore(httpRedis, config.prefix, 'primary');
+      closers.push(() => httpBudget.close());
+      const httpGate = new RequestGate({ store: httpBudget, where: `primary instance ${config.mastodonUrl}`, rules, tootsNeeded: tootsNeededReader(options.schedules, httpStore) });
+
+      // Read at scrape time, through the HTTP side's connection.
+      metrics.observe({
+        queueCounts: () => httpJobs.queue.getJobCounts(),
+        budget: () => httpGate.report(),
+        checks: async () => (await Promise.all([...options.schedules.values()].map(async (s) => [...(await httpChecks.all(s.id)).values()].map((c) => ({ schedule: s.id, task: c.taskId, passing: c.streak.passing }))))).flat(),
+      });
       web = await createWeb({
         schedules: options.schedules,
         store: httpStore,
