@@ -90,7 +90,7 @@ export class Entities {
   }
 
   credentialAccount(account: AccountRecord): JsonObject {
-    return {
+    const json: JsonObject = {
       ...this.account(account),
       source: {
         privacy: 'public',
@@ -102,11 +102,12 @@ export class Entities {
         hide_collections: false,
         discoverable: true,
         indexable: false,
-        attribution_domains: [],
       },
       // The "everyone" role every plain user has.
       role: { id: '-99', name: '', permissions: '65536', color: '', highlighted: false },
     };
+    if (this.store.profile.instanceFields44) (json.source as JsonObject).attribution_domains = [];
+    return json;
   }
 
   private content(text: string): string {
@@ -262,6 +263,7 @@ export class Entities {
 
   instanceV2(): JsonObject {
     const { domain } = this.config;
+    const fields44 = this.store.profile.instanceFields44;
     const json: JsonObject = {
       domain,
       title: domain,
@@ -276,9 +278,7 @@ export class Entities {
         urls: {
           streaming: this.config.streamingUrl,
           status: null,
-          about: `https://${domain}/about`,
-          privacy_policy: `https://${domain}/privacy-policy`,
-          terms_of_service: null,
+          ...(fields44 ? { about: `https://${domain}/about`, privacy_policy: `https://${domain}/privacy-policy`, terms_of_service: null } : {}),
         },
         vapid: { public_key: 'BPsandbox-not-a-real-vapid-key' },
         accounts: { max_featured_tags: 10, max_pinned_statuses: 5 },
@@ -287,11 +287,17 @@ export class Entities {
           max_media_attachments: 4,
           characters_reserved_per_url: 23,
         },
-        media_attachments: { ...this.mediaConfiguration(), description_limit: 1500 },
+        media_attachments: { ...this.mediaConfiguration(), ...(fields44 ? { description_limit: 1500 } : {}) },
         polls: this.pollConfiguration(),
         translation: { enabled: false },
       },
-      registrations: { enabled: false, approval_required: false, message: null, url: null, reason_required: false },
+      registrations: {
+        enabled: false,
+        approval_required: false,
+        message: null,
+        url: null,
+        ...(fields44 ? { reason_required: false } : {}),
+      },
       contact: { email: `admin@${domain}`, account: null },
       rules: [],
     };

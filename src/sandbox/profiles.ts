@@ -32,6 +32,12 @@ export interface MastodonProfile {
   readonly apiVersions: boolean;
   /** Notifications carry `group_key` since 4.3.0. */
   readonly notificationGroupKey: boolean;
+  /**
+   * 4.4.0 added `configuration.urls.about/privacy_policy/terms_of_service` (#33849),
+   * `registrations.reason_required` (#34280), `media_attachments.description_limit`
+   * (#33153) to /api/v2/instance and `source.attribution_domains` (#32730).
+   */
+  readonly instanceFields44: boolean;
 }
 
 const PROFILES: Readonly<Record<MastodonVersion, MastodonProfile>> = {
@@ -43,6 +49,7 @@ const PROFILES: Readonly<Record<MastodonVersion, MastodonProfile>> = {
     notificationPolicy: false,
     apiVersions: false,
     notificationGroupKey: false,
+    instanceFields44: false,
   },
   '4.3': {
     name: '4.3',
@@ -52,6 +59,7 @@ const PROFILES: Readonly<Record<MastodonVersion, MastodonProfile>> = {
     notificationPolicy: true,
     apiVersions: true,
     notificationGroupKey: true,
+    instanceFields44: false,
   },
   '4.5': {
     name: '4.5',
@@ -61,6 +69,7 @@ const PROFILES: Readonly<Record<MastodonVersion, MastodonProfile>> = {
     notificationPolicy: true,
     apiVersions: true,
     notificationGroupKey: true,
+    instanceFields44: true,
   },
   '4.6': {
     name: '4.6',
@@ -70,6 +79,7 @@ const PROFILES: Readonly<Record<MastodonVersion, MastodonProfile>> = {
     notificationPolicy: true,
     apiVersions: true,
     notificationGroupKey: true,
+    instanceFields44: true,
   },
 };
 

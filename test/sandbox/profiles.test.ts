@@ -89,6 +89,28 @@ describe('version profiles', () => {
     expect(list[0]?.group_key).toMatch(/^ungrouped-/);
   });
 
+  it.each([
+    ['4.0', false],
+    ['4.3', false],
+    ['4.5', true],
+    ['4.6', true],
+  ])('%s: the fields 4.4.0 added to the instance and credentials are there: %s', async (profile, present) => {
+    const s = await start({ mastodonVersion: profile });
+    const instance = (await api(s, '/api/v2/instance')).body as {
+      configuration: { urls: object; media_attachments: object };
+      registrations: object;
+    };
+    expect('terms_of_service' in instance.configuration.urls).toBe(present);
+    expect('privacy_policy' in instance.configuration.urls).toBe(present);
+    expect('description_limit' in instance.configuration.media_attachments).toBe(present);
+    expect('reason_required' in instance.registrations).toBe(present);
+    const me = (await api(s, '/api/v1/accounts/verify_credentials')).body as { source: object };
+    expect('attribution_domains' in me.source).toBe(present);
+    // masto still reads what Herold needs from every profile.
+    const masto = await restClient(s).v2.instance.fetch();
+    expect(masto.configuration.statuses.maxCharacters).toBe(500);
+  });
+
   it('switches profile at runtime, like an upgrade in the middle of the maintenance', async () => {
     const s = await start({ mastodonVersion: '4.0' });
     expect((await api(s, '/api/v2/notifications/policy')).status).toBe(404);
