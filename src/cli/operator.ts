@@ -3,6 +3,7 @@ import { loadConfig } from '../config/config.ts';
 import { Operations, type StatusReport } from '../engine/operations.ts';
 import { operatorNote } from '../render/operator-note.ts';
 import { tootsNeededReader } from '../engine/toots-needed.ts';
+import { MASTODON_BUCKETS, scaleBuckets } from '../mastodon/rate-budget.ts';
 import { RateBudgetStore } from '../mastodon/rate-budget-store.ts';
 import { RequestGate } from '../mastodon/request-gate.ts';
 import { BullJobSink } from '../queue/bullmq-adapter.ts';
@@ -31,7 +32,7 @@ export async function withOperations<T>(options: OperatorOptions, fn: (ops: Oper
   const store = new StateStore(redis, config.prefix);
   // Read-only here: the budget `herold run` keeps, for status and for the coalescing of task changes.
   const budget = new RateBudgetStore(redis, config.prefix, 'primary');
-  const rateBudget = new RequestGate({ store: budget, where: 'primary instance', tootsNeeded: tootsNeededReader(schedules, store) });
+  const rateBudget = new RequestGate({ store: budget, where: 'primary instance', rules: scaleBuckets(MASTODON_BUCKETS, config.rateScale), tootsNeeded: tootsNeededReader(schedules, store) });
   try {
     const ops = new Operations({ schedules, store, jobs, now: () => DateTime.now(), coalesceMs: config.coalesceMs, checks: new CheckStore(redis, config.prefix), rateBudget });
     return await fn(ops);

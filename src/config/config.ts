@@ -48,6 +48,8 @@ export interface Config {
   readonly trustProxy: boolean;
   /** HEROLD_LIVE_MAX and HEROLD_LIVE_MAX_PER_IP: open live-update streams in total and per address. Default 1000 and 20. */
   readonly liveLimits: { readonly max: number; readonly maxPerIp: number };
+  /** HEROLD_RATE_SCALE: Mastodon's rate-limit periods are divided by this (a sandbox run with --rate-scale). Default 1. */
+  readonly rateScale: number;
 }
 
 const url = (name: string) =>
@@ -108,6 +110,10 @@ const schema = z.object({
   HEROLD_NOTE_URLS: onOff('HEROLD_NOTE_URLS', 'off'),
   HEROLD_TRUST_PROXY: onOff('HEROLD_TRUST_PROXY', 'off'),
   HEROLD_LIVE_MAX: count('HEROLD_LIVE_MAX', 1000),
+  HEROLD_RATE_SCALE: z.coerce
+    .number({ error: 'HEROLD_RATE_SCALE must be a number; use the same value as `herold sandbox --rate-scale`, or leave it unset for a real instance.' })
+    .positive({ error: 'HEROLD_RATE_SCALE must be greater than 0; leave it unset for a real instance.' })
+    .default(1),
   HEROLD_LIVE_MAX_PER_IP: count('HEROLD_LIVE_MAX_PER_IP', 20),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
@@ -179,5 +185,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, needs: ConfigNe
     noteUrls: e.HEROLD_NOTE_URLS,
     trustProxy: e.HEROLD_TRUST_PROXY,
     liveLimits: Object.freeze({ max: e.HEROLD_LIVE_MAX, maxPerIp: e.HEROLD_LIVE_MAX_PER_IP }),
+    rateScale: e.HEROLD_RATE_SCALE,
   });
 }

@@ -10,7 +10,7 @@ import { redisGuard } from '../http/redis-guard.ts';
 import { StatusPages } from '../http/status-page.ts';
 import { createWeb, webSecurity, type Web } from '../http/web.ts';
 import { MastoAccount } from '../mastodon/masto-account.ts';
-import { MASTODON_BUCKETS, type BucketRules } from '../mastodon/rate-budget.ts';
+import { MASTODON_BUCKETS, scaleBuckets, type BucketRules } from '../mastodon/rate-budget.ts';
 import { RateBudgetStore } from '../mastodon/rate-budget-store.ts';
 import { RequestGate } from '../mastodon/request-gate.ts';
 import type { RateLimitState } from '../mastodon/mastodon-account.ts';
@@ -128,7 +128,7 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
           : log.warn({ since: new Date(change.since).toISOString() }, `The primary instance ${config.mastodonUrl} does not answer: ${change.reason}`),
     );
     // One rate budget per account in Redis, shared by every process: each request asks it first.
-    const rules = options.rateBuckets ?? MASTODON_BUCKETS;
+    const rules = options.rateBuckets ?? scaleBuckets(MASTODON_BUCKETS, config.rateScale);
     const budgets = [new RateBudgetStore(redis, config.prefix, 'primary')];
     closers.push(async () => {
       for (const budget of budgets) await budget.close();

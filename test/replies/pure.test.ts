@@ -142,4 +142,10 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...base, HEROLD_REPLIES: 'maybe' })).toThrow(/HEROLD_REPLIES must be on or off/);
     expect(() => loadConfig({ ...base, HEROLD_REPLY_COOLDOWN_MS: '-1' })).toThrow(/HEROLD_REPLY_COOLDOWN_MS must not be negative/);
   });
+  it('scales the rate-limit periods only when told (a sandbox with --rate-scale)', () => {
+    expect(loadConfig(base).rateScale).toBe(1);
+    expect(loadConfig({ ...base, HEROLD_RATE_SCALE: '1000' }).rateScale).toBe(1000);
+    expect(() => loadConfig({ ...base, HEROLD_RATE_SCALE: '0' })).toThrow(/HEROLD_RATE_SCALE must be greater than 0/);
+    expect(() => loadConfig({ ...base, HEROLD_RATE_SCALE: 'fast' })).toThrow(/HEROLD_RATE_SCALE must be a number/);
+  });
 });
