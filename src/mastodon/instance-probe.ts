@@ -1,4 +1,5 @@
-import { createRestAPIClient, MastoHttpError, type mastodon } from 'masto';
+import { MastoHttpError, type mastodon } from 'masto';
+import { createMastoClient } from './masto-client.ts';
 
 /** The answer to one probe: the value, or why there is none (HTTP status, or null when nothing answered). */
 export type Probe<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly status: number | null; readonly message: string };
@@ -29,7 +30,7 @@ export class InstanceProbe {
   private readonly client: mastodon.rest.Client;
 
   constructor(options: InstanceProbeOptions) {
-    this.client = createRestAPIClient({ url: options.url, accessToken: options.accessToken, timeout: options.timeoutMs ?? 10_000 });
+    this.client = createMastoClient({ url: options.url, accessToken: options.accessToken, timeoutMs: options.timeoutMs ?? 10_000 });
   }
 
   /** https://docs.joinmastodon.org/methods/accounts/#verify_credentials (needs read:accounts or profile) */

@@ -1,4 +1,4 @@
-import { createRestAPIClient, type mastodon } from 'masto';
+import type { mastodon } from 'masto';
 import { MastodonRateLimitedError, MastodonRejectedError, MastodonUnavailableError, PinLimitError } from '../errors.ts';
 import type { MastodonAccount, OwnStatusQuery, PinResult, PostedStatus, PostParams, RateLimitState } from './mastodon-account.ts';
 import { findOwnStatus, PIN_LIMIT } from './own-status-lookup.ts';
@@ -7,6 +7,7 @@ import type { RequestCost } from './rate-budget.ts';
 import { readRateLimit } from './rate-limit-headers.ts';
 import type { RequestGate } from './request-gate.ts';
 import { translateMastoError } from './translate-error.ts';
+import { createMastoClient } from './masto-client.ts';
 
 export interface MastoAccountOptions {
   readonly url: string;
@@ -33,11 +34,7 @@ export class MastoAccount implements MastodonAccount {
 
   constructor(private readonly options: MastoAccountOptions) {
     this.role = options.role;
-    this.client = createRestAPIClient({
-      url: options.url,
-      accessToken: options.accessToken,
-      timeout: options.timeoutMs ?? 15_000,
-    });
+    this.client = createMastoClient({ url: options.url, accessToken: options.accessToken, timeoutMs: options.timeoutMs ?? 15_000 });
   }
 
   /**

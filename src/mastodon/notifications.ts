@@ -1,10 +1,11 @@
-import { createRestAPIClient, type mastodon } from 'masto';
+import type { mastodon } from 'masto';
 import type { IncomingNotification, NotificationPolicy } from '../replies/types.ts';
 import type { RateLimitState } from './mastodon-account.ts';
 import type { RequestCost } from './rate-budget.ts';
 import { readRateLimit } from './rate-limit-headers.ts';
 import type { RequestGate } from './request-gate.ts';
 import { translateMastoError } from './translate-error.ts';
+import { createMastoClient } from './masto-client.ts';
 
 export interface MastoNotificationsOptions {
   readonly url: string;
@@ -31,7 +32,7 @@ export class MastoNotifications {
   private readonly client: mastodon.rest.Client;
 
   constructor(private readonly options: MastoNotificationsOptions) {
-    this.client = createRestAPIClient({ url: options.url, accessToken: options.accessToken, timeout: options.timeoutMs ?? 15_000 });
+    this.client = createMastoClient({ url: options.url, accessToken: options.accessToken, timeoutMs: options.timeoutMs ?? 15_000 });
   }
 
   /** https://docs.joinmastodon.org/methods/accounts/#verify_credentials */

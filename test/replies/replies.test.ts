@@ -62,6 +62,21 @@ describe('answering questions', () => {
     expect(answers(r.sandbox)).toHaveLength(2);
   });
 
+  it('answers on Mastodon 4.0, which has no notification policy (its 404 is an HTML page unless JSON is asked for)', async () => {
+    r = await rig({ mastodonVersion: '4.0' });
+    r.sandbox.addAccount({ username: 'alice' });
+    const service = await r.start([upcoming()], { replies: FAST });
+    await r.sandbox.waitForStream();
+    const question = r.sandbox.mention('alice', 'Wie lange dauert der Umzug?');
+    const reply = await waitFor('the answer on 4.0', () => repliesTo(r!.sandbox, question.id)[0]);
+    expect(reply).toMatchObject({ visibility: 'direct', inReplyToId: question.id, mentions: ['alice'] });
+    const policyAsked = r.sandbox.requests().filter((q) => q.path.includes('/notifications/policy'));
+    expect(policyAsked.length).toBeGreaterThan(0);
+    expect(policyAsked.every((q) => q.status === 404)).toBe(true);
+    await settle(service);
+    expect(answers(r.sandbox)).toHaveLength(1);
+  });
+
   it('never answers bot accounts or itself', async () => {
     r = await rig();
     r.sandbox.addAccount({ username: 'robot', bot: true });
