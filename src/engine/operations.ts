@@ -13,6 +13,9 @@ import { planJobs } from './plan-jobs.ts';
 import type { CheckRecord, CheckStore } from '../checks/check-store.ts';
 import { shownStatus, type ShownStatus } from '../checks/shown-status.ts';
 
+/** Phases after the outcome: task changes are refused. */
+const FINISHED_PHASES = ['complete', 'backout', 'cancelled'] as const;
+
 export interface OperationsDeps {
   readonly schedules: ReadonlyMap<string, Schedule>;
   readonly store: StateStore;
@@ -148,19 +151,20 @@ export class Operations {
     }
     if (note !== null && note.length > 200) throw new UsageError(`The note is ${note.length} characters long; keep it under 200.`);
     const { store, jobs, now } = this.deps;
-    const { phase } = await store.progress(schedule);
-    if (phase === 'complete' || phase === 'backout' || phase === 'cancelled') {
-      const outcome = { complete: 'declared complete', backout: 'backed out', cancelled: 'cancelled' }[phase];
-      throw new UsageError(
-        `The maintenance ${scheduleId} is already ${outcome}; task changes are no longer shown, so "${taskId} ${status}" was not recorded. Tell followers in a toot of your own if something changed after the outcome.`,
-      );
-    }
     const at = now();
     const floorMs = this.realDelay(this.deps.coalesceMs);
     // Wider as the 3-hour statuses budget shrinks: every edit counts like a toot there. Read alongside the change.
     const pacing = this.deps.rateBudget ? this.deps.rateBudget.editIntervalMs(floorMs) : Promise.resolve(floorMs);
     pacing.catch(() => undefined);
-    const version = await store.setTask(schedule.id, { taskId, status: status as TaskStatus, at: at.toISO()!, note });
+    // Refused in the same step after the outcome (complete, backout, cancelled): never edited into a finished thread.
+    const version = await store.setTask(schedule.id, { taskId, status: status as TaskStatus, at: at.toISO()!, note }, FINISHED_PHASES);
+    if (version === null) {
+      const phase = (await store.progress(schedule)).phase;
+      const outcome = { complete: 'declared complete', backout: 'backed out', cancelled: 'cancelled' }[phase as (typeof FINISHED_PHASES)[number]] ?? phase;
+      throw new UsageError(
+        `The maintenance ${scheduleId} is already ${outcome}; task changes are no longer shown, so "${taskId} ${status}" was not recorded. Tell followers in a toot of your own if something changed after the outcome.`,
+      );
+    }
     // Leading edge: a change after a quiet spell is shown at once; changes
     // close behind an edit wait for the rest of the window and become one edit.
     // The slot is when the last edit was due, not when it finished: a burst

@@ -42,6 +42,17 @@ end
 return 0
 `;
 
+// Records a task change unless the phase is one of ARGV[4..]; -1 when refused.
+const SET_TASK = `
+local phase = redis.call('HGET', KEYS[3], 'phase') or 'announced'
+for i = 4, #ARGV do
+  if ARGV[i] == phase then return -1 end
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('RPUSH', KEYS[2], ARGV[3])
+return redis.call('HINCRBY', KEYS[3], 'version', 1)
+`;
+
 // Records a posted toot and appends it to the log in one step: a worker killed
 // between the two would leave a toot that `herold status` never lists.
 const RECORD_POSTED = `
@@ -99,18 +110,24 @@ export class StateStore {
     return { progress: { phase, tasks: taskStates, deadline }, version: Number(fields[2] ?? 0) };
   }
 
-  /** Records a task change and returns the new state version. */
-  async setTask(scheduleId: string, event: TaskEvent): Promise<number> {
-    const [, , version] = (await this.redis
-      .multi()
-      .hset(this.key(scheduleId, 'tasks'), event.taskId, JSON.stringify({ status: event.status, changedAt: event.at, note: event.note }))
-      .rpush(this.key(scheduleId, 'events'), JSON.stringify(event))
-      .hincrby(this.key(scheduleId, 'meta'), 'version', 1)
-      .exec())!.map(([error, value]) => {
-      if (error) throw error;
-      return value;
-    });
-    return Number(version);
+  /**
+   * Records a task change and returns the new state version; null, and
+   * nothing recorded, when the phase is one of `refuseIn` (checked in the same
+   * step, so an outcome declared a moment earlier always wins).
+   */
+  async setTask(scheduleId: string, event: TaskEvent, refuseIn: readonly Phase[] = []): Promise<number | null> {
+    const version = await this.redis.eval(
+      SET_TASK,
+      3,
+      this.key(scheduleId, 'tasks'),
+      this.key(scheduleId, 'events'),
+      this.key(scheduleId, 'meta'),
+      event.taskId,
+      JSON.stringify({ status: event.status, changedAt: event.at, note: event.note }),
+      JSON.stringify(event),
+      ...refuseIn,
+    );
+    return version === -1 ? null : Number(version);
   }
 
   /** A check saw the task done and asks the operator to confirm ("bereit"); nothing is posted for it. */
