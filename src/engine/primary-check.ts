@@ -17,7 +17,7 @@ export interface PrimaryCheckDeps {
 export function tokenRefused(url: string, status: number, cause?: unknown): MastodonRejectedError {
   return new MastodonRejectedError(
     status,
-    `MASTODON_ACCESS_TOKEN was refused by ${url} (HTTP ${status}). Create a token with the scopes write:statuses, write:accounts (for pinning) and read:notifications, and set it in MASTODON_ACCESS_TOKEN.`,
+    `MASTODON_ACCESS_TOKEN was refused by ${url} (HTTP ${status}). Create a token with the scopes write:statuses, write:accounts (for pinning), read:statuses (to look for a toot whose answer was lost) and read:notifications, and set it in MASTODON_ACCESS_TOKEN.`,
     { cause },
   );
 }

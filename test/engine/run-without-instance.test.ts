@@ -43,7 +43,7 @@ test('herold run started while the instance is down, which then refuses the toke
   context.expect(result.code).toBe(1);
   const errors = lines(result.stderr);
   context.expect(errors).toEqual([
-    `✘ MASTODON_ACCESS_TOKEN was refused by ${r.config.mastodonUrl} (HTTP 401). Create a token with the scopes write:statuses, write:accounts (for pinning) and read:notifications, and set it in MASTODON_ACCESS_TOKEN.`,
+    `✘ MASTODON_ACCESS_TOKEN was refused by ${r.config.mastodonUrl} (HTTP 401). Create a token with the scopes write:statuses, write:accounts (for pinning), read:statuses (to look for a toot whose answer was lost) and read:notifications, and set it in MASTODON_ACCESS_TOKEN.`,
   ]);
   context.expect(r.sandbox.statuses()).toHaveLength(0);
 });

@@ -179,7 +179,7 @@ test('started while the instance is down, then it refuses the token: Herold stop
   await sandbox.setOutage('none');
   const error = await Promise.race([service.stopped, sleep(10_000).then(() => null)]);
   expect(error?.message).toBe(
-    `MASTODON_ACCESS_TOKEN was refused by ${r.config.mastodonUrl} (HTTP 401). Create a token with the scopes write:statuses, write:accounts (for pinning) and read:notifications, and set it in MASTODON_ACCESS_TOKEN.`,
+    `MASTODON_ACCESS_TOKEN was refused by ${r.config.mastodonUrl} (HTTP 401). Create a token with the scopes write:statuses, write:accounts (for pinning), read:statuses (to look for a toot whose answer was lost) and read:notifications, and set it in MASTODON_ACCESS_TOKEN.`,
   );
   await sleep(1000);
   expect(sandbox.statuses()).toHaveLength(0);
