@@ -117,6 +117,7 @@ export class RequestGate {
         }
         return { states: next, result: undefined };
       }),
+      // Redis gone after the answer: the correction is lost, not the answer; the next reading corrects the count again.
     ).catch(() => undefined);
   }
 
