@@ -10,6 +10,7 @@ import { BullJobSink } from '../queue/bullmq-adapter.ts';
 import { connectOrExplain, redisConnection } from '../redis/connect.ts';
 import { loadSchedules } from '../schedule/load-schedules.ts';
 import { StateStore } from '../state/state-store.ts';
+import { PostAttempts } from '../state/post-attempts.ts';
 import { CheckStore } from '../checks/check-store.ts';
 import { checkView } from '../checks/check-view.ts';
 
@@ -34,7 +35,16 @@ export async function withOperations<T>(options: OperatorOptions, fn: (ops: Oper
   const budget = new RateBudgetStore(redis, config.prefix, 'primary');
   const rateBudget = new RequestGate({ store: budget, where: 'primary instance', rules: scaleBuckets(MASTODON_BUCKETS, config.rateScale), tootsNeeded: tootsNeededReader(schedules, store) });
   try {
-    const ops = new Operations({ schedules, store, jobs, now: () => DateTime.now(), coalesceMs: config.coalesceMs, checks: new CheckStore(redis, config.prefix), rateBudget });
+    const ops = new Operations({
+      schedules,
+      store,
+      jobs,
+      now: () => DateTime.now(),
+      coalesceMs: config.coalesceMs,
+      checks: new CheckStore(redis, config.prefix),
+      rateBudget,
+      attempts: new PostAttempts(redis, config.prefix),
+    });
     return await fn(ops);
   } finally {
     await budget.close();
@@ -102,6 +112,16 @@ export function formatStatus(report: StatusReport): string[] {
       ),
     );
   }
+  if (report.unconfirmed.length > 0) {
+    lines.push(
+      '',
+      'MAYBE POSTED (no answer seen; Herold looks on the instance before posting these again)',
+      ...table(
+        ['first try', 'idempotency key', 'lookup trusted from'],
+        report.unconfirmed.map((u) => [fmtTime(u.firstAt, zone), u.key, fmtTime(u.settleAt, zone)]),
+      ),
+    );
+  }
   if (report.failures.length > 0) {
     lines.push('', 'FAILURES', ...report.failures.map((f) => `  ${fmt(DateTime.fromISO(f.at))} ${f.tootId}: ${f.message}`));
   }
@@ -130,6 +150,7 @@ export function statusJson(report: StatusReport) {
     pending: report.pending.map((j) => ({ id: j.id, dueAt: new Date(j.dueAt).toISOString(), state: j.state })),
     failures: report.failures,
     budgets: report.budgets.map((b) => ({ ...b, resetAt: new Date(b.resetAt).toISOString(), blockedUntil: b.blockedUntil ? new Date(b.blockedUntil).toISOString() : null })),
+    maybePosted: report.unconfirmed.map((u) => ({ key: u.key, firstAt: new Date(u.firstAt).toISOString(), settleAt: new Date(u.settleAt).toISOString() })),
   };
 }
 

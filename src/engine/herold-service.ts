@@ -175,6 +175,7 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
       onReplied: () => metrics.replied(),
     });
     const checkStore = new CheckStore(redis, config.prefix);
+    const attempts = new PostAttempts(redis, config.prefix);
     const processor = new Processor({
       checks: checkStore,
       schedules,
@@ -190,9 +191,9 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
       now,
       log,
       replies: replies.processor,
-      posting: postOnceOptions(new PostAttempts(redis, config.prefix), config.requestTimeoutMs),
+      posting: postOnceOptions(attempts, config.requestTimeoutMs),
     });
-    const operations = new Operations({ schedules: options.schedules, store, jobs, now, coalesceMs: config.coalesceMs, log, clock, checks: checkStore, rateBudget: gate });
+    const operations = new Operations({ schedules: options.schedules, store, jobs, now, coalesceMs: config.coalesceMs, log, clock, checks: checkStore, rateBudget: gate, attempts });
     for (const schedule of options.schedules.values()) await operations.upsert(schedule);
     const checkQueue = new CheckQueue(redis, config.prefix);
     closers.push(() => checkQueue.close());

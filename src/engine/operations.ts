@@ -3,11 +3,12 @@ import type { Logger } from 'pino';
 import { NotFoundError, UsageError } from '../errors.ts';
 import type { Clock } from './clock.ts';
 import type { BucketReport } from '../mastodon/rate-budget.ts';
-import { jobId, stamp, type JobSink, type PendingJob } from '../queue/jobs.ts';
+import { jobId, postKeyPrefix, stamp, type JobSink, type PendingJob } from '../queue/jobs.ts';
 import { tootJob } from '../queue/jobs.ts';
 import { parseScheduleTime } from '../schedule/local-time.ts';
 import { allFinished, TASK_STATUSES, type Phase, type TaskStatus } from '../schedule/progress.ts';
 import type { Schedule } from '../schedule/schedule.ts';
+import type { PostAttempt, PostAttempts } from '../state/post-attempts.ts';
 import type { FailureRecord, PostedToot, StateStore, TaskEvent } from '../state/state-store.ts';
 import { planJobs } from './plan-jobs.ts';
 import type { CheckRecord, CheckStore } from '../checks/check-store.ts';
@@ -30,6 +31,17 @@ export interface OperationsDeps {
   readonly checks?: CheckStore;
   /** The primary account's rate budget: widens the coalescing as the statuses budget shrinks, and is shown in status. */
   readonly rateBudget?: RateBudgetView;
+  /** "Maybe posted" markers (src/state/post-attempts.ts), for `status`. */
+  readonly attempts?: Pick<PostAttempts, 'all'>;
+}
+
+/** A POST whose answer Herold has not seen yet: it looks on the instance before posting that toot again. */
+export interface UnconfirmedPost {
+  readonly key: string;
+  /** Epoch ms of the first attempt. */
+  readonly firstAt: number;
+  /** Until then (epoch ms) the instance may still commit it; an empty lookup is trusted only after. */
+  readonly settleAt: number;
 }
 
 export interface RateBudgetView {
@@ -66,6 +78,8 @@ export interface StatusReport {
   readonly events: TaskEvent[];
   /** The primary account's rate budget per bucket; empty where it is not known. */
   readonly budgets: BucketReport[];
+  /** POSTs whose outcome is not known yet, oldest first. */
+  readonly unconfirmed: UnconfirmedPost[];
 }
 
 /**
@@ -247,7 +261,7 @@ export class Operations {
   async status(scheduleId: string): Promise<StatusReport> {
     const schedule = this.schedule(scheduleId);
     const { store, jobs } = this.deps;
-    const [progress, posted, pending, failures, events, ready, checks, budgets] = await Promise.all([
+    const [progress, posted, pending, failures, events, ready, checks, budgets, attempts] = await Promise.all([
       store.progress(schedule),
       store.allPosted(schedule.id),
       jobs.pending(schedule.id),
@@ -256,7 +270,12 @@ export class Operations {
       store.ready(schedule.id),
       this.deps.checks?.all(schedule.id) ?? new Map<string, CheckRecord>(),
       this.deps.rateBudget?.report() ?? Promise.resolve([]),
+      this.deps.attempts?.all() ?? Promise.resolve<Record<string, PostAttempt>>({}),
     ]);
+    const unconfirmed = Object.entries(attempts)
+      .filter(([key]) => key.startsWith(postKeyPrefix(schedule.id)))
+      .map(([key, a]) => ({ key, firstAt: a.firstAt, settleAt: a.settleAt }))
+      .sort((a, b) => a.firstAt - b.firstAt);
     return {
       schedule,
       phase: progress.phase,
@@ -270,6 +289,7 @@ export class Operations {
       failures,
       events,
       budgets,
+      unconfirmed,
     };
   }
 }

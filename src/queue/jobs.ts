@@ -93,3 +93,9 @@ export function tootJob(schedule: Schedule, kind: PostKind, tootId: string, ref:
     ...(previousStart ? { previousStart: previousStart.toISO()! } : {}),
   };
 }
+
+/** Every Idempotency-Key of a schedule's toots starts with this (replies to questions use `herold.reply.`). */
+export const postKeyPrefix = (scheduleId: string) => `herold.${scheduleId}.`;
+
+/** The Idempotency-Key of one toot part on one account; also the key of its "maybe posted" marker. */
+export const postKey = (schedule: Schedule, partId: string, role: 'primary' | 'fallback') => `${postKeyPrefix(schedule.id)}${partId}.${role}`;

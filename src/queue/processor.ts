@@ -10,7 +10,7 @@ import type { Schedule } from '../schedule/schedule.ts';
 import type { StateStore } from '../state/state-store.ts';
 import type { CheckStore } from '../checks/check-store.ts';
 import { dnsSpread } from '../checks/dns-spread.ts';
-import { tootJob, type HeroldJob, type JobSink, type PostKind } from './jobs.ts';
+import { postKey, tootJob, type HeroldJob, type JobSink, type PostKind } from './jobs.ts';
 import { findEarlierPost, postOnce, type PostOnceOptions } from './post-once.ts';
 import { lateTootFate } from './late-toot-fate.ts';
 
@@ -34,9 +34,6 @@ export interface ProcessorDeps {
 }
 
 export type JobOutcome = { readonly result: string };
-
-/** The Idempotency-Key of a toot part on an account (also the key of its "maybe posted" marker). */
-export const postKey = (schedule: Schedule, partId: string, role: 'primary' | 'fallback') => `herold.${schedule.id}.${partId}.${role}`;
 
 /** Life of the progress-edit lock; renewed while held, so a killed holder blocks edits for at most this long. */
 const PROGRESS_LOCK_MS = 5000;

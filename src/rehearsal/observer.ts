@@ -1,6 +1,7 @@
 import type { DateTime } from 'luxon';
 import type { Sandbox, SandboxStatus } from '../sandbox/index.ts';
 import type { TaskStatus } from '../schedule/progress.ts';
+import { postKeyPrefix } from '../queue/jobs.ts';
 
 /** What the transcript shows, each at a virtual time. */
 export type TranscriptEvent =
@@ -73,7 +74,7 @@ export class SandboxObserver {
   /** Herold's toot id from an Idempotency-Key `herold.<schedule>.<toot>.<account>`. */
   tootIdOf(status: SandboxStatus): string | null {
     const key = status.idempotencyKey;
-    const prefix = `herold.${this.scheduleId}.`;
+    const prefix = postKeyPrefix(this.scheduleId);
     if (!key?.startsWith(prefix)) return null;
     return key.slice(prefix.length).replace(/\.(primary|fallback)$/, '');
   }

@@ -48,3 +48,33 @@ test('herold status (text and --json) and /metrics show each bucket of the share
   expect(text.stdout).toContain('RATE BUDGET');
   expect(text.stdout).toMatch(/^ {2}statuses +2 +300 +298 /m);
 });
+
+test('herold status lists a POST whose answer never came as "maybe posted" until Herold has looked on the instance', async () => {
+  r = await rig();
+  const tmp = tempDir();
+  cleanup = tmp.cleanup;
+  const file = writeSchedule(tmp.dir, { ...rebasedWienRocks(2000, 600), announcements: [], reminders: [] });
+  const schedule = loadSchedule(file);
+  await r.start([schedule], { replies: false });
+  // From now on the instance saves what it gets but answers nothing in time: the start toot
+  // exists, Herold never sees its answer, and every lookup times out as well.
+  await r.sandbox.setOutage('slow', { delayMs: 60_000 });
+  await waitFor('start saved, no answer', () => withText(r!.sandbox, MARK.start)[0], 10_000);
+
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_OPTIONS: '', REDIS_URL, HEROLD_PREFIX: r.config.prefix };
+  const status = (args: string[]) => finished(spawnHerold(['status', schedule.id, '--schedule', file, ...args], env));
+  const [json, text] = await Promise.all([status(['--json']), status([])]);
+  expect(json.code).toBe(0);
+  const maybe = (JSON.parse(json.stdout) as { maybePosted: { key: string; firstAt: string; settleAt: string }[] }).maybePosted;
+  expect(maybe.map((m) => m.key)).toEqual([`herold.${schedule.id}.start.primary`]);
+  expect(Date.parse(maybe[0]!.settleAt)).toBeGreaterThanOrEqual(Date.parse(maybe[0]!.firstAt));
+  expect(text.stdout).toContain('MAYBE POSTED');
+  expect(text.stdout).toContain(`herold.${schedule.id}.start.primary`);
+
+  // The instance answers again: Herold finds the status, records it, and the marker is gone.
+  await r.sandbox.setOutage('none');
+  await waitFor('start recorded', async () => (await r!.services[0]!.store.posted(schedule.id, 'start'))?.statusId, 20_000);
+  const after = await status(['--json']);
+  expect((JSON.parse(after.stdout) as { maybePosted: unknown[] }).maybePosted).toEqual([]);
+  expect(withText(r.sandbox, MARK.start)).toHaveLength(1);
+});

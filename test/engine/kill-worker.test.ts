@@ -51,6 +51,21 @@ async function setUp(onTestFinished: TestContext['onTestFinished']): Promise<{ r
   return { r, schedule: loadSchedule(file), file };
 }
 
+/** A child worker has posted, recorded and pinned the start toot; the test goes on from there. */
+async function withPinnedStart(onTestFinished: TestContext['onTestFinished']) {
+  const { r, schedule, file } = await setUp(onTestFinished);
+  const { sandbox } = r;
+  const first = spawnWorker(r.config, [file]);
+  onTestFinished(() => first.stop());
+  await first.waitForOutput('ready');
+  const op = await operator(r.config, [schedule]);
+  onTestFinished(() => op.close());
+  await startNow(op, schedule);
+  const start = await waitFor('start recorded', () => op.store.posted(schedule.id, 'start'), 15_000);
+  await waitFor('start pinned', () => sandbox.status(start.statusId!)?.pinned, 5000);
+  return { r, schedule, sandbox, first, op, start };
+}
+
 test.concurrent('killed while the start toot POST is in flight: posted once, recorded by the second worker', async ({ expect, onTestFinished }) => {
   const { r, schedule, file } = await setUp(onTestFinished);
   const { sandbox } = r;
@@ -113,16 +128,7 @@ test.concurrent('killed right after the start toot appeared: a second child work
 });
 
 test.concurrent('killed while a milestone reply POST is in flight: the reply exists once, in the thread', async ({ expect, onTestFinished }) => {
-  const { r, schedule, file } = await setUp(onTestFinished);
-  const { sandbox } = r;
-  const first = spawnWorker(r.config, [file]);
-  onTestFinished(() => first.stop());
-  await first.waitForOutput('ready');
-  const op = await operator(r.config, [schedule]);
-  onTestFinished(() => op.close());
-  await startNow(op, schedule);
-  const start = await waitFor('start recorded', () => op.store.posted(schedule.id, 'start'), 15_000);
-  await waitFor('start pinned', () => sandbox.status(start.statusId!)?.pinned, 5000);
+  const { r, schedule, sandbox, first, op, start } = await withPinnedStart(onTestFinished);
 
   await sandbox.setOutage('slow', { delayMs: 2500 });
   await op.ops.taskChange(schedule.id, 'upgrade', 'done');
@@ -183,16 +189,7 @@ test.concurrent('killed while posting an announcement, and the window opened bef
 });
 
 test.concurrent('killed while editing the progress toot: the next edit waits seconds for the dead holder\'s lock, not 30', async ({ expect, onTestFinished }) => {
-  const { r, schedule, file } = await setUp(onTestFinished);
-  const { sandbox } = r;
-  const first = spawnWorker(r.config, [file]);
-  onTestFinished(() => first.stop());
-  await first.waitForOutput('ready');
-  const op = await operator(r.config, [schedule]);
-  onTestFinished(() => op.close());
-  await startNow(op, schedule);
-  const start = await waitFor('start recorded', () => op.store.posted(schedule.id, 'start'), 15_000);
-  await waitFor('start pinned', () => sandbox.status(start.statusId!)?.pinned, 5000);
+  const { r, schedule, sandbox, first, op, start } = await withPinnedStart(onTestFinished);
 
   // The edit hangs at the instance; the worker holding the progress lock dies meanwhile.
   await sandbox.setOutage('slow', { delayMs: 20_000 });
