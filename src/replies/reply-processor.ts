@@ -51,8 +51,13 @@ export class ReplyProcessor {
 
   async process(job: ReplyJob): Promise<{ result: string }> {
     const { store, log, account } = this.deps;
-    if (!this.deps.enabled) return { result: 'dropped: replies are off (HEROLD_REPLIES=off)' };
     const done = await store.answered(job.notificationId);
+    if (!this.deps.enabled && !done) {
+      // Queued before the kill switch was thrown: recorded and logged, never dropped in silence.
+      await store.recordAnswered(job.notificationId, { statusId: null, faqId: job.faqId, at: this.deps.now().toISO()!, acct: job.acct, skipped: 'replies off (HEROLD_REPLIES=off)' });
+      log.warn({ notification: job.notificationId, from: job.acct, faq: job.faqId }, `Not answering @${job.acct}: replies are off (HEROLD_REPLIES=off).`);
+      return { result: 'skipped: replies are off (HEROLD_REPLIES=off)' };
+    }
     if (done) return { result: done.statusId ? `already answered with ${done.statusId}` : `already handled: ${done.skipped}` };
 
     // What replies must leave to the schedule's toots (requests per window, the statuses they need)

@@ -329,4 +329,25 @@ describe('limits and switches', () => {
     expect(r.sandbox.requests().filter((x) => x.path.includes('notifications') || x.path.includes('streaming'))).toEqual([]);
     expect(r.sandbox.streamCount()).toBe(0);
   });
+
+  it('HEROLD_REPLIES=off: an answer queued before the switch is recorded as skipped, not dropped in silence', async () => {
+    r = await rig({}, { replies: false });
+    const alice = r.sandbox.addAccount({ username: 'alice' });
+    const schedule = upcoming();
+    const service = await r.start([schedule]);
+    const q = r.sandbox.mention('alice', 'Wie lange dauert der Umzug?');
+    await service.jobs.add({
+      type: 'reply',
+      scheduleId: schedule.id,
+      notificationId: 'n-before-the-switch',
+      statusId: q.id,
+      accountId: alice.id,
+      acct: 'alice',
+      faqId: 'dauer',
+      receivedAt: new Date().toISOString(),
+    });
+    const record = await waitFor('the skip recorded', () => service.replies.store.answered('n-before-the-switch'));
+    expect(record).toMatchObject({ statusId: null, acct: 'alice', skipped: 'replies off (HEROLD_REPLIES=off)' });
+    expect(repliesTo(r.sandbox, q.id)).toEqual([]);
+  });
 });
