@@ -1,5 +1,6 @@
 import { HeroldError, UsageError } from '../errors.ts';
 import { DEFAULT_SPEED, rehearse } from '../rehearsal/rehearse.ts';
+import { isMastodonVersion, MASTODON_VERSIONS } from '../sandbox/profiles.ts';
 
 export interface RehearseCommandOptions {
   readonly speed?: string;
@@ -7,6 +8,7 @@ export interface RehearseCommandOptions {
   readonly questions?: string;
   readonly script?: string;
   readonly outage?: boolean;
+  readonly mastodonVersion?: string;
   readonly scenario?: 'complete' | 'backout';
   readonly transcript?: string;
   readonly port?: string;
@@ -28,6 +30,10 @@ function positive(name: string, value: string | undefined): number | undefined {
 export async function rehearseCommand(file: string, options: RehearseCommandOptions, out: (line: string) => void): Promise<void> {
   const port = options.port === undefined ? undefined : Number(options.port);
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new UsageError('--port must be a port number (0 picks a free one).');
+  const version = options.mastodonVersion;
+  if (version !== undefined && !isMastodonVersion(version)) {
+    throw new UsageError(`--mastodon-version must be one of ${MASTODON_VERSIONS.join(', ')}; got "${version}".`);
+  }
   const controller = new AbortController();
   const abort = () => controller.abort();
   process.once('SIGINT', abort);
@@ -40,6 +46,7 @@ export async function rehearseCommand(file: string, options: RehearseCommandOpti
       questionsFile: options.questions,
       scriptFile: options.script,
       outage: options.outage ?? false,
+      mastodonVersion: version,
       scenario: options.scenario ?? 'complete',
       transcript: options.transcript,
       port,

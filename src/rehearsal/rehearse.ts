@@ -8,7 +8,7 @@ import { startHerold, type HeroldService } from '../engine/herold-service.ts';
 import type { LabelledQuestion } from '../faq/index.ts';
 import { connectOrExplain, redisConnection, serversOf, type RedisConnection } from '../redis/connect.ts';
 import { stamp } from '../queue/jobs.ts';
-import { DEFAULT_ACCOUNT, startSandbox, type Sandbox } from '../sandbox/index.ts';
+import { DEFAULT_ACCOUNT, startSandbox, type MastodonVersion, type Sandbox } from '../sandbox/index.ts';
 import { loadSchedule } from '../schedule/load-schedule.ts';
 import type { Schedule } from '../schedule/schedule.ts';
 import type { Scenario } from '../schedule/timeline.ts';
@@ -46,6 +46,8 @@ export interface RehearseOptions {
   readonly scriptFile?: string;
   /** Takes the instance down from the start until the expected end of the downtime. */
   readonly outage?: boolean;
+  /** The Mastodon release the sandbox behaves as (src/sandbox/profiles.ts); default the newest. */
+  readonly mastodonVersion?: MastodonVersion;
   readonly scenario?: Scenario;
   /** Where the Markdown transcript goes; default rehearsals/<id>-<timestamp>.md; false: nowhere. */
   readonly transcript?: string | false;
@@ -178,7 +180,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
 
   let statusPage: string | null = null;
   try {
-    sandbox = await startSandbox({ domain: schedule.instance, maxCharacters: schedule.maxCharacters });
+    sandbox = await startSandbox({ domain: schedule.instance, maxCharacters: schedule.maxCharacters, mastodonVersion: options.mastodonVersion });
     for (const user of new Set(plan.actions.flatMap((a) => (a.type === 'question' ? [a.user] : [])))) sandbox.addAccount({ username: user, displayName: user[0]!.toUpperCase() + user.slice(1) });
     // Task checks look at local stand-ins that change when the plan has the task done; the checks,
     // not the rehearsal's operator, then confirm those tasks (ask: the operator confirms once "bereit").

@@ -135,6 +135,22 @@ describe('herold rehearse', () => {
     expect(tootIds(result)).not.toContain('complete');
     expect(result.transcriptPath).toBeNull();
   }, 90_000);
+
+  test('--mastodon-version 4.0: the day the wien.rocks admins upgraded to, with no notification policy, still ends with every toot once and every question answered', async () => {
+    const result = await rehearse({ schedule: SCHEDULE, ...FAST, mastodonVersion: '4.0', transcript: false });
+    expect(result.problems).toEqual([]);
+    expect(result.ok).toBe(true);
+    expect(tootIds(result).sort()).toEqual([...EXPECTED_TOOTS].sort());
+    expect(result.counts.duplicates).toBe(0);
+    expect(result.counts.questions).toBeGreaterThan(0);
+    expect(result.counts.answered).toBe(result.counts.questions);
+  }, 90_000);
+
+  test('--mastodon-version with a release the sandbox does not model: one line naming the choices, exit 1', () => {
+    const run = spawnSync('node', ['bin/herold.js', 'rehearse', SCHEDULE, '--mastodon-version', '3.9'], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toBe('✘ --mastodon-version must be one of 4.0, 4.3, 4.5, 4.6; got "3.9".');
+  }, 60_000);
 });
 
 describe('npm run demo without Redis', () => {
