@@ -1,5 +1,6 @@
 import { afterEach, expect, test } from 'vitest';
 import { loadSchedule } from '../../src/schedule/load-schedule.ts';
+import { metricValue } from '../http/helpers.ts';
 import { rebasedWienRocks, REDIS_URL, rig, waitFor, type Rig } from './harness.ts';
 import { finished, MARK, spawnHerold, tempDir, withText, writeSchedule } from './support.ts';
 
@@ -10,8 +11,6 @@ afterEach(async () => {
   r = undefined;
   cleanup?.();
 });
-
-const gauge = (text: string, series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1]);
 
 test('herold status (text and --json) and /metrics show each bucket of the shared rate budget', async () => {
   // Mastodon's own limits: 300 requests per token and 1,500 per account per 5 min, 300 paging per 15 min, 300 statuses per 3 h.
@@ -27,14 +26,14 @@ test('herold status (text and --json) and /metrics show each bucket of the share
 
   // The start toot and the edit count as statuses; the statuses family's window is 3 h.
   const metrics = await (await fetch(`${service.httpUrl}/metrics`)).text();
-  expect(gauge(metrics, 'herold_rate_budget_limit{bucket="statuses"}')).toBe(300);
-  expect(gauge(metrics, 'herold_rate_budget_remaining{bucket="statuses"}')).toBe(298);
-  expect(gauge(metrics, 'herold_rate_budget_limit{bucket="token"}')).toBe(300);
-  expect(gauge(metrics, 'herold_rate_budget_limit{bucket="account"}')).toBe(1500);
-  expect(gauge(metrics, 'herold_rate_budget_limit{bucket="paging"}')).toBe(300);
-  expect(gauge(metrics, 'herold_rate_budget_remaining{bucket="token"}')).toBeLessThan(300);
-  expect(gauge(metrics, 'herold_rate_budget_reset_seconds{bucket="statuses"}')).toBeLessThanOrEqual(3 * 3600);
-  expect(gauge(metrics, 'herold_rate_budget_blocked_seconds{bucket="statuses"}')).toBe(0);
+  expect(metricValue(metrics, 'herold_rate_budget_limit{bucket="statuses"}')).toBe(300);
+  expect(metricValue(metrics, 'herold_rate_budget_remaining{bucket="statuses"}')).toBe(298);
+  expect(metricValue(metrics, 'herold_rate_budget_limit{bucket="token"}')).toBe(300);
+  expect(metricValue(metrics, 'herold_rate_budget_limit{bucket="account"}')).toBe(1500);
+  expect(metricValue(metrics, 'herold_rate_budget_limit{bucket="paging"}')).toBe(300);
+  expect(metricValue(metrics, 'herold_rate_budget_remaining{bucket="token"}')).toBeLessThan(300);
+  expect(metricValue(metrics, 'herold_rate_budget_reset_seconds{bucket="statuses"}')).toBeLessThanOrEqual(3 * 3600);
+  expect(metricValue(metrics, 'herold_rate_budget_blocked_seconds{bucket="statuses"}')).toBe(0);
 
   // The operator's command reads the same budget from Redis, without the service.
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, NODE_OPTIONS: '', REDIS_URL, HEROLD_PREFIX: r.config.prefix };

@@ -51,15 +51,20 @@ async function setUp(onTestFinished: TestContext['onTestFinished']): Promise<{ r
   return { r, schedule: loadSchedule(file), file };
 }
 
-/** A child worker has posted, recorded and pinned the start toot; the test goes on from there. */
-async function withPinnedStart(onTestFinished: TestContext['onTestFinished']) {
+/** A child worker is up on the test's schedule, and an operator can reach the same Redis. */
+async function withReadyWorker(onTestFinished: TestContext['onTestFinished']) {
   const { r, schedule, file } = await setUp(onTestFinished);
-  const { sandbox } = r;
   const first = spawnWorker(r.config, [file]);
   onTestFinished(() => first.stop());
   await first.waitForOutput('ready');
   const op = await operator(r.config, [schedule]);
   onTestFinished(() => op.close());
+  return { r, schedule, file, sandbox: r.sandbox, first, op };
+}
+
+/** A child worker has posted, recorded and pinned the start toot; the test goes on from there. */
+async function withPinnedStart(onTestFinished: TestContext['onTestFinished']) {
+  const { r, schedule, sandbox, first, op } = await withReadyWorker(onTestFinished);
   await startNow(op, schedule);
   const start = await waitFor('start recorded', () => op.store.posted(schedule.id, 'start'), 15_000);
   await waitFor('start pinned', () => sandbox.status(start.statusId!)?.pinned, 5000);
@@ -67,13 +72,7 @@ async function withPinnedStart(onTestFinished: TestContext['onTestFinished']) {
 }
 
 test.concurrent('killed while the start toot POST is in flight: posted once, recorded by the second worker', async ({ expect, onTestFinished }) => {
-  const { r, schedule, file } = await setUp(onTestFinished);
-  const { sandbox } = r;
-  const first = spawnWorker(r.config, [file]);
-  onTestFinished(() => first.stop());
-  await first.waitForOutput('ready');
-  const op = await operator(r.config, [schedule]);
-  onTestFinished(() => op.close());
+  const { r, schedule, sandbox, first, op } = await withReadyWorker(onTestFinished);
   // The instance creates the status at once and holds the answer back: the worker dies before it learns the id.
   await sandbox.setOutage('slow', { delayMs: 2500 });
   await startNow(op, schedule);
@@ -96,13 +95,7 @@ test.concurrent('killed while the start toot POST is in flight: posted once, rec
 });
 
 test.concurrent('killed right after the start toot appeared: a second child worker finishes it, no duplicate', async ({ expect, onTestFinished }) => {
-  const { r, schedule, file } = await setUp(onTestFinished);
-  const { sandbox } = r;
-  const first = spawnWorker(r.config, [file]);
-  onTestFinished(() => first.stop());
-  await first.waitForOutput('ready');
-  const op = await operator(r.config, [schedule]);
-  onTestFinished(() => op.close());
+  const { r, schedule, file, sandbox, first, op } = await withReadyWorker(onTestFinished);
   await startNow(op, schedule);
   const created = await poll('start toot created', () => withText(sandbox, MARK.start)[0], 10_000);
   first.kill('SIGKILL');

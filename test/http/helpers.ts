@@ -1,4 +1,4 @@
-/** Shared bits of the HTTP tests: a strict little XML parser and a Server-Sent Events reader. */
+/** Shared bits of the HTTP tests: a strict little XML parser, a Server-Sent Events reader and a Prometheus series reader. */
 
 export interface XmlElement {
   readonly name: string;
@@ -169,3 +169,7 @@ export async function nextEvent(events: AsyncGenerator<SseEvent>, type: string, 
     clearTimeout(timer);
   }
 }
+
+/** The value of one series (`name{labels}`, exactly as exposed) in a Prometheus text exposition; NaN when absent. */
+export const metricValue = (text: string, series: string): number =>
+  Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1]);

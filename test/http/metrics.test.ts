@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { MastodonRateLimitedError, MastodonRejectedError, MastodonUnavailableError } from '../../src/errors.ts';
 import { HeroldMetrics, meteredAccount } from '../../src/http/metrics.ts';
 import type { MastodonAccount } from '../../src/mastodon/mastodon-account.ts';
+import { metricValue } from './helpers.ts';
 
 function fakeAccount(fail: Error | null = null) {
   const account = {
@@ -41,7 +42,6 @@ function fakeAccount(fail: Error | null = null) {
   return account;
 }
 
-const value = (text: string, series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\d+)$`, 'm').exec(text)?.[1]);
 
 describe('meteredAccount', () => {
   test('counts posts and edits, passes calls and rate limits through with the right this', async () => {
@@ -58,13 +58,13 @@ describe('meteredAccount', () => {
     metrics.observe({ accounts: [metered], queueCounts: async () => ({ waiting: 2, delayed: 5 }) });
     metrics.replied();
     const { body } = await metrics.text();
-    expect(value(body, 'herold_posts_total{account="primary"}')).toBe(2);
-    expect(value(body, 'herold_edits_total{account="primary"}')).toBe(1);
-    expect(value(body, 'herold_replies_total')).toBe(1);
-    expect(value(body, 'herold_rate_limit_remaining{account="primary"}')).toBe(7);
-    expect(value(body, 'herold_rate_limit_limit{account="primary"}')).toBe(300);
-    expect(value(body, 'herold_queue_jobs{state="delayed"}')).toBe(5);
-    expect(value(body, 'herold_queue_jobs{state="active"}')).toBe(0);
+    expect(metricValue(body, 'herold_posts_total{account="primary"}')).toBe(2);
+    expect(metricValue(body, 'herold_edits_total{account="primary"}')).toBe(1);
+    expect(metricValue(body, 'herold_replies_total')).toBe(1);
+    expect(metricValue(body, 'herold_rate_limit_remaining{account="primary"}')).toBe(7);
+    expect(metricValue(body, 'herold_rate_limit_limit{account="primary"}')).toBe(300);
+    expect(metricValue(body, 'herold_queue_jobs{state="delayed"}')).toBe(5);
+    expect(metricValue(body, 'herold_queue_jobs{state="active"}')).toBe(0);
   });
 
   test('counts failures by reason and rethrows them unchanged', async () => {
@@ -74,14 +74,14 @@ describe('meteredAccount', () => {
       await expect(metered.post({ text: 'x', visibility: 'public', language: 'de', idempotencyKey: 'k' })).rejects.toBe(error);
     }
     const { body } = await metrics.text();
-    for (const reason of ['rejected', 'unavailable', 'rate_limited', 'other']) expect(value(body, `herold_failures_total{account="primary",reason="${reason}"}`)).toBe(1);
-    expect(value(body, 'herold_posts_total{account="primary"}')).toBe(0);
+    for (const reason of ['rejected', 'unavailable', 'rate_limited', 'other']) expect(metricValue(body, `herold_failures_total{account="primary",reason="${reason}"}`)).toBe(1);
+    expect(metricValue(body, 'herold_posts_total{account="primary"}')).toBe(0);
   });
 
   test('each HeroldMetrics has its own registry', async () => {
     const a = new HeroldMetrics();
     const b = new HeroldMetrics();
     a.replied();
-    expect(value((await b.text()).body, 'herold_replies_total')).toBe(0);
+    expect(metricValue((await b.text()).body, 'herold_replies_total')).toBe(0);
   });
 });

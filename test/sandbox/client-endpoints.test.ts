@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.ts';
-import { api, BOT_ALICE_BOB, restClient } from './helpers.ts';
+import { api, BOT_ALICE_BOB, ids, restClient } from './helpers.ts';
 
 let sandbox: Sandbox;
 
@@ -11,8 +11,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await sandbox.close();
 });
-
-const ids = (body: unknown): string[] => (body as { id: string }[]).map((s) => s.id);
 
 /** Reads an event stream until `until` says stop; returns the text read. */
 async function readStream(response: Response, until: (text: string) => boolean, timeoutMs = 5_000): Promise<string> {

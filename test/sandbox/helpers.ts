@@ -45,3 +45,6 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   }
   throw new Error('Expected the promise to reject, but it resolved.');
 }
+
+/** The ids of a JSON list of entities (statuses, notifications), in the order the server sent them. */
+export const ids = (body: unknown): string[] => (body as { id: string }[]).map((s) => s.id);

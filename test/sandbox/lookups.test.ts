@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.ts';
-import { api, BOT_ALICE_BOB, restClient } from './helpers.ts';
+import { api, BOT_ALICE_BOB, ids, restClient } from './helpers.ts';
 
 let sandbox: Sandbox;
 
@@ -11,8 +11,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await sandbox.close();
 });
-
-const ids = (body: unknown): string[] => (body as { id: string }[]).map((s) => s.id);
 
 describe('GET /api/v1/accounts/:id/statuses', () => {
   it("includes the account's own direct statuses for its own token only", async () => {
