@@ -34,6 +34,7 @@ import { isLoopbackUrl, localOnly } from '../checks/local-only-route.ts';
 import { CheckQueue } from '../queue/check-queue.ts';
 import { PrimaryCheck } from './primary-check.ts';
 import { tootsNeededReader } from './toots-needed.ts';
+import { cappedBackoffMs } from '../backoff.ts';
 
 export interface HeroldServiceOptions {
   readonly config: Config;
@@ -150,7 +151,7 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
       url: config.mastodonUrl,
       limit,
       log,
-      retryDelayMs: (attempt) => Math.min(config.maxBackoffMs, 1000 * 2 ** Math.min(attempt - 2, 10)),
+      retryDelayMs: (attempt) => cappedBackoffMs(1000, attempt - 2, config.maxBackoffMs),
     });
     closers.push(() => check.stop());
     const first = check.attempt();

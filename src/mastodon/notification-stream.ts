@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { WebSocket } from 'ws';
 import type { IncomingNotification } from '../replies/types.ts';
 import { toIncoming } from './notifications.ts';
+import { cappedBackoffMs, jittered } from '../backoff.ts';
 
 /** A connection open this long counts as having worked. */
 const STABLE_MS = 5000;
@@ -238,7 +239,7 @@ export class NotificationStream {
     else this.failures += 1;
     const min = this.options.reconnectMinMs ?? 1000;
     const max = this.options.reconnectMaxMs ?? 30_000;
-    const delay = this.failures === 0 ? 0 : Math.min(max, min * 2 ** Math.min(this.failures - 1, 16)) * (0.8 + Math.random() * 0.4);
+    const delay = this.failures === 0 ? 0 : jittered(cappedBackoffMs(min, this.failures - 1, max, 16));
     if (wasUp) this.options.log?.warn({ reason }, 'The notification stream is down; polling until it is back.');
     this.options.onDown?.(reason);
     this.reconnectTimer = setTimeout(() => {

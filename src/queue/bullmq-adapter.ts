@@ -5,6 +5,7 @@ import type { RedisConnection } from '../redis/connect.ts';
 import type { StateStore } from '../state/state-store.ts';
 import { jobId, PRIORITY, QUEUE_NAME, type HeroldJob, type JobSink, type PendingJob } from './jobs.ts';
 import type { JobOutcome } from './processor.ts';
+import { cappedBackoffMs, jittered } from '../backoff.ts';
 
 /**
  * The only file that knows BullMQ. Connections come from src/redis/connect.ts:
@@ -147,8 +148,7 @@ export function startWorker(options: WorkerOptions): Worker {
       // Needed for worker.rateLimit(); generous, the instance's headers do the real limiting.
       limiter: { max: 1000, duration: 1000 },
       settings: {
-        backoffStrategy: (attemptsMade: number) =>
-          Math.min(options.maxBackoffMs, 250 * 2 ** Math.min(attemptsMade, 16)) * (0.8 + Math.random() * 0.4),
+        backoffStrategy: (attemptsMade: number) => jittered(cappedBackoffMs(250, attemptsMade, options.maxBackoffMs, 16)),
       },
     },
   );

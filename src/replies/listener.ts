@@ -7,6 +7,7 @@ import type { Intake } from './intake.ts';
 import type { ReplyStore } from './reply-store.ts';
 import { filteringSettings, newestId, oldestFirst } from './triage.ts';
 import type { IncomingNotification, NotificationPolicy } from './types.ts';
+import { cappedBackoffMs } from '../backoff.ts';
 
 /** Knobs of the listener; the defaults suit production, tests shorten them. */
 export interface ReplyTuning {
@@ -191,7 +192,7 @@ export class ReplyListener {
       void this.catchUp('start');
     } catch (error) {
       this.initFailures += 1;
-      this.nextInitAt = Date.now() + Math.min(this.tuning.pollMaxBackoffMs, this.tuning.pollIntervalMs * 2 ** Math.min(this.initFailures - 1, 10));
+      this.nextInitAt = Date.now() + cappedBackoffMs(this.tuning.pollIntervalMs, this.initFailures - 1, this.tuning.pollMaxBackoffMs);
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof MastodonRejectedError) log.error(`Cannot answer questions: ${message}`);
       else log.warn(`Cannot start answering questions yet: ${message}`);
@@ -286,7 +287,7 @@ export class ReplyListener {
       this.pollFailures += 1;
       const message = error instanceof Error ? error.message : String(error);
       this.stats.lastPollError = message;
-      this.nextPollAt = Date.now() + Math.min(pollMaxBackoffMs, pollIntervalMs * 2 ** Math.min(this.pollFailures - 1, 10));
+      this.nextPollAt = Date.now() + cappedBackoffMs(pollIntervalMs, this.pollFailures - 1, pollMaxBackoffMs);
       if (error instanceof HeroldError && !(error instanceof MastodonRejectedError)) {
         (this.pollFailures === 1 ? log.warn.bind(log) : log.debug.bind(log))({ reason, attempt: this.pollFailures }, `Polling for mentions failed: ${message}`);
       } else {
