@@ -1,14 +1,23 @@
 # Herold: one image for `herold run` (and the operator commands).
 # Build: docker build -t herold .   (or: oc new-build --strategy=docker --binary --name=herold)
 
-# --- dependencies: production packages only (tsx runs the TypeScript sources, no build step) ---
-FROM node:20-slim AS deps
+# Node 24 LTS (Node 20 reached end of life in April 2026; Herold still runs on 20, see package.json engines).
+
+# --- build: all packages, TypeScript compiled to dist/ (npm ci runs `prepare`, which is the build) ---
+FROM node:24-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm ci --no-audit --no-fund
+
+# --- dependencies: production packages only; no scripts, since `prepare` needs the dev packages ---
+FROM node:24-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 # --- runtime ---
-FROM node:20-slim
+FROM node:24-slim
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8080
@@ -16,7 +25,7 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json package-lock.json ./
 COPY bin ./bin
-COPY src ./src
+COPY --from=build /app/dist ./dist
 COPY templates ./templates
 COPY schedules ./schedules
 # OpenShift runs containers with an arbitrary user id in group 0: let group 0 read what the owner reads.

@@ -1,7 +1,50 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx, so `npx herold` works
-// right after `npm ci` with no build step.
-import { register } from 'tsx/esm/api';
+// Runs Herold's compiled JavaScript (dist/, built by `npm run build`, which
+// `npm ci` runs through `prepare`). In a checkout where the TypeScript sources
+// are newer than the last build, or with HEROLD_FROM_SOURCE=1, it runs the
+// sources through tsx instead, so a developer never runs yesterday's build.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-register();
-await import('../src/cli/main.ts');
+const root = new URL('../', import.meta.url);
+const built = fileURLToPath(new URL('dist/cli/main.js', root));
+const buildStamp = fileURLToPath(new URL('dist/.tsbuildinfo', root));
+const sources = fileURLToPath(new URL('src/', root));
+
+/** The newest modification time of a .ts file below `dir` (0 when there is none). */
+function newestSource(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const file = `${dir}/${entry.name}`;
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(file));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(file).mtimeMs);
+  }
+  return newest;
+}
+
+function buildIsCurrent() {
+  if (process.env.HEROLD_FROM_SOURCE === '1' || !existsSync(built)) return false;
+  // An image ships dist/ without src/: nothing to compare, the build is what there is.
+  if (!existsSync(sources)) return true;
+  return existsSync(buildStamp) && newestSource(sources) <= statSync(buildStamp).mtimeMs;
+}
+
+/** Registers tsx for the TypeScript sources; false where tsx is not installed (a production install). */
+async function registerTsx() {
+  try {
+    const { register } = await import('tsx/esm/api');
+    register();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+if (!buildIsCurrent() && (await registerTsx())) {
+  await import('../src/cli/main.ts');
+} else if (existsSync(built)) {
+  await import(built);
+} else {
+  process.stderr.write('✘ Herold is not built yet. Run `npm ci` (it builds through `prepare`) or `npm run build`.\n');
+  process.exit(1);
+}

@@ -149,9 +149,13 @@ describe('deploy/openshift', () => {
     const dockerfile = readFileSync('Dockerfile', 'utf8');
     const stages = dockerfile.split(/^FROM /m).slice(1);
     expect(stages.length, 'multi-stage').toBeGreaterThanOrEqual(2);
-    expect(stages.every((s) => s.startsWith('node:20-slim'))).toBe(true);
+    expect(stages.every((s) => s.startsWith('node:24-slim')), 'every stage on Node 24 LTS').toBe(true);
     expect(dockerfile).toMatch(/RUN npm ci\b/);
     const runtime = stages.at(-1)!;
+    // The image runs the compiled JavaScript: dist/ from the build stage, no TypeScript sources, no tsx.
+    expect(runtime).toContain('COPY --from=build /app/dist ./dist');
+    expect(runtime).not.toMatch(/^COPY src\b/m);
+    expect(dockerfile).toMatch(/npm ci --omit=dev --ignore-scripts/);
     const users = [...runtime.matchAll(/^USER\s+(\S+)/gm)].map((m) => m[1]!);
     expect(users.length, 'the runtime stage sets USER').toBeGreaterThan(0);
     expect(['root', '0']).not.toContain(users.at(-1));
