@@ -4,7 +4,12 @@
 // are newer than the last build, or with HEROLD_FROM_SOURCE=1, it runs the
 // sources through tsx instead, so a developer never runs yesterday's build.
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import module from 'node:module';
 import { fileURLToPath } from 'node:url';
+
+// Node 22.1+ keeps the compiled code of every module on disk (in the OS temp folder) and reuses it on the
+// next start; Node 20 has no compile cache, and a cache folder that cannot be written just goes unused.
+module.enableCompileCache?.();
 
 const root = new URL('../', import.meta.url);
 const built = fileURLToPath(new URL('dist/cli/main.js', root));
