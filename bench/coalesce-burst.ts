@@ -24,27 +24,12 @@
  * One Herold service (worker + HTTP) and the sandbox run in this process;
  * loopback only; Redis keys under a fresh prefix, deleted at the end.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../src/config/config.ts';
 import { startHerold, type HeroldService } from '../src/engine/herold-service.ts';
 import { statusicon } from '../src/render/helpers.ts';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
-import {
-  args,
-  benchPrefix,
-  deletePrefix,
-  hiresNow,
-  ms,
-  onSandboxRequest,
-  printTable,
-  REDIS_URL,
-  rebasedSchedule,
-  silentLog,
-  sleep,
-  summarize,
-  treeState,
-  waitUntil,
-  WEBHOOK_TOKEN,
-} from './lib.ts';
+import { args, benchPrefix, deletePrefix, hiresNow, ms, onSandboxRequest, printTable, REDIS_URL, rebasedSchedule, silentLog, summarize, treeState, waitUntil, WEBHOOK_TOKEN } from './lib.ts';
 
 const opts = args();
 const ROUNDS = Number(opts.get('rounds') ?? 5);

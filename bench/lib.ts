@@ -3,6 +3,7 @@
  * Everything here talks to loopback only: the sandbox on 127.0.0.1 and the
  * Redis in REDIS_URL (default redis://127.0.0.1:6379).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
@@ -110,8 +111,6 @@ export function printTable(header: string[], rows: (string | number)[][]): void 
 }
 
 export const ms = (value: number, digits = 1): string => (Number.isFinite(value) ? value.toFixed(digits) : '—');
-
-export const sleep = (delayMs: number) => new Promise<void>((resolve) => setTimeout(resolve, delayMs));
 
 /** Deletes every key under the prefix; returns how many. */
 export async function deletePrefix(prefix: string): Promise<number> {

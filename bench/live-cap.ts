@@ -11,6 +11,7 @@
  * Clients are spread over addresses with X-Forwarded-For (HEROLD_TRUST_PROXY
  * on), so only the global cap applies.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -62,7 +63,7 @@ if (process.argv[2] === 'server') {
       req.on('error', reject);
       req.end();
     });
-  const settle = () => new Promise((r) => setTimeout(r, 1500));
+  const settle = () => sleep(1500);
   console.log(`tree ${treeState()}, node ${process.version}, load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   await settle();
   const idle = rssMb();

@@ -12,6 +12,7 @@
  *   backlog 300/5s  the backlog again, with the rate limit on
  * Each scenario gives up after 240 s. Needs Redis (REDIS_URL, default redis://127.0.0.1:6379).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -77,10 +78,10 @@ async function scenario(name: string, mode: 'backlog' | 'stream', rateLimit: Rat
     for (let i = 0; i < COUNT; i += 1) asked.push(ask(sandbox, i));
   }
   const until = Date.now() + SCENARIO_TIMEOUT_MS;
-  while ((await service.replies.store.answeredCount()) < COUNT && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+  while ((await service.replies.store.answeredCount()) < COUNT && Date.now() < until) await sleep(50);
   const seconds = (performance.now() - started) / 1000;
   // Let anything that would be a duplicate show up before counting.
-  await new Promise((r) => setTimeout(r, 1000));
+  await sleep(1000);
   const fallback = (await service.replies.store.openQuestions()).length;
   await service.close();
 

@@ -19,11 +19,12 @@
  * Loopback only; one Herold service and the sandbox in this process; Redis
  * keys under a fresh prefix, deleted at the end.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../src/config/config.ts';
 import { startHerold, type HeroldService } from '../src/engine/herold-service.ts';
 import { MASTODON_BUCKETS, scaleBuckets } from '../src/mastodon/rate-budget.ts';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
-import { args, benchPrefix, deletePrefix, ms, printTable, REDIS_URL, rebasedSchedule, silentLog, sleep, summarize, treeState, waitUntil, WEBHOOK_TOKEN } from './lib.ts';
+import { args, benchPrefix, deletePrefix, ms, printTable, REDIS_URL, rebasedSchedule, silentLog, summarize, treeState, waitUntil, WEBHOOK_TOKEN } from './lib.ts';
 
 const opts = args();
 const RUNS = Number(opts.get('runs') ?? 3);

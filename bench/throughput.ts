@@ -22,6 +22,7 @@
  * --cpu-prof DIR writes a V8 CPU profile of each worker process to DIR
  * (open it in Chrome DevTools → Performance, or any .cpuprofile viewer).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
@@ -30,7 +31,7 @@ import { Redis } from 'ioredis';
 import { BullJobSink } from '../src/queue/bullmq-adapter.ts';
 import { tootJob } from '../src/queue/jobs.ts';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
-import { args, benchPrefix, deletePrefix, hiresNow, ms, onSandboxRequest, printTable, REDIS_URL, rebasedSchedule, sleep, treeState } from './lib.ts';
+import { args, benchPrefix, deletePrefix, hiresNow, ms, onSandboxRequest, printTable, REDIS_URL, rebasedSchedule, treeState } from './lib.ts';
 
 const opts = args();
 const JOBS = Number(opts.get('jobs') ?? 2000);

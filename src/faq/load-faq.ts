@@ -2,11 +2,10 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
-import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { HeroldError, ScheduleError, type Problem } from '../errors.ts';
 import { readTextFile } from '../files/read-text-file.ts';
-import { yamlToJs } from '../files/yaml-to-js.ts';
+import { parseYamlFile } from '../files/parse-yaml.ts';
 import { prepare } from './analyzer.ts';
 import { FALLBACK_ID, FAQ_IDS } from './ids.ts';
 import type { FaqEntry, Keyword, MatcherOptions } from './types.ts';
@@ -67,66 +66,19 @@ function toKeywords(map: Readonly<Record<string, number>>): Keyword[] {
   return Object.entries(map).map(([text, weight]) => ({ text, weight }));
 }
 
-/** 1-based line and column of the node at `path` (or its nearest existing parent). */
-function positionOf(
-  doc: Document,
-  lines: LineCounter,
-  path: readonly PropertyKey[],
-  options: { key?: boolean } = {},
-): { line?: number; column?: number } {
-  for (let depth = path.length; depth >= 0; depth -= 1) {
-    const parentPath = path.slice(0, Math.max(0, depth - 1)) as unknown[];
-    const last = path[depth - 1];
-    let offset: number | undefined;
-    if (depth === 0) {
-      offset = doc.contents?.range?.[0];
-    } else {
-      const parent = parentPath.length === 0 ? doc.contents : doc.getIn(parentPath, true);
-      if (isMap(parent)) {
-        const pair = parent.items.find((item) => isScalar(item.key) && String(item.key.value) === String(last));
-        if (pair) {
-          const node = options.key || !pair.value ? pair.key : pair.value;
-          offset = (node as { range?: [number, number, number] } | null)?.range?.[0];
-        }
-      } else {
-        const node = doc.getIn([...parentPath, last], true) as { range?: [number, number, number] } | undefined;
-        offset = node?.range?.[0];
-      }
-    }
-    if (offset !== undefined) {
-      const pos = lines.linePos(offset);
-      return { line: pos.line, column: pos.col };
-    }
-  }
-  return {};
-}
-
 /**
  * Parses and validates faq.yaml text. Pure; throws ScheduleError listing
  * every problem with its line.
  */
 export function parseFaqFile(text: string, file: string): { entries: FaqEntry[]; options: MatcherOptions } {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
+  const { value, positions } = parseYamlFile(text, file, 'Check the indentation and quote text that contains a colon.');
   const problems: Problem[] = [];
-  for (const error of doc.errors) {
-    const pos = lines.linePos(error.pos[0]);
-    problems.push({
-      file,
-      line: pos.line,
-      column: pos.col,
-      message: `This is not valid YAML: ${error.message.split('\n')[0]}`,
-      hint: 'Check the indentation and quote text that contains a colon.',
-    });
-  }
-  if (problems.length > 0) throw new ScheduleError(problems);
-
-  const parsed = faqSchema.safeParse(yamlToJs(doc, lines, file));
+  const parsed = faqSchema.safeParse(value);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       // For an unknown key, point at the (first) key itself, not its parent.
       const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
-      const where = positionOf(doc, lines, path, { key: issue.code === 'unrecognized_keys' || issue.code === 'invalid_key' });
+      const where = positions.of(path, { key: issue.code === 'unrecognized_keys' || issue.code === 'invalid_key' });
       const at = issue.path.length > 0 ? ` (at ${issue.path.join('.')})` : '';
       const badKey = String(issue.path.at(-1));
       if (issue.code === 'invalid_key' && issue.path.length === 2 && issue.path[0] === 'entries') {
@@ -148,7 +100,7 @@ export function parseFaqFile(text: string, file: string): { entries: FaqEntry[];
     if (!(id in data.entries)) {
       problems.push({
         file,
-        ...positionOf(doc, lines, ['entries'], { key: true }),
+        ...positions.of(['entries'], { key: true }),
         message: `The entry "${id}" is missing.`,
         hint: `Herold answers with these ids: ${FAQ_IDS.join(', ')}.`,
       });
@@ -157,7 +109,7 @@ export function parseFaqFile(text: string, file: string): { entries: FaqEntry[];
   if (FALLBACK_ID in data.entries) {
     problems.push({
       file,
-      ...positionOf(doc, lines, ['entries', FALLBACK_ID], { key: true }),
+      ...positions.of(['entries', FALLBACK_ID], { key: true }),
       message: `"${FALLBACK_ID}" is reserved for questions without a confident match.`,
       hint: 'Edit fallback.hbs to change that answer.',
     });
@@ -168,7 +120,7 @@ export function parseFaqFile(text: string, file: string): { entries: FaqEntry[];
       if (prepare(text).length === 0) {
         problems.push({
           file,
-          ...positionOf(doc, lines, [...path, text], { key: true }),
+          ...positions.of([...path, text], { key: true }),
           message: `The keyword "${text}" consists only of filler words and can never match.`,
           hint: 'Use a more specific word, or a phrase that contains one.',
         });
@@ -181,7 +133,7 @@ export function parseFaqFile(text: string, file: string): { entries: FaqEntry[];
     if (prepare(canonical).length === 0) {
       problems.push({
         file,
-        ...positionOf(doc, lines, ['synonyms', canonical], { key: true }),
+        ...positions.of(['synonyms', canonical], { key: true }),
         message: `The synonym "${canonical}" consists only of filler words.`,
         hint: 'Pick a meaningful word as the canonical form.',
       });

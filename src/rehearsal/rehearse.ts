@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DateTime } from 'luxon';
 import { pino, type Logger } from 'pino';
 import { loadConfig, type Config } from '../config/config.ts';
@@ -101,17 +102,10 @@ const OUTCOME_TEXT: Record<RehearsalOutcome, string> = {
 /** Tuning variables an operator may set for the rehearsal; everything else is the rehearsal's own. */
 const TUNING = ['HEROLD_GRACE_MS', 'HEROLD_COALESCE_MS', 'HEROLD_MAX_BACKOFF_MS', 'HEROLD_REQUEST_TIMEOUT_MS'] as const;
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal?.aborted) return resolve();
-    // Never early: Node truncates fractional delays, and a question at 19:00 must not show 18:59.
-    const timer = setTimeout(done, Math.max(0, Math.ceil(ms) + 1));
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
+/** Waits `ms` real milliseconds, or until `signal` aborts. Never early: Node truncates fractional delays, and a question at 19:00 must not show 18:59. */
+const waitReal = (ms: number, signal?: AbortSignal): Promise<void> =>
+  sleep(Math.max(0, Math.ceil(ms) + 1), undefined, { signal }).catch((error: unknown) => {
+    if (!signal?.aborted) throw error;
   });
 
 /**
@@ -249,7 +243,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
 
     // The rehearsal's own part of the day: operator, users, outage.
     for (const action of steps) {
-      await sleep(clock.realUntil(action.at), options.signal);
+      await waitReal(clock.realUntil(action.at), options.signal);
       if (options.signal?.aborted) break;
       await perform(action, { schedule, service, sandbox, questionIds, emit: (e) => emit([e]) });
     }
@@ -289,7 +283,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
         if (!settled) finalSeenAt = 0;
       }
       if (Date.now() > giveUpAt) break;
-      await sleep(50, options.signal);
+      await waitReal(50, options.signal);
     }
     emit(watch.poll());
 

@@ -4,6 +4,7 @@
  * this file holds the answers nginx gives when Puma is gone, and the delay.
  */
 import type { ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Duplex } from 'node:stream';
 import type { OutageMode } from './types.ts';
 
@@ -29,6 +30,11 @@ export class OutageState {
   get responseDelayMs(): number {
     return this.mode === 'slow' ? this.delayMs : 0;
   }
+
+  /** Holds an answer back as long as the current mode says; without a timer when it says nothing. */
+  async holdBack(): Promise<void> {
+    if (this.responseDelayMs > 0) await sleep(this.responseDelayMs);
+  }
 }
 
 export function sendBadGateway(res: ServerResponse): void {
@@ -46,8 +52,4 @@ export function writeBadGateway(socket: Duplex): void {
   socket.end(
     `HTTP/1.1 502 Bad Gateway\r\nServer: nginx\r\nContent-Type: text/html\r\nContent-Length: ${Buffer.byteLength(NGINX_502_PAGE)}\r\nConnection: close\r\n\r\n${NGINX_502_PAGE}`,
   );
-}
-
-export function sleep(ms: number): Promise<void> {
-  return ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -6,10 +6,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiError, InternalServerError, RoutingError, SandboxError } from './api-error.ts';
 import { Entities } from './entities.ts';
 import { FaultState } from './faults.ts';
-import { OutageState, sendBadGateway, sleep, writeBadGateway } from './outage.ts';
+import { OutageState, sendBadGateway, writeBadGateway } from './outage.ts';
 import { type Params, parseBody, parseRailsParams, rawQuery, readBody } from './params.ts';
 import { mastodonProfile } from './profiles.ts';
 import { railsExceptionResponse, routingErrorResponse } from './rails-exceptions.ts';
@@ -239,7 +240,7 @@ class SandboxServer implements Sandbox {
       }
       if (method === 'GET' && url.pathname.replace(/\/+$/, '') in SSE_STREAMS) {
         req.resume(); // Mastodon.py sends its (empty) parameters as a body.
-        await sleep(this.outageState.responseDelayMs);
+        await this.outageState.holdBack();
         status = this.hub.handleEventStream(req, res, url);
         return;
       }
@@ -306,7 +307,7 @@ class SandboxServer implements Sandbox {
       if (account && !verdict?.refusedBy && SandboxServer.statusesFamilyAction(method, url.pathname)) {
         headers = this.statusesFamilyHeaders(account.id, headers, at);
       }
-      await sleep(this.outageState.responseDelayMs);
+      await this.outageState.holdBack();
       status = response.status;
       // A 429 comes from rack-attack's bucket, or else from the statuses family (RateLimiter#record!).
       if (status === 429) refusedBy = { bucket: verdict?.refusedBy?.bucket ?? 'statuses', resetAt: Date.parse(headers['X-RateLimit-Reset'] ?? '') };
@@ -367,7 +368,7 @@ class SandboxServer implements Sandbox {
       writeBadGateway(socket);
       status = 502;
     } else {
-      await sleep(this.outageState.responseDelayMs);
+      await this.outageState.holdBack();
       if (socket.destroyed) return;
       status = this.hub.handleUpgrade(req, socket, head, url);
     }

@@ -1,7 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { HeroldError, ScheduleError, type Problem } from '../errors.ts';
 import { readTextFile } from '../files/read-text-file.ts';
@@ -10,8 +9,8 @@ import type { CheckSpec } from '../checks/check-spec.ts';
 import { parseCheck, type CheckContext } from '../checks/parse-check.ts';
 import { TOOT_KINDS, type Schedule, type WindowTootKind } from './schedule.ts';
 import { scheduleFileSchema, type ScheduleFile } from './schedule-schema.ts';
-import { YamlPositions } from './yaml-positions.ts';
-import { yamlToJs } from '../files/yaml-to-js.ts';
+import { parseYamlFile } from '../files/parse-yaml.ts';
+import type { YamlPositions } from '../files/yaml-positions.ts';
 import type { DateTime } from 'luxon';
 
 /** The project's own `templates/` directory, used when a schedule names none. */
@@ -36,25 +35,11 @@ export function loadSchedule(file: string): Schedule {
 
 /** Parses schedule YAML; `file` is only used in messages and to resolve a relative templates dir. */
 export function parseSchedule(text: string, file: string): Schedule {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new ScheduleError(
-      doc.errors.map((e) => {
-        // linePos is only filled in with prettyErrors; compute it from the offset ourselves.
-        const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
-        return {
-          file,
-          line: pos?.line,
-          column: pos?.col,
-          message: `This is not valid YAML: ${firstLine(e.message)}.`,
-          hint: 'Check the indentation and quoting on this line (times like 15:00 need no quotes; texts with ": " do).',
-        };
-      }),
-    );
-  }
-  const positions = new YamlPositions(doc, lines);
-  const raw = yamlToJs(doc, lines, file);
+  const { value: raw, positions } = parseYamlFile(
+    text,
+    file,
+    'Check the indentation and quoting on this line (times like 15:00 need no quotes; texts with ": " do).',
+  );
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ScheduleError([
       {
@@ -301,8 +286,4 @@ export function label(p: readonly PropertyKey[]): string {
   return p
     .map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? String(s) : `.${String(s)}`))
     .join('');
-}
-
-function firstLine(message: string): string {
-  return message.split('\n')[0]!.replace(/\s+at line \d+, column \d+:?$/, '').replace(/\.$/, '');
 }

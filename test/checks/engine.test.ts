@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DateTime } from 'luxon';
 import { afterEach, describe, expect, test } from 'vitest';
 import { LocalDnsServer } from '../../src/checks/local/local-dns-server.ts';
@@ -79,7 +80,7 @@ describe('checks confirm tasks from what they see', () => {
     expect(statusJson(await service.operations.status(schedule.id)).tasks.find((t) => t.id === 'upgrade')!.status).toBe('ready');
     const text = formatStatus(await service.operations.status(schedule.id)).join('\n');
     expect(text).toMatch(/^ {2}upgrade +passing +Version 4\.0\.2 +\d\d\.\d\d\. \d\d:\d\d +ready: confirm with herold task \S+ upgrade done$/m);
-    await new Promise((r) => setTimeout(r, 1500));
+    await sleep(1500);
     expect(sandbox.statuses().map((s) => [s.id, s.history.length])).toEqual(before);
     expect((await service.operations.status(schedule.id)).tasks.find((t) => t.id === 'upgrade')!.status).toBe('ready');
 
@@ -187,7 +188,7 @@ describe('checks confirm tasks from what they see', () => {
     await waitFor('three runs', () => http.requests >= 3);
     http.answer = { status: 200, body: 'OK', delayMs: 300 };
     await waitFor('done', async () => (await one.operations.status(schedule.id)).tasks.find((t) => t.id === 'funktionstests')!.status === 'done');
-    await new Promise((r) => setTimeout(r, 1500));
+    await sleep(1500);
     expect(http.maxInFlight).toBe(1);
     const report = await two.operations.status(schedule.id);
     expect(report.events.filter((e) => e.taskId === 'funktionstests')).toHaveLength(1);

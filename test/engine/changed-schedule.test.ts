@@ -1,9 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DateTime } from 'luxon';
 import { afterEach, expect, test } from 'vitest';
 import { jobId, stamp } from '../../src/queue/jobs.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import { rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
-import { MARK, operator, sleep, withText } from './support.ts';
+import { MARK, operator, withText } from './support.ts';
 
 let r: Rig | undefined;
 afterEach(async () => {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DateTime } from 'luxon';
 import { test, type TestContext } from 'vitest';
 import { UsageError } from '../../src/errors.ts';
@@ -5,7 +6,7 @@ import type { HeroldService } from '../../src/engine/herold-service.ts';
 import { jobId } from '../../src/queue/jobs.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import { rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
-import { MARK, sleep, sleepUntil, withText } from './support.ts';
+import { MARK, sleepUntil, withText } from './support.ts';
 
 // Independent rigs (own sandbox, own prefix): the three run at the same time.
 async function setUp({ onTestFinished }: TestContext): Promise<Rig> {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import { pino } from 'pino';
@@ -92,6 +93,6 @@ export async function waitFor<T>(what: string, probe: () => T | Promise<T>, time
     const value = await probe();
     if (value) return value as NonNullable<T>;
     if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
+    await sleep(25);
   }
 }

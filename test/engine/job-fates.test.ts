@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,7 +9,7 @@ import type { Schedule } from '../../src/schedule/schedule.ts';
 import type { Sandbox } from '../../src/sandbox/index.ts';
 import { capturingLog } from '../replies/helpers.ts';
 import { rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
-import { MARK, operator, sleep, withText } from './support.ts';
+import { MARK, operator, withText } from './support.ts';
 
 /**
  * What becomes of a job that cannot simply post: a full pin list, a task

@@ -7,6 +7,7 @@
  * replicas run at once; once the instance's rate limit is used up by another
  * client, so that Herold meets a 429 and must stay quiet until the reset.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -17,7 +18,7 @@ import { loadSchedule } from '../../src/schedule/load-schedule.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import { startSandbox, type RecordedRequest, type Sandbox } from '../../src/sandbox/index.ts';
 import { rebasedWienRocks, testConfig, uniqueId } from './harness.ts';
-import { heroldRequests, MARK, operator, requestsWhileBlocked, sleep, spacedBeforeStart, spawnWorker, spendBudget, tempDir, withText, writeSchedule, type Child } from './support.ts';
+import { heroldRequests, MARK, operator, requestsWhileBlocked, spacedBeforeStart, spawnWorker, spendBudget, tempDir, withText, writeSchedule, type Child } from './support.ts';
 
 export interface KillNineOptions {
   /** SIGKILLs in all. Default 20. */

@@ -1,9 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { expect, test, type TestContext } from 'vitest';
 import { loadSchedule } from '../../src/schedule/load-schedule.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import { rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
-import { expectUniqueKeys, FAST_STALL, MARK, operator, poll, sleep, spawnWorker, statusPosts, tempDir, tootKey, withText, writeSchedule } from './support.ts';
+import { expectUniqueKeys, FAST_STALL, MARK, operator, poll, spawnWorker, statusPosts, tempDir, tootKey, withText, writeSchedule } from './support.ts';
 
 /**
  * A worker is killed with SIGKILL in the middle of posting; a second worker on

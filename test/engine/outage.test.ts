@@ -1,8 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
-import { expectUniqueKeys, iconCount, MARK, sleep, sleepUntil, tootKey, withText } from './support.ts';
+import { expectUniqueKeys, iconCount, MARK, sleepUntil, tootKey, withText } from './support.ts';
 
 /**
  * The instance is down across the start and several task changes. Herold

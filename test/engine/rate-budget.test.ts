@@ -1,6 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, expect, test } from 'vitest';
 import { rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
-import { heroldRequests, MARK, requestsWhileBlocked, sleep, spendBudget, withText } from './support.ts';
+import { heroldRequests, MARK, requestsWhileBlocked, sleepUntil, spendBudget, withText } from './support.ts';
 
 let r: Rig | undefined;
 afterEach(async () => {
@@ -15,7 +16,7 @@ const windowEnd = (at: number) => (Math.floor(at / WINDOW_MS) + 1) * WINDOW_MS;
 
 /** Waits until a fresh window has just begun, so that a block lasts most of a window. */
 async function atWindowStart(): Promise<void> {
-  await sleep(windowEnd(Date.now()) - Date.now() + 50);
+  await sleepUntil(windowEnd(Date.now()) + 50);
 }
 
 test('the question listener waits out a 429 the worker met: no poll while the instance refuses the account', async () => {
@@ -36,7 +37,7 @@ test('the question listener waits out a 429 the worker met: no poll while the in
   expect(refused.method).toBe('PUT');
   const end = windowEnd(refused.at);
   expect(end - refused.at).toBeGreaterThan(1500);
-  await sleep(end - Date.now() + 300);
+  await sleepUntil(end + 300);
 
   // Before the fix the listener polled on (its own view said there were requests left) and met 429 after 429.
   const during = heroldRequests(sandbox).filter((q) => q.at > refused.at && q.at < end);
@@ -91,7 +92,7 @@ test('jobs already running on two replicas when the 429 arrives: none of them se
   const refused = await waitFor('the first 429', () => heroldRequests(sandbox).find((q) => q.at >= since && q.status === 429), 5000);
   const end = windowEnd(refused.at);
   expect(end - refused.at).toBeGreaterThan(1500);
-  await sleep(end - Date.now() + 300);
+  await sleepUntil(end + 300);
 
   // Requests already under way when the 429 came back may meet it too; nothing sent after that.
   const during = heroldRequests(sandbox).filter((q) => q.at > refused.at + 100 && q.at < end);

@@ -1,10 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, expect, test } from 'vitest';
 import { jobId } from '../../src/queue/jobs.ts';
 import { tootJob } from '../../src/queue/jobs.ts';
 import { rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import type { SandboxStatus } from '../../src/sandbox/index.ts';
-import { expectUniqueKeys, MARK, sleep, statusPosts, tootKey, withText } from './support.ts';
+import { expectUniqueKeys, MARK, statusPosts, tootKey, withText } from './support.ts';
 
 let r: Rig | undefined;
 afterEach(async () => {

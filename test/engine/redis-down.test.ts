@@ -1,10 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, expect, test } from 'vitest';
 import { StateStore } from '../../src/state/state-store.ts';
 import { redisConnection } from '../../src/redis/connect.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import { rebasedWienRocks, rig, type Rig } from './harness.ts';
 import { ownRedis, type OwnRedis } from './redis-server.ts';
-import { sleep } from './support.ts';
+import {  } from './support.ts';
 
 /**
  * Redis stopped or frozen under a running Herold: every HTTP route answers

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -25,7 +26,7 @@ async function untilPing(port: number, timeoutMs = 10_000): Promise<void> {
     );
     if (ok) return;
     if (Date.now() > until) throw new Error(`redis-server on port ${port} did not answer within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
 }
 
@@ -87,7 +88,7 @@ export async function ownCluster(masters = 3): Promise<{ readonly url: string; r
     const info = await run('redis-cli', ['-p', String(nodes[0]!.port), 'cluster', 'info']).then((r) => r.stdout, () => '');
     if (/cluster_state:ok/.test(info)) break;
     if (Date.now() > until) throw new Error(`The cluster did not come up: ${info}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
   return {
     url: `redis+cluster://${nodes.map((n) => `127.0.0.1:${n.port}`).join(',')}`,
@@ -112,7 +113,7 @@ export async function ownSentinel(master: OwnRedis, name = 'mymaster'): Promise<
     const reply = await run('redis-cli', ['-p', String(port), 'sentinel', 'get-master-addr-by-name', name]).then((r) => r.stdout, () => '');
     if (reply.includes(String(master.port))) break;
     if (Date.now() > until) throw new Error(`The Sentinel does not know ${name}: ${reply}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
   return {
     port,

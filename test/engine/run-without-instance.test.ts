@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer, type Server } from 'node:net';
 import { test } from 'vitest';
 import { waitFor } from './harness.ts';
@@ -36,7 +37,7 @@ test('herold run started while the instance is down, which then refuses the toke
   const child = spawnHerold(['run', file], envFor(r.config, { MASTODON_ACCESS_TOKEN: 'not-a-valid-token', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'error' }));
   context.onTestFinished(() => child.stop());
   await waitFor('a failed check', () => r.sandbox.requests().some((q) => q.path === '/api/v1/accounts/verify_credentials'), 10_000);
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  await sleep(500);
   context.expect(child.process.exitCode).toBeNull();
   await r.sandbox.setOutage('none');
   const result = await finished(child);

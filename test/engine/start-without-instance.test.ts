@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -5,7 +6,7 @@ import { stamp } from '../../src/queue/jobs.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { REDIS_URL, rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
-import { expectUniqueKeys, MARK, sleep, sleepUntil, spacedBeforeStart, tootKey, withText } from './support.ts';
+import { expectUniqueKeys, MARK, sleepUntil, spacedBeforeStart, tootKey, withText } from './support.ts';
 
 /**
  * Herold started while its instance does not answer: a pod restarted in the

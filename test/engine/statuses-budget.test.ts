@@ -1,7 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, expect, test } from 'vitest';
 import { MASTODON_BUCKETS, scaleBuckets } from '../../src/mastodon/rate-budget.ts';
 import { rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
-import { heroldRequests, MARK, OTHER_CLIENT_HEADER, requestsWhileBlocked, sleep, tootKey, withText } from './support.ts';
+import { heroldRequests, MARK, OTHER_CLIENT_HEADER, requestsWhileBlocked, sleepUntil, tootKey, withText } from './support.ts';
 
 /** Posts `count` private statuses with the bot's token, as the admins' own app would (not Herold's requests). */
 async function postAsOtherClient(sandbox: Rig['sandbox'], count: number): Promise<void> {
@@ -32,7 +33,7 @@ test('300 edits against the statuses family (300 per 3 h, edits count), while th
   const { sandbox } = r;
   const schedule = { ...rebasedWienRocks(100, 60), announcements: [], reminders: [] };
   // Start right after a statuses window began, so the whole run lies in one window.
-  await sleep(windowEnd(Date.now()) - Date.now() + 20);
+  await sleepUntil(windowEnd(Date.now()) + 20);
   const windowStart = Date.now();
   const end = windowEnd(windowStart);
   const service = await r.start([schedule], { replies: false });
@@ -55,7 +56,7 @@ test('300 edits against the statuses family (300 per 3 h, edits count), while th
     await service.operations.taskChange(schedule.id, first, (['failed', 'skipped', 'running'] as const)[i % 3]!, `Versuch ${i + 1}`);
     const slot = begin + (i + 1) * spacing;
     while (puts() === before && Date.now() < slot) await sleep(2);
-    await sleep(slot - Date.now());
+    await sleepUntil(slot);
   }
   for (const task of schedule.tasks) await service.operations.taskChange(schedule.id, task.id, 'done');
   const finishedAt = Date.now();
@@ -93,7 +94,7 @@ test('answers to questions and edits leave the statuses the remaining toots need
   const { sandbox } = r;
   sandbox.addAccount({ username: 'alice' });
   const schedule = { ...rebasedWienRocks(100, 60), announcements: [], reminders: [] };
-  await sleep(windowEnd(Date.now()) - Date.now() + 20);
+  await sleepUntil(windowEnd(Date.now()) + 20);
   const end = windowEnd(Date.now());
   const rules = scaleBuckets(MASTODON_BUCKETS, SCALE);
   const service = await r.start([schedule], {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,9 +18,8 @@ import { StateStore } from '../../src/state/state-store.ts';
 import type { TestContext } from 'vitest';
 import { rebasedWienRocks, REDIS_URL, rig, silentLog, uniqueId } from './harness.ts';
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
-
-export const sleepUntil = (at: DateTime) => sleep(at.toMillis() - Date.now());
+/** Waits until `at` (a time, or epoch ms); at once when it has passed. */
+export const sleepUntil = (at: DateTime | number) => sleep(Math.max(0, (typeof at === 'number' ? at : at.toMillis()) - Date.now()));
 
 /**
  * Announcements and reminders placed `stepMs` apart in their original order,

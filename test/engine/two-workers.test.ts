@@ -1,6 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, expect, test } from 'vitest';
 import { rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
-import { expectUniqueKeys, iconCount, MARK, sleep, spacedBeforeStart, tootKey, withText } from './support.ts';
+import { expectUniqueKeys, iconCount, MARK, spacedBeforeStart, tootKey, withText } from './support.ts';
 
 let r: Rig | undefined;
 afterEach(async () => {

@@ -1,10 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'vitest';
 import type { HeroldService } from '../../src/engine/herold-service.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import type { Sandbox } from '../../src/sandbox/index.ts';
 import { FAST, repliesTo } from '../replies/helpers.ts';
 import { rebasedWienRocks, rig, waitFor } from './harness.ts';
-import { MARK, sleep, spacedBeforeStart, statusPosts, withText } from './support.ts';
+import { MARK, spacedBeforeStart, statusPosts, withText } from './support.ts';
 
 /**
  * POSTs whose outcome Herold does not see, against Mastodon 4.6, which

@@ -1,9 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'vitest';
 import { jobId } from '../../src/queue/jobs.ts';
 import { stamp } from '../../src/queue/jobs.ts';
 import { plannedCompletions } from '../../src/schedule/timeline.ts';
 import { rebasedWienRocks, waitFor, type Rig } from './harness.ts';
-import { expectUniqueKeys, MARK, sleep, sleepUntil, spacedBeforeStart, statusPosts, tootKey, withText } from './support.ts';
+import { expectUniqueKeys, MARK, sleepUntil, spacedBeforeStart, statusPosts, tootKey, withText } from './support.ts';
 
 /**
  * The whole wien.rocks day on a rig, compressed, with every assertion about

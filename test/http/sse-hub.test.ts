@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, test } from 'vitest';
 import type { LiveState, Snapshot } from '../../src/http/live-state.ts';
 import type { PublicView } from '../../src/http/public-view.ts';
@@ -5,7 +6,6 @@ import type { Schedule } from '../../src/schedule/schedule.ts';
 import { StateHub } from '../../src/http/sse.ts';
 
 const schedule = { id: 's1' } as Schedule;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A LiveState whose state is a number; reads are counted and may fail. */
 function fakeLive() {

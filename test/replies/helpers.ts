@@ -29,4 +29,3 @@ export function capturingLog(level = 'info'): { log: Logger; lines: { level: num
   return { log: pino({ level }, sink), lines };
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer } from 'node:net';
 import { DateTime } from 'luxon';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,7 +10,7 @@ import { composeReply } from '../../src/replies/reply-text.ts';
 import type { HeroldService } from '../../src/engine/herold-service.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import { rebasedWienRocks, REDIS_URL, rig, waitFor, type Rig } from '../engine/harness.ts';
-import { answers, capturingLog, FAST, repliesTo, sleep } from './helpers.ts';
+import { answers, capturingLog, FAST, repliesTo } from './helpers.ts';
 
 let r: Rig | undefined;
 afterEach(async () => {

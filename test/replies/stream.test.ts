@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer, type Server } from 'node:http';
 import { afterEach, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
@@ -91,7 +92,7 @@ it('keeps trying with a capped back-off while the streaming server is gone, and 
     onNotification: () => undefined,
   });
   stream.start();
-  await new Promise((resolve) => setTimeout(resolve, 2000));
+  await sleep(2000);
   expect(stream.state).not.toBe('up');
   await sandbox.setOutage('none');
   expect(sandbox.port).toBe(port);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { MastoTimeoutError } from 'masto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Sandbox, type SandboxOptions, startSandbox } from '../../src/sandbox/index.ts';
@@ -27,7 +28,7 @@ describe("fault 'slow-commit'", () => {
     const error = await rejectionOf(restClient(s, undefined, 100).v1.statuses.create({ status: 'Wartung beginnt' }));
     expect(error).toBeInstanceOf(MastoTimeoutError);
     expect(s.statuses()).toHaveLength(0);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sleep(500);
     expect(s.statuses().map((st) => st.text)).toEqual(['Wartung beginnt']);
     expect(s.requests().at(-1)).toMatchObject({ fault: 'slow-commit', status: 200 });
   });
@@ -35,7 +36,7 @@ describe("fault 'slow-commit'", () => {
   it('4.5: a retry with the key during the commit posts a second status (the race #37879 fixed)', async () => {
     const s = await start({ mastodonVersion: '4.5', fault: { kind: 'slow-commit', delayMs: 300, times: 1 } });
     const first = api(s, '/api/v1/statuses', { method: 'POST', json: { status: 'eins' }, headers: { 'Idempotency-Key': 'k' } });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     const retry = await restClient(s).v1.statuses.create({ status: 'eins' }, keyed('k'));
     expect((await first).status).toBe(200);
     expect(retry.id).not.toBe(((await first).body as { id: string }).id);
@@ -46,7 +47,7 @@ describe("fault 'slow-commit'", () => {
     const s = await start({ mastodonVersion: '4.6' });
     s.setFault({ kind: 'slow-commit', delayMs: 300, times: 1 });
     const first = api(s, '/api/v1/statuses', { method: 'POST', json: { status: 'eins' }, headers: { 'Idempotency-Key': 'k' } });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     const during = await api(s, '/api/v1/statuses', { method: 'POST', json: { status: 'eins' }, headers: { 'Idempotency-Key': 'k' } });
     expect(during.status).toBe(503);
     expect(during.body).toEqual({ error: 'There was a temporary problem serving your request, please try again' });

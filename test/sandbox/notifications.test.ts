@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createStreamingAPIClient, type mastodon } from 'masto';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -211,7 +212,7 @@ describe('streaming', () => {
     const own = await restClient(sandbox).v1.statuses.create({ status: 'eigener Post' });
     await restClient(sandbox).v1.statuses.$select(own.id).update({ status: 'eigener Post, bearbeitet' });
     await restClient(sandbox).v1.statuses.$select(own.id).remove();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     socket.close();
     expect(messages.map((m) => m.event)).toEqual(['notification', 'update', 'status.update', 'delete']);
     expect(messages.every((m) => m.stream[0] === 'user')).toBe(true);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.ts';
@@ -176,7 +177,7 @@ if (schemaAvailable) {
       sandbox.setFault({ kind: 'slow-commit', delayMs: 300, times: 1 });
       const keyed = { method: 'POST', json: { status: 'langsam' }, headers: { 'Idempotency-Key': 'openapi-503' } };
       const slow = api(sandbox, '/api/v1/statuses', keyed);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
       expectConforms(await exchange('/api/v1/statuses', '/api/v1/statuses', keyed), 503);
       expect((await slow).status).toBe(200);
     });

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Writable } from 'node:stream';
 import { serve, type ServerType } from '@hono/node-server';
 import { Queue } from 'bullmq';
@@ -106,7 +107,7 @@ describe('live updates', () => {
       }
     }
     // Give a leaked stream every chance to show up.
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     expect(web.hub.subscribers).toBe(0);
     expect(web.liveLimits.open).toBe(0);
   });

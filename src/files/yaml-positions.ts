@@ -1,8 +1,8 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Document, type Node, type Pair } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair } from 'yaml';
 
 type Path = readonly PropertyKey[];
 
-/** Finds where a value (or the key naming it) sits in a parsed YAML document. */
+/** Finds where a value (or the key naming it) sits in a parsed YAML document: the one place for schedule and FAQ files. */
 export class YamlPositions {
   constructor(
     private readonly doc: Document,
@@ -38,7 +38,8 @@ export class YamlPositions {
   }
 }
 
+/** Keys compare as text: zod reports the YAML key `2024` as "2024". */
 function findPair(node: unknown, segment: PropertyKey): Pair | undefined {
   if (!isMap(node)) return undefined;
-  return node.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === segment) as Pair | undefined;
+  return node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment)) as Pair | undefined;
 }
