@@ -6,8 +6,9 @@ import type { MastodonRejectedError } from '../errors.ts';
 import { createApp } from '../http/app.ts';
 import { listen, serverUrl } from '../http/listen.ts';
 import { HeroldMetrics, meteredAccount } from '../http/metrics.ts';
-import { redisGuard } from '../http/redis-guard.ts';
-import { StatusPages } from '../http/status-page.ts';
+import { redisGuard } from '../http/middleware/redis-guard.ts';
+import { StatusPages } from '../http/views/status-pages.ts';
+import { queueBoard } from '../adapters/bullmq/queue-board.ts';
 import { createWeb, webSecurity, type Web } from '../http/web.ts';
 import { MastoAccount } from '../mastodon/masto-account.ts';
 import { MASTODON_BUCKETS, scaleBuckets, type BucketRules } from '../mastodon/rate-budget.ts';
@@ -280,7 +281,7 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
         now,
         feedKey: config.mastodonUrl,
         metrics,
-        queue: httpJobs.queue,
+        board: queueBoard(httpJobs.queue),
         admin: config.admin,
         log,
         checks: httpChecks,

@@ -1,5 +1,4 @@
 import type { CheckStore } from '../checks/check-store.ts';
-import type { Queue } from 'bullmq';
 import type { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { DateTime } from 'luxon';
@@ -9,14 +8,18 @@ import { loadFaq, type LoadedFaq } from '../faq/index.ts';
 import type { ReachabilityView } from '../engine/instance-reachability.ts';
 import type { Schedule } from '../schedule/schedule.ts';
 import type { StateStore } from '../state/state-store.ts';
-import { mountApi } from './api.ts';
-import { mountDashboard, type AdminCredentials } from './dashboard.ts';
-import { mountFeed } from './feed.ts';
-import { LiveLimits, type LiveLimitOptions } from './live-limits.ts';
-import { LiveState } from './live-state.ts';
+import type { QueueBoard } from '../adapters/bullmq/queue-board.ts';
+import { LiveLimits, type LiveLimitOptions } from './live/live-limits.ts';
+import { LiveState } from './live/live-state.ts';
+import { StateHub } from './live/state-hub.ts';
 import { mountMetrics, type HeroldMetrics } from './metrics.ts';
-import { mountEvents, StateHub } from './sse.ts';
-import { mountStatusPages, notFoundPage, StatusPages } from './status-page.ts';
+import type { AdminCredentials } from './middleware/basic-auth.ts';
+import { mountApi } from './routes/api.ts';
+import { mountDashboard } from './routes/dashboard.ts';
+import { mountEvents } from './routes/events.ts';
+import { mountFeed } from './routes/feed.ts';
+import { mountStatusPages, notFoundPage } from './routes/status-pages.ts';
+import { StatusPages } from './views/status-pages.ts';
 
 export interface WebOptions {
   readonly schedules: ReadonlyMap<string, Schedule>;
@@ -28,8 +31,8 @@ export interface WebOptions {
   readonly faq?: LoadedFaq | null;
   /** Serves /metrics when given. */
   readonly metrics?: HeroldMetrics | null;
-  /** The queue for /admin/queues; the dashboard is served only with credentials. */
-  readonly queue?: Queue | null;
+  /** The queues for /admin/queues (from the BullMQ adapter); the dashboard is served only with credentials. */
+  readonly board?: QueueBoard | null;
   readonly admin?: AdminCredentials | null;
   /** HEROLD_PUBLIC_URL: where people reach Herold; the feed's links and the dashboard's origin check use it. */
   readonly publicUrl?: string | null;
@@ -84,8 +87,8 @@ export async function createWeb(options: WebOptions): Promise<Web> {
       mountApi(app, live);
       mountFeed(app, live, options.feedKey, options.publicUrl ?? null);
       if (options.metrics) mountMetrics(app, options.metrics);
-      if (options.queue && options.admin) {
-        mountDashboard(app, options.queue, options.admin, { write: options.adminWrite, publicUrl: options.publicUrl, trustProxy, log: options.log });
+      if (options.board && options.admin) {
+        mountDashboard(app, options.board, options.admin, { write: options.adminWrite, publicUrl: options.publicUrl, trustProxy, log: options.log });
       }
       app.notFound((c) => (c.req.path.startsWith('/api/') ? c.json({ error: 'Not found.' }, 404) : notFoundPage(c, pages)));
       // Redis away: readers get a calm German page, not a stack trace.

@@ -52,7 +52,7 @@ async function app(schedules: Schedule[], options: { metrics?: boolean; ready?: 
           feedKey: 'https://wien.rocks',
           faq: null,
           metrics: options.metrics ? new HeroldMetrics() : null,
-          queue: null,
+          board: null,
           admin: null,
         });
   if (web) webs.push(web);

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { atomFeed, escapeXml, uuidUrn } from '../../src/http/feed.ts';
-import type { PublicView } from '../../src/http/public-view.ts';
+import { atomFeed, escapeXml, uuidUrn } from '../../src/http/views/atom-feed.ts';
+import type { PublicView } from '../../src/http/views/public-view.ts';
 import { child, childrenNamed, parseXml } from './helpers.ts';
 
 describe('Atom feed builder', () => {

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { describe, expect, test } from 'vitest';
-import { PHASE_LABELS, publicView, safeUrl, tootLabel } from '../../src/http/public-view.ts';
+import { PHASE_LABELS, publicView, safeUrl, tootLabel } from '../../src/http/views/public-view.ts';
 import { parseSchedule } from '../../src/schedule/load-schedule.ts';
 import { initialProgress, withTask, type Progress } from '../../src/schedule/progress.ts';
 import { readFileSync } from 'node:fs';

@@ -4,7 +4,7 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Operations } from '../../src/engine/operations.ts';
 import { createApp } from '../../src/http/app.ts';
-import type { PublicView } from '../../src/http/public-view.ts';
+import type { PublicView } from '../../src/http/views/public-view.ts';
 import { createWeb, type Web } from '../../src/http/web.ts';
 import { StateStore } from '../../src/state/state-store.ts';
 import { rebasedWienRocks, REDIS_URL, uniqueId, waitFor } from '../engine/harness.ts';

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, test } from 'vitest';
-import type { LiveState, Snapshot } from '../../src/http/live-state.ts';
-import type { PublicView } from '../../src/http/public-view.ts';
+import type { LiveState, Snapshot } from '../../src/http/live/live-state.ts';
+import type { PublicView } from '../../src/http/views/public-view.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
-import { StateHub } from '../../src/http/sse.ts';
+import { StateHub } from '../../src/http/live/state-hub.ts';
 
 const schedule = { id: 's1' } as Schedule;
 

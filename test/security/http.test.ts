@@ -10,6 +10,7 @@ import type { Operations } from '../../src/engine/operations.ts';
 import { createApp } from '../../src/http/app.ts';
 import { HeroldMetrics } from '../../src/http/metrics.ts';
 import { createWeb, type Web, type WebOptions } from '../../src/http/web.ts';
+import { queueBoard } from '../../src/adapters/bullmq/queue-board.ts';
 import { StateStore } from '../../src/state/state-store.ts';
 import { rebasedWienRocks, REDIS_URL, uniqueId, waitFor } from '../engine/harness.ts';
 import { nextEvent, sseEvents } from '../http/helpers.ts';
@@ -50,7 +51,7 @@ async function start(options: Partial<WebOptions> = {}, notes: { allowUrls: bool
     feedKey: 'https://wien.rocks',
     faq: null,
     metrics: new HeroldMetrics(),
-    queue,
+    board: queueBoard(queue),
     admin,
     pollMs: 50,
     log,

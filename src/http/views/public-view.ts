@@ -1,12 +1,12 @@
 import { DateTime, Duration } from 'luxon';
-import { statusicon, statuslabel } from '../render/helpers.ts';
-import { finishedCount, type Phase, type Progress, type TaskStatus } from '../schedule/progress.ts';
-import type { ReachabilityView } from '../engine/instance-reachability.ts';
-import type { Schedule } from '../schedule/schedule.ts';
-import type { PostedToot } from '../state/state-store.ts';
-import type { CheckRecord } from '../checks/check-store.ts';
-import { publicCheck, type PublicCheck } from '../checks/public-check.ts';
-import { shownStatus, type ShownStatus } from '../checks/shown-status.ts';
+import { statusicon, statuslabel } from '../../render/helpers.ts';
+import { finishedCount, type Phase, type Progress, type TaskStatus } from '../../schedule/progress.ts';
+import type { ReachabilityView } from '../../engine/instance-reachability.ts';
+import type { Schedule } from '../../schedule/schedule.ts';
+import type { PostedToot } from '../../state/state-store.ts';
+import type { CheckRecord } from '../../checks/check-store.ts';
+import { publicCheck, type PublicCheck } from '../../checks/public-check.ts';
+import { shownStatus, type ShownStatus } from '../../checks/shown-status.ts';
 
 /**
  * What the public sees of one maintenance: the status page, its live updates

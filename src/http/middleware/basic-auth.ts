@@ -1,17 +1,9 @@
 import { createHash } from 'node:crypto';
-import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { HonoAdapter } from '@bull-board/hono';
-import { serveStatic } from '@hono/node-server/serve-static';
-import type { Queue } from 'bullmq';
-import type { Hono, MiddlewareHandler } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
-import { adminGuard } from './admin-guard.ts';
-import { sameSecret } from './app.ts';
-import { clientIp } from './client-ip.ts';
-import { LoginThrottle } from './login-throttle.ts';
-
-export const DASHBOARD_PATH = '/admin/queues';
+import { clientIp } from '../auth/client-ip.ts';
+import { LoginThrottle } from '../auth/login-throttle.ts';
+import { sameSecret } from '../auth/same-secret.ts';
 
 export interface AdminCredentials {
   readonly user: string;
@@ -70,32 +62,4 @@ export function basicAuth(credentials: AdminCredentials, options: BasicAuthOptio
     throttle.succeed(ip);
     await next();
   };
-}
-
-export interface DashboardOptions {
-  /** HEROLD_ADMIN_WRITE=on; default read-only. */
-  readonly write?: boolean;
-  readonly publicUrl?: string | null;
-  readonly trustProxy?: boolean;
-  readonly log?: Logger;
-}
-
-/**
- * The bull-board queue dashboard at /admin/queues, behind basic auth. Not
- * mounted at all without credentials, so the path answers 404. Read-only
- * unless `write`: then jobs may be promoted, retried, cleaned, removed and
- * added, but only from the dashboard's own origin (see admin-guard.ts).
- */
-export function mountDashboard(app: Hono, queue: Queue, credentials: AdminCredentials, options: DashboardOptions = {}): void {
-  const write = options.write ?? false;
-  const serverAdapter = new HonoAdapter(serveStatic).setBasePath(DASHBOARD_PATH);
-  createBullBoard({
-    queues: [new BullMQAdapter(queue, { readOnlyMode: !write, allowRetries: write })],
-    serverAdapter,
-    options: { uiConfig: { boardTitle: write ? 'Herold' : 'Herold (nur lesen)' } },
-  });
-  const auth = basicAuth(credentials, { trustProxy: options.trustProxy, log: options.log });
-  const guard = adminGuard({ write, publicUrl: options.publicUrl });
-  for (const path of [DASHBOARD_PATH, `${DASHBOARD_PATH}/*`]) app.use(path, auth, guard);
-  app.route(DASHBOARD_PATH, serverAdapter.registerPlugin());
 }

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
-import { DASHBOARD_PATH } from './dashboard.ts';
+import { DASHBOARD_PATH } from '../paths.ts';
 
 /** For anything that is not one of our HTML pages (JSON, Atom, metrics, plain text): nothing may run or load. */
 export const LOCKED_DOWN_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";

@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
-import type { LiveState } from './live-state.ts';
+import type { LiveState } from '../live/live-state.ts';
 
 /**
  * The public state as JSON: GET /api/schedules (every maintenance) and
