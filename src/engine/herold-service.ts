@@ -9,6 +9,7 @@ import { HeroldMetrics, meteredAccount } from '../http/metrics.ts';
 import { redisGuard } from '../http/middleware/redis-guard.ts';
 import { StatusPages } from '../http/views/status-pages.ts';
 import { queueBoard } from '../adapters/bullmq/queue-board.ts';
+import { CalendarSequenceStore } from '../calendar/calendar-sequence-store.ts';
 import { createWeb, webSecurity, type Web } from '../http/web.ts';
 import { MastoAccount } from '../mastodon/masto-account.ts';
 import { MASTODON_BUCKETS, scaleBuckets, type BucketRules } from '../mastodon/rate-budget.ts';
@@ -286,6 +287,7 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
         log,
         checks: httpChecks,
         reachability: () => reachability.view(),
+        calendar: new CalendarSequenceStore(httpRedis, config.prefix),
         ...webSecurity(config),
       });
       const pages = new StatusPages();

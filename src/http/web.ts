@@ -15,6 +15,8 @@ import { StateHub } from './live/state-hub.ts';
 import { mountMetrics, type HeroldMetrics } from './metrics.ts';
 import type { AdminCredentials } from './middleware/basic-auth.ts';
 import { mountApi } from './routes/api.ts';
+import { mountCalendar } from './routes/calendar.ts';
+import type { CalendarSequenceStore } from '../calendar/calendar-sequence-store.ts';
 import { mountDashboard } from './routes/dashboard.ts';
 import { mountEvents } from './routes/events.ts';
 import { mountFeed } from './routes/feed.ts';
@@ -49,6 +51,8 @@ export interface WebOptions {
   readonly log?: Logger;
   /** Whether the primary instance answers (shown on the page and in the API); not shown when absent. */
   readonly reachability?: () => ReachabilityView;
+  /** Where each maintenance's calendar SEQUENCE is kept; /s/:id.ics is served when given. */
+  readonly calendar?: CalendarSequenceStore;
 }
 
 /** The public and operator web parts that sit next to the webhook and probes. */
@@ -82,6 +86,8 @@ export async function createWeb(options: WebOptions): Promise<Web> {
     hub,
     liveLimits,
     mount(app) {
+      // Before the status pages: /s/:id would take "x.ics" as an id.
+      if (options.calendar) mountCalendar(app, live, { store: options.calendar, now: options.now, publicUrl: options.publicUrl ?? null });
       mountStatusPages(app, live, pages);
       mountEvents(app, live, hub, { limits: liveLimits, trustProxy, log: options.log });
       mountApi(app, live);

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
-import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import type { Operations } from '../../src/engine/operations.ts';
 import { NotFoundError } from '../../src/errors.ts';
 import { createApp } from '../../src/http/app.ts';
@@ -8,28 +8,13 @@ import { HeroldMetrics } from '../../src/http/metrics.ts';
 import { createWeb, type Web } from '../../src/http/web.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import { StateStore } from '../../src/state/state-store.ts';
-import { rebasedWienRocks, REDIS_URL, uniqueId } from '../engine/harness.ts';
+import { rebasedWienRocks, uniqueId } from '../engine/harness.ts';
+import { webFixture } from './helpers.ts';
 
 // The app in-process (app.request), with a real state store in Redis and a stub for the operations.
-let redis: Redis;
-let store: StateStore;
 const prefix = `{herold-http-${uniqueId('a')}}`;
-const webs: Web[] = [];
-
-beforeAll(async () => {
-  redis = new Redis(REDIS_URL);
-  store = new StateStore(redis, prefix);
-});
-
-afterEach(() => {
-  for (const web of webs.splice(0)) web.close();
-});
-
-afterAll(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
-});
+const fx = webFixture(prefix);
+const webs = fx.webs;
 
 function operationsStub() {
   return {
@@ -47,7 +32,7 @@ async function app(schedules: Schedule[], options: { metrics?: boolean; ready?: 
       ? undefined
       : await createWeb({
           schedules: new Map(schedules.map((s) => [s.id, s])),
-          store,
+          store: fx.store,
           now: () => DateTime.now(),
           feedKey: 'https://wien.rocks',
           faq: null,
@@ -124,12 +109,12 @@ describe('web parts', () => {
     const past = rebasedWienRocks(-2 * 24 * 3600_000, 1, uniqueId('past'));
     const soon = rebasedWienRocks(24 * 3600_000, 1, uniqueId('soon'));
     const later = rebasedWienRocks(7 * 24 * 3600_000, 1, uniqueId('later'));
-    await store.transition(past.id, 'complete', ['announced']);
+    await fx.store.transition(past.id, 'complete', ['announced']);
     const events = (html: string) => /data-events="\/s\/([^/]+)\/events"/.exec(html)?.[1];
     const { hono } = await app([later, past, soon]);
     expect(events(await (await hono.request('/')).text())).toBe(soon.id);
-    await store.transition(soon.id, 'cancelled', ['announced']);
-    await store.transition(later.id, 'backout', ['announced']);
+    await fx.store.transition(soon.id, 'cancelled', ['announced']);
+    await fx.store.transition(later.id, 'backout', ['announced']);
     expect(events(await (await hono.request('/')).text())).toBe(later.id);
     const page = await (await hono.request(`/s/${past.id}`)).text();
     expect(page).toContain('data-phase="complete">abgeschlossen</span>');

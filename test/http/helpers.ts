@@ -1,3 +1,8 @@
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import type { Web } from '../../src/http/web.ts';
+import { StateStore } from '../../src/state/state-store.ts';
+import { REDIS_URL } from '../engine/harness.ts';
 /** Shared bits of the HTTP tests: a strict little XML parser, a Server-Sent Events reader and a Prometheus series reader. */
 
 export interface XmlElement {
@@ -173,3 +178,24 @@ export async function nextEvent(events: AsyncGenerator<SseEvent>, type: string, 
 /** The value of one series (`name{labels}`, exactly as exposed) in a Prometheus text exposition; NaN when absent. */
 export const metricValue = (text: string, series: string): number =>
   Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1]);
+
+/**
+ * A real Redis and a state store under a prefix of the test's own, and the
+ * web parts it created: closed after each test, the prefix's keys removed at the end.
+ */
+export function webFixture(prefix: string): { readonly redis: Redis; readonly store: StateStore; readonly webs: Web[] } {
+  const fixture = { redis: undefined as unknown as Redis, store: undefined as unknown as StateStore, webs: [] as Web[] };
+  beforeAll(() => {
+    fixture.redis = new Redis(REDIS_URL);
+    fixture.store = new StateStore(fixture.redis, prefix);
+  });
+  afterEach(() => {
+    for (const web of fixture.webs.splice(0)) web.close();
+  });
+  afterAll(async () => {
+    const keys = await fixture.redis.keys(`${prefix}*`);
+    if (keys.length > 0) await fixture.redis.del(...keys);
+    fixture.redis.disconnect();
+  });
+  return fixture;
+}
