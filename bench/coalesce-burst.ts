@@ -26,7 +26,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../src/config/config.ts';
-import { startHerold, type HeroldService } from '../src/engine/herold-service.ts';
+import { startHerold, type HeroldService } from '../src/app/herold-service.ts';
 import { statusicon } from '../src/render/helpers.ts';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
 import { args, benchPrefix, deletePrefix, hiresNow, ms, onSandboxRequest, printTable, REDIS_URL, rebasedSchedule, silentLog, summarize, treeState, waitUntil, WEBHOOK_TOKEN } from './lib.ts';

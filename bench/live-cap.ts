@@ -28,7 +28,7 @@ if (process.argv[2] === 'server') {
   const { serve } = await import('@hono/node-server');
   const { createApp } = await import('../src/http/app.ts');
   const { createWeb } = await import('../src/http/web.ts');
-  const { StateStore } = await import('../src/state/state-store.ts');
+  const { StateStore } = await import('../src/adapters/redis/state-store.ts');
   const prefix = process.argv[3]!;
   const schedule = rebasedSchedule(Date.now() + 3600_000, 'bench-live');
   const redis = new Redis(REDIS_URL);

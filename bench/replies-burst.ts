@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config/config.ts';
-import { startHerold } from '../src/engine/herold-service.ts';
+import { startHerold } from '../src/app/herold-service.ts';
 import { createMatcher, loadFaq, parseQuestionSet } from '../src/faq/index.ts';
 import { questionText } from '../src/replies/question-text.ts';
 import { startSandbox, type RateLimitConfig, type Sandbox } from '../src/sandbox/index.ts';

@@ -21,8 +21,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../src/config/config.ts';
-import { startHerold, type HeroldService } from '../src/engine/herold-service.ts';
-import { MASTODON_BUCKETS, scaleBuckets } from '../src/mastodon/rate-budget.ts';
+import { startHerold, type HeroldService } from '../src/app/herold-service.ts';
+import { MASTODON_BUCKETS, scaleBuckets } from '../src/core/rate-budget.ts';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
 import { args, benchPrefix, deletePrefix, ms, printTable, REDIS_URL, rebasedSchedule, silentLog, summarize, treeState, waitUntil, WEBHOOK_TOKEN } from './lib.ts';
 

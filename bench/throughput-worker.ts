@@ -7,7 +7,7 @@
  * Env: BENCH_SANDBOX_URL, BENCH_PREFIX, BENCH_START_AT (epoch ms), BENCH_CONCURRENCY.
  */
 import { loadConfig } from '../src/config/config.ts';
-import { startHerold } from '../src/engine/herold-service.ts';
+import { startHerold } from '../src/app/herold-service.ts';
 import { REDIS_URL, rebasedSchedule, silentLog } from './lib.ts';
 
 const env = process.env;

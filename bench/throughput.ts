@@ -28,8 +28,8 @@ import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { DateTime } from 'luxon';
 import { Redis } from 'ioredis';
-import { BullJobSink } from '../src/queue/bullmq-adapter.ts';
-import { tootJob } from '../src/queue/jobs.ts';
+import { BullJobSink } from '../src/adapters/bullmq/bullmq-adapter.ts';
+import { tootJob } from '../src/core/jobs.ts';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
 import { args, benchPrefix, deletePrefix, hiresNow, ms, onSandboxRequest, printTable, REDIS_URL, rebasedSchedule, treeState } from './lib.ts';
 

@@ -10,8 +10,8 @@ import { scheduleCheck, scheduleFiles, tootLengthCheck } from '../doctor/schedul
 import { taskChecks } from '../doctor/task-checks.ts';
 import { isLoopbackUrl, localOnly } from '../checks/local-only-route.ts';
 import { HeroldError } from '../errors.ts';
-import { InstanceProbe } from '../mastodon/instance-probe.ts';
-import { redisConnection } from '../redis/connect.ts';
+import { InstanceProbe } from '../adapters/mastodon/instance-probe.ts';
+import { redisConnection } from '../adapters/redis/connect.ts';
 import type { Schedule } from '../schedule/schedule.ts';
 
 export interface DoctorOptions {

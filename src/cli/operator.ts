@@ -1,17 +1,17 @@
 import { DateTime } from 'luxon';
 import { loadConfig } from '../config/config.ts';
-import { Operations, type StatusReport } from '../engine/operations.ts';
+import { Operations, type StatusReport } from '../core/operations.ts';
 import { operatorNote } from '../render/operator-note.ts';
-import { tootsNeededReader } from '../engine/toots-needed.ts';
-import { MASTODON_BUCKETS, scaleBuckets } from '../mastodon/rate-budget.ts';
-import { RateBudgetStore } from '../mastodon/rate-budget-store.ts';
-import { RequestGate } from '../mastodon/request-gate.ts';
-import { BullJobSink } from '../queue/bullmq-adapter.ts';
-import { connectOrExplain, redisConnection } from '../redis/connect.ts';
+import { tootsNeededReader } from '../core/toots-needed.ts';
+import { MASTODON_BUCKETS, scaleBuckets } from '../core/rate-budget.ts';
+import { RateBudgetStore } from '../adapters/redis/rate-budget-store.ts';
+import { RequestGate } from '../adapters/mastodon/request-gate.ts';
+import { BullJobSink } from '../adapters/bullmq/bullmq-adapter.ts';
+import { connectOrExplain, redisConnection } from '../adapters/redis/connect.ts';
 import { loadSchedules } from '../schedule/load-schedules.ts';
-import { StateStore } from '../state/state-store.ts';
-import { PostAttempts } from '../state/post-attempts.ts';
-import { CheckStore } from '../checks/check-store.ts';
+import { StateStore } from '../adapters/redis/state-store.ts';
+import { PostAttempts } from '../adapters/redis/post-attempts.ts';
+import { CheckStore } from '../adapters/redis/check-store.ts';
 import { checkView } from '../checks/check-view.ts';
 
 export interface OperatorOptions {

@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon';
 import { safeText } from '../render/safe-text.ts';
 import { loadConfig } from '../config/config.ts';
-import { connectOrExplain, redisConnection } from '../redis/connect.ts';
-import { ReplyStore, type OpenQuestion } from '../replies/reply-store.ts';
+import { connectOrExplain, redisConnection } from '../adapters/redis/connect.ts';
+import { ReplyStore, type OpenQuestion } from '../adapters/redis/reply-store.ts';
 
 export interface QuestionsOptions {
   readonly json?: boolean;

@@ -1,5 +1,5 @@
 import { loadConfig } from '../config/config.ts';
-import { startHerold } from '../engine/herold-service.ts';
+import { startHerold } from '../app/herold-service.ts';
 import { createLogger } from '../logger.ts';
 import { loadSchedules } from '../schedule/load-schedules.ts';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors.ts';
-import { parseRedisUrl } from '../redis/redis-url.ts';
+import { parseRedisUrl } from '../adapters/redis/redis-url.ts';
 
 /**
  * Herold's configuration, read once from the environment (and `.env`) at
@@ -12,7 +12,7 @@ export interface Config {
   readonly mastodonAccessToken: string;
   /** Optional second account on another instance, used while the primary is down. */
   readonly fallback: { readonly url: string; readonly accessToken: string } | null;
-  /** Default redis://127.0.0.1:6379; also redis+sentinel://… and redis+cluster://… (src/redis/redis-url.ts). */
+  /** Default redis://127.0.0.1:6379; also redis+sentinel://… and redis+cluster://… (src/adapters/redis/redis-url.ts). */
   readonly redisUrl: string;
   /** Bearer token the task webhook expects; the webhook is off when unset. */
   readonly webhookToken: string | null;

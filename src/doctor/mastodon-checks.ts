@@ -1,5 +1,5 @@
-import type { InstanceFacts, InstanceProbe, Probe } from '../mastodon/instance-probe.ts';
-import { PIN_LIMIT } from '../mastodon/own-status-lookup.ts';
+import type { InstanceFacts, InstanceProbe, Probe } from '../adapters/mastodon/instance-probe.ts';
+import { PIN_LIMIT } from '../adapters/mastodon/own-status-lookup.ts';
 import { fail, ok, warn, type CheckResult } from './check.ts';
 import { EDIT_SINCE, parseVersion, supportsEditing } from './version.ts';
 

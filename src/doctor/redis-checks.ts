@@ -1,4 +1,4 @@
-import type { RedisConnection } from '../redis/connect.ts';
+import type { RedisConnection } from '../adapters/redis/connect.ts';
 import { fail, maskUrl, ok, warn, type CheckResult } from './check.ts';
 
 /** BullMQ 5 needs Redis 6.2 or newer. */

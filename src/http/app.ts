@@ -1,5 +1,5 @@
 import { Hono, type MiddlewareHandler } from 'hono';
-import type { Operations } from '../engine/operations.ts';
+import type { Operations } from '../core/operations.ts';
 import type { NoteRules } from '../render/operator-note.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { mountProbes } from './routes/probes.ts';

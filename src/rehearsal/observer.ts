@@ -1,7 +1,7 @@
 import type { DateTime } from 'luxon';
 import type { Sandbox, SandboxStatus } from '../sandbox/index.ts';
 import type { TaskStatus } from '../schedule/progress.ts';
-import { postKeyPrefix } from '../queue/jobs.ts';
+import { postKeyPrefix } from '../core/jobs.ts';
 
 /** What the transcript shows, each at a virtual time. */
 export type TranscriptEvent =

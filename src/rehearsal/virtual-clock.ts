@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { Clock } from '../engine/clock.ts';
+import type { Clock } from '../core/ports/clock.ts';
 
 /** A stretch of virtual time that runs at its own speed (e.g. the maintenance window, slower than the weeks before it). */
 export interface SpeedSegment {

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { editIntervalMs } from '../../src/engine/edit-pacing.ts';
+import { editIntervalMs } from '../../src/core/edit-pacing.ts';
 
 const H = 3_600_000;
 

@@ -13,7 +13,7 @@ import {
   take,
   type BucketState,
   type RequestCost,
-} from '../../src/mastodon/rate-budget.ts';
+} from '../../src/core/rate-budget.ts';
 
 const R = MASTODON_BUCKETS;
 const MIN = 60_000;

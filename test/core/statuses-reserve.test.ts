@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import { expect, test } from 'vitest';
-import { tootsStillNeeded } from '../../src/engine/statuses-reserve.ts';
-import { stamp } from '../../src/queue/jobs.ts';
+import { tootsStillNeeded } from '../../src/core/statuses-reserve.ts';
+import { stamp } from '../../src/core/jobs.ts';
 import { parseSchedule } from '../../src/schedule/load-schedule.ts';
 import { initialProgress, withTask, type Phase } from '../../src/schedule/progress.ts';
 

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DateTime } from 'luxon';
 import { afterEach, expect, test } from 'vitest';
-import { jobId, stamp } from '../../src/queue/jobs.ts';
+import { jobId, stamp } from '../../src/core/jobs.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import { rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
 import { MARK, operator, withText } from './support.ts';

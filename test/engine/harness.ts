@@ -4,7 +4,7 @@ import { DateTime } from 'luxon';
 import { pino } from 'pino';
 import { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../../src/config/config.ts';
-import { startHerold, type HeroldService } from '../../src/engine/herold-service.ts';
+import { startHerold, type HeroldService } from '../../src/app/herold-service.ts';
 import { parseSchedule } from '../../src/schedule/load-schedule.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.ts';

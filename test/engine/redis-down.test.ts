@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, expect, test } from 'vitest';
-import { StateStore } from '../../src/state/state-store.ts';
-import { redisConnection } from '../../src/redis/connect.ts';
+import { StateStore } from '../../src/adapters/redis/state-store.ts';
+import { redisConnection } from '../../src/adapters/redis/connect.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import { rebasedWienRocks, rig, type Rig } from './harness.ts';
 import { ownRedis, type OwnRedis } from './redis-server.ts';

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, test } from 'vitest';
-import { stamp } from '../../src/queue/jobs.ts';
+import { stamp } from '../../src/core/jobs.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { REDIS_URL, rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';

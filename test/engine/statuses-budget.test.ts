@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, expect, test } from 'vitest';
-import { MASTODON_BUCKETS, scaleBuckets } from '../../src/mastodon/rate-budget.ts';
+import { MASTODON_BUCKETS, scaleBuckets } from '../../src/core/rate-budget.ts';
 import { rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
 import { heroldRequests, MARK, OTHER_CLIENT_HEADER, requestsWhileBlocked, sleepUntil, tootKey, withText } from './support.ts';
 

@@ -8,13 +8,13 @@ import { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
 import { stringify } from 'yaml';
 import type { Config } from '../../src/config/config.ts';
-import { Operations } from '../../src/engine/operations.ts';
-import { BullJobSink } from '../../src/queue/bullmq-adapter.ts';
-import { QUEUE_NAME } from '../../src/queue/jobs.ts';
+import { Operations } from '../../src/core/operations.ts';
+import { BullJobSink } from '../../src/adapters/bullmq/bullmq-adapter.ts';
+import { QUEUE_NAME } from '../../src/core/jobs.ts';
 import { DEFAULT_TEMPLATES_ROOT } from '../../src/schedule/load-schedule.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import type { RecordedRequest, Sandbox, SandboxStatus } from '../../src/sandbox/index.ts';
-import { StateStore } from '../../src/state/state-store.ts';
+import { StateStore } from '../../src/adapters/redis/state-store.ts';
 import type { TestContext } from 'vitest';
 import { rebasedWienRocks, REDIS_URL, rig, silentLog, uniqueId } from './harness.ts';
 

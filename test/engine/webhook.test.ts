@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { HeroldService } from '../../src/engine/herold-service.ts';
+import type { HeroldService } from '../../src/app/herold-service.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import type { SandboxStatus } from '../../src/sandbox/index.ts';
 import { rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';

@@ -1,13 +1,13 @@
 import { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
 import { describe, expect, test, vi } from 'vitest';
-import type { Operations } from '../../src/engine/operations.ts';
+import type { Operations } from '../../src/core/operations.ts';
 import { NotFoundError } from '../../src/errors.ts';
 import { createApp } from '../../src/http/app.ts';
-import { HeroldMetrics } from '../../src/http/metrics.ts';
+import { HeroldMetrics } from '../../src/adapters/metrics/metrics.ts';
 import { createWeb, type Web } from '../../src/http/web.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
-import { StateStore } from '../../src/state/state-store.ts';
+import { StateStore } from '../../src/adapters/redis/state-store.ts';
 import { rebasedWienRocks, uniqueId } from '../engine/harness.ts';
 import { webFixture } from './helpers.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { MastodonRateLimitedError, MastodonRejectedError, MastodonUnavailableError } from '../../src/errors.ts';
-import { HeroldMetrics, meteredAccount } from '../../src/http/metrics.ts';
-import type { MastodonAccount } from '../../src/mastodon/mastodon-account.ts';
+import { HeroldMetrics, meteredAccount } from '../../src/adapters/metrics/metrics.ts';
+import type { MastodonAccount } from '../../src/core/ports/mastodon-account.ts';
 import { metricValue } from './helpers.ts';
 
 function fakeAccount(fail: Error | null = null) {

@@ -2,11 +2,11 @@ import { serve, type ServerType } from '@hono/node-server';
 import { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Operations } from '../../src/engine/operations.ts';
+import type { Operations } from '../../src/core/operations.ts';
 import { createApp } from '../../src/http/app.ts';
 import type { PublicView } from '../../src/http/views/public-view.ts';
 import { createWeb, type Web } from '../../src/http/web.ts';
-import { StateStore } from '../../src/state/state-store.ts';
+import { StateStore } from '../../src/adapters/redis/state-store.ts';
 import { rebasedWienRocks, REDIS_URL, uniqueId, waitFor } from '../engine/harness.ts';
 import { nextEvent, sseEvents } from './helpers.ts';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { HeroldService } from '../../src/engine/herold-service.ts';
+import type { HeroldService } from '../../src/app/herold-service.ts';
 import type { PublicView } from '../../src/http/views/public-view.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import { rebasedWienRocks, rig, waitFor, type Rig } from '../engine/harness.ts';

@@ -1,12 +1,12 @@
 import { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
 import { afterEach, describe, expect, test } from 'vitest';
-import { systemClock } from '../../src/engine/clock.ts';
-import { Operations } from '../../src/engine/operations.ts';
-import { BullJobSink } from '../../src/queue/bullmq-adapter.ts';
-import { redisConnection } from '../../src/redis/connect.ts';
+import { systemClock } from '../../src/core/ports/clock.ts';
+import { Operations } from '../../src/core/operations.ts';
+import { BullJobSink } from '../../src/adapters/bullmq/bullmq-adapter.ts';
+import { redisConnection } from '../../src/adapters/redis/connect.ts';
 import { loadSchedule } from '../../src/schedule/load-schedule.ts';
-import { StateStore } from '../../src/state/state-store.ts';
+import { StateStore } from '../../src/adapters/redis/state-store.ts';
 import { VirtualClock } from '../../src/rehearsal/virtual-clock.ts';
 import { lineDiff, formatDiff } from '../../src/rehearsal/diff.ts';
 import { planRehearsal } from '../../src/rehearsal/plan.ts';

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import type { Sandbox, SandboxStatus } from '../../src/sandbox/index.ts';
-import type { ReplyTuning } from '../../src/replies/index.ts';
+import type { ReplyTuning } from '../../src/app/replies.ts';
 
 /** Short intervals so that tests do not wait for production timings. */
 export const FAST: ReplyTuning = { pollIntervalMs: 200, pollMaxBackoffMs: 400, settleMs: 50 };

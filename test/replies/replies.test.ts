@@ -7,7 +7,7 @@ import { DEFAULT_FAQ_DIR } from '../../src/faq/index.ts';
 import { TemplateRenderer } from '../../src/render/template-renderer.ts';
 import { tootContext } from '../../src/render/toot-context.ts';
 import { composeReply } from '../../src/replies/reply-text.ts';
-import type { HeroldService } from '../../src/engine/herold-service.ts';
+import type { HeroldService } from '../../src/app/herold-service.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import { rebasedWienRocks, REDIS_URL, rig, waitFor, type Rig } from '../engine/harness.ts';
 import { answers, capturingLog, FAST, repliesTo } from './helpers.ts';

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer, type Server } from 'node:http';
 import { afterEach, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { NotificationStream } from '../../src/mastodon/notification-stream.ts';
+import { NotificationStream } from '../../src/adapters/mastodon/notification-stream.ts';
 import type { IncomingNotification } from '../../src/replies/types.ts';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { waitFor } from '../engine/harness.ts';

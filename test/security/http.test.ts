@@ -6,12 +6,12 @@ import { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import type { Operations } from '../../src/engine/operations.ts';
+import type { Operations } from '../../src/core/operations.ts';
 import { createApp } from '../../src/http/app.ts';
-import { HeroldMetrics } from '../../src/http/metrics.ts';
+import { HeroldMetrics } from '../../src/adapters/metrics/metrics.ts';
 import { createWeb, type Web, type WebOptions } from '../../src/http/web.ts';
 import { queueBoard } from '../../src/adapters/bullmq/queue-board.ts';
-import { StateStore } from '../../src/state/state-store.ts';
+import { StateStore } from '../../src/adapters/redis/state-store.ts';
 import { rebasedWienRocks, REDIS_URL, uniqueId, waitFor } from '../engine/harness.ts';
 import { nextEvent, sseEvents } from '../http/helpers.ts';
 

@@ -4,10 +4,10 @@ import { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Operations } from '../../src/engine/operations.ts';
+import type { Operations } from '../../src/core/operations.ts';
 import { createApp } from '../../src/http/app.ts';
 import { createWeb, type Web } from '../../src/http/web.ts';
-import { StateStore } from '../../src/state/state-store.ts';
+import { StateStore } from '../../src/adapters/redis/state-store.ts';
 import { rebasedWienRocks, REDIS_URL, uniqueId } from '../engine/harness.ts';
 
 // In a real browser: past the live-update cap the page says to reload, as it

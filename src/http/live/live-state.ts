@@ -1,14 +1,14 @@
 import type { DateTime } from 'luxon';
 import type { Logger } from 'pino';
-import type { ReachabilityView } from '../../engine/instance-reachability.ts';
+import type { ReachabilityView } from '../../core/instance-reachability.ts';
 import type { LoadedFaq } from '../../faq/index.ts';
 import { TemplateRenderer } from '../../render/template-renderer.ts';
 import { tootContext } from '../../render/toot-context.ts';
 import type { Progress } from '../../schedule/progress.ts';
 import type { Schedule } from '../../schedule/schedule.ts';
-import type { PostedToot, StateStore } from '../../state/state-store.ts';
+import type { PostedToot, StateStore } from '../../adapters/redis/state-store.ts';
 import { publicView, type PublicFaqAnswer, type PublicView } from '../views/public-view.ts';
-import type { CheckRecord, CheckStore } from '../../checks/check-store.ts';
+import type { CheckRecord, CheckStore } from '../../adapters/redis/check-store.ts';
 import { dnsSpread } from '../../checks/dns-spread.ts';
 
 export interface LiveStateDeps {

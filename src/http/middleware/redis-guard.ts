@@ -3,7 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { timeout } from 'hono/timeout';
 
 export interface RedisGuardOptions {
-  /** The HTTP side's own connection (src/redis/connect.ts, role http): its status says whether Redis is there. */
+  /** The HTTP side's own connection (src/adapters/redis/connect.ts, role http): its status says whether Redis is there. */
   readonly redis: { readonly status: string; ping(): Promise<unknown> };
   /** The short German page browsers get. */
   readonly page: () => string;

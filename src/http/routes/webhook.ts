@@ -2,7 +2,7 @@ import type { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { HeroldError, NotFoundError, UsageError } from '../../errors.ts';
-import type { Operations } from '../../engine/operations.ts';
+import type { Operations } from '../../core/operations.ts';
 import { operatorNote, type NoteRules } from '../../render/operator-note.ts';
 import { jsonBody } from '../middleware/json-body.ts';
 import { webhookAuth } from '../middleware/webhook-auth.ts';

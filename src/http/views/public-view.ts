@@ -1,10 +1,10 @@
 import { DateTime, Duration } from 'luxon';
 import { statusicon, statuslabel } from '../../render/helpers.ts';
 import { finishedCount, type Phase, type Progress, type TaskStatus } from '../../schedule/progress.ts';
-import type { ReachabilityView } from '../../engine/instance-reachability.ts';
+import type { ReachabilityView } from '../../core/instance-reachability.ts';
 import type { Schedule } from '../../schedule/schedule.ts';
-import type { PostedToot } from '../../state/state-store.ts';
-import type { CheckRecord } from '../../checks/check-store.ts';
+import type { PostedToot } from '../../adapters/redis/state-store.ts';
+import type { CheckRecord } from '../../adapters/redis/check-store.ts';
 import { publicCheck, type PublicCheck } from '../../checks/public-check.ts';
 import { shownStatus, type ShownStatus } from '../../checks/shown-status.ts';
 

@@ -1,0 +1,142 @@
+import type { RedisConnection } from './connect.ts';
+
+/** What became of a notification: answered (status id) or deliberately not. */
+export interface AnsweredRecord {
+  readonly statusId: string | null;
+  readonly faqId: string;
+  /** ISO time of the reply (or of the decision not to reply). */
+  readonly at: string;
+  readonly acct: string;
+  /** Set when no reply was sent, e.g. "cooldown". */
+  readonly skipped?: string;
+}
+
+/** A question no FAQ entry answered with confidence, kept for the admins. */
+export interface OpenQuestion {
+  readonly notificationId: string;
+  readonly statusId: string;
+  readonly url: string | null;
+  readonly acct: string;
+  readonly visibility: string;
+  /** The question as plain text (what the matcher saw). */
+  readonly text: string;
+  /** Score of the best FAQ candidate, below the confidence gate. */
+  readonly score: number;
+  /** ISO time the question was asked. */
+  readonly createdAt: string;
+}
+
+// Moves the cursor forward only. Ids are decimal strings without leading
+// zeros, so a longer id is larger, and equal lengths compare as strings;
+// Lua's doubles would lose precision on 64-bit ids.
+const ADVANCE = `
+local cur = redis.call('GET', KEYS[1])
+local new = ARGV[1]
+if (not cur) or #new > #cur or (#new == #cur and new > cur) then
+  redis.call('SET', KEYS[1], new)
+  return 1
+end
+return 0
+`;
+
+// Takes one request from a fixed-window budget shared by every process.
+const TAKE = `
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+if n > tonumber(ARGV[1]) then return 0 end
+return 1
+`;
+
+const RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
+
+/**
+ * Reply state in Redis, under the same hash-tagged prefix as the queue and
+ * the schedules' state (`{herold}:replies:*`), so one Cluster slot holds it.
+ */
+export class ReplyStore {
+  constructor(
+    private readonly redis: RedisConnection,
+    private readonly prefix = '{herold}',
+  ) {}
+
+  private key(part: string) {
+    return `${this.prefix}:replies:${part}`;
+  }
+
+  /** The newest notification id up to which every mention has been queued; null before the first start. */
+  cursor(): Promise<string | null> {
+    return this.redis.get(this.key('cursor'));
+  }
+
+  /** Moves the cursor to `id` if that is further; true when it moved. */
+  async advanceCursor(id: string): Promise<boolean> {
+    return (await this.redis.eval(ADVANCE, 1, this.key('cursor'), id)) === 1;
+  }
+
+  async answered(notificationId: string): Promise<AnsweredRecord | null> {
+    const raw = await this.redis.hget(this.key('answered'), notificationId);
+    return raw ? (JSON.parse(raw) as AnsweredRecord) : null;
+  }
+
+  /** HSETNX: the first record wins; false if the notification had one already. */
+  async recordAnswered(notificationId: string, record: AnsweredRecord): Promise<boolean> {
+    return (await this.redis.hsetnx(this.key('answered'), notificationId, JSON.stringify(record))) === 1;
+  }
+
+  async answeredCount(): Promise<number> {
+    return this.redis.hlen(this.key('answered'));
+  }
+
+  /**
+   * Claims the cooldown of an account for one FAQ id, atomically (SET NX PX),
+   * so that two questions answered in parallel cannot both get the answer.
+   * The claim carries the notification id: a retry of the same reply passes.
+   */
+  async claimCooldown(accountId: string, faqId: string, notificationId: string, ms: number): Promise<boolean> {
+    if (ms <= 0) return true;
+    const key = this.key(`cooldown:${accountId}:${faqId}`);
+    if ((await this.redis.set(key, notificationId, 'PX', ms, 'NX')) === 'OK') return true;
+    return (await this.redis.get(key)) === notificationId;
+  }
+
+  /** Gives a claim back (the reply could not be sent), unless someone else holds it by now. */
+  async releaseCooldown(accountId: string, faqId: string, notificationId: string): Promise<void> {
+    await this.redis.eval(RELEASE, 1, this.key(`cooldown:${accountId}:${faqId}`), notificationId);
+  }
+
+  /** Keeps an unanswered question for the admins; idempotent per notification. */
+  async keepQuestion(question: OpenQuestion): Promise<boolean> {
+    const added = (await this.redis.hsetnx(this.key('questions'), question.notificationId, JSON.stringify(question))) === 1;
+    if (added) await this.redis.zadd(this.key('questions:open'), Date.parse(question.createdAt) || Date.now(), question.notificationId);
+    return added;
+  }
+
+  /** Open questions, oldest first. */
+  async openQuestions(): Promise<OpenQuestion[]> {
+    const ids = await this.redis.zrange(this.key('questions:open'), 0, -1);
+    if (ids.length === 0) return [];
+    const raws = await this.redis.hmget(this.key('questions'), ...ids);
+    return raws.filter((raw): raw is string => raw !== null).map((raw) => JSON.parse(raw) as OpenQuestion);
+  }
+
+  /** Marks questions as handled by a person; returns how many were open. */
+  async closeQuestions(notificationIds: readonly string[]): Promise<number> {
+    if (notificationIds.length === 0) return 0;
+    return this.redis.zrem(this.key('questions:open'), ...notificationIds);
+  }
+
+  /** One request from the polling budget (`limit` per `windowMs`, all processes together); false when used up. */
+  async takePollRequest(limit: number, windowMs: number, now = Date.now()): Promise<boolean> {
+    const window = Math.floor(now / windowMs) * windowMs;
+    return (await this.redis.eval(TAKE, 1, this.key(`poll-budget:${window}`), limit, windowMs)) === 1;
+  }
+
+  /** Only one process catches up at a time; the others' polls would fetch the same page. */
+  async tryPollLock(token: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(this.key('poll-lock'), token, 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
+  async releasePollLock(token: string): Promise<void> {
+    await this.redis.eval(RELEASE, 1, this.key('poll-lock'), token);
+  }
+}

@@ -1,0 +1,330 @@
+import type { ServerType } from '@hono/node-server';
+import { DateTime } from 'luxon';
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.ts';
+import type { MastodonRejectedError } from '../errors.ts';
+import { createApp } from '../http/app.ts';
+import { listen, serverUrl } from '../http/listen.ts';
+import { HeroldMetrics, meteredAccount } from '../adapters/metrics/metrics.ts';
+import { redisGuard } from '../http/middleware/redis-guard.ts';
+import { StatusPages } from '../http/views/status-pages.ts';
+import { queueBoard } from '../adapters/bullmq/queue-board.ts';
+import { CalendarSequenceStore } from '../calendar/calendar-sequence-store.ts';
+import { createWeb, webSecurity, type Web } from '../http/web.ts';
+import { MastoAccount } from '../adapters/mastodon/masto-account.ts';
+import { MASTODON_BUCKETS, scaleBuckets, type BucketRules } from '../core/rate-budget.ts';
+import { RateBudgetStore } from '../adapters/redis/rate-budget-store.ts';
+import { RequestGate } from '../adapters/mastodon/request-gate.ts';
+import type { RateLimitState } from '../core/ports/mastodon-account.ts';
+import { observedAccount } from '../core/observed-account.ts';
+import { BullJobSink, pauseUntil, startWorker, type WorkerOptions } from '../adapters/bullmq/bullmq-adapter.ts';
+import { postOnceOptions } from '../core/post-once.ts';
+import { Processor } from '../core/processor.ts';
+import { armCommandTimeout, connectOrExplain, redisConnection } from '../adapters/redis/connect.ts';
+import { Replies, type ReplyTuning } from './replies.ts';
+import { TemplateRenderer } from '../render/template-renderer.ts';
+import type { Schedule } from '../schedule/schedule.ts';
+import { PostAttempts } from '../adapters/redis/post-attempts.ts';
+import { StateStore } from '../adapters/redis/state-store.ts';
+import { CharacterLimit } from '../adapters/redis/character-limit.ts';
+import { clockFromNow, type Clock } from '../core/ports/clock.ts';
+import { InstanceReachability, type ReachabilityView } from '../core/instance-reachability.ts';
+import { Operations } from '../core/operations.ts';
+import { CheckRunner, type CheckRoute } from '../checks/check-runner.ts';
+import { CheckStore } from '../adapters/redis/check-store.ts';
+import { isLoopbackUrl, localOnly } from '../checks/local-only-route.ts';
+import { CheckQueue } from '../adapters/bullmq/check-queue.ts';
+import { PrimaryCheck } from '../core/primary-check.ts';
+import { tootsNeededReader } from '../core/toots-needed.ts';
+import { cappedBackoffMs } from '../backoff.ts';
+
+export interface HeroldServiceOptions {
+  readonly config: Config;
+  readonly schedules: ReadonlyMap<string, Schedule>;
+  readonly log: Logger;
+  /** The clock; rehearsals and tests inject their own. */
+  readonly now?: () => DateTime;
+  /** A clock that may run faster than real time (rehearsals); wins over `now`. Default: the system clock. */
+  readonly clock?: Clock;
+  /** Serve HTTP (webhook, probes). Default true. */
+  readonly http?: boolean;
+  readonly concurrency?: number;
+  /** BullMQ lock and stalled-job timing (defaults 30 s each); shorter hands a killed worker's job over sooner. */
+  readonly worker?: Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount'>;
+  /** Answer mentions and DMs (only where config.replies is on). Default true; tuning shortens the polling in tests. */
+  readonly replies?: boolean | ReplyTuning;
+  /** `herold run --accept-dms`: let DMs from accounts the bot does not follow through the notification policy. */
+  readonly acceptDms?: boolean;
+  /**
+   * Task checks (src/checks). `route` points checks elsewhere (the rehearsal's local servers); by default they
+   * look at the real world, except while MASTODON_URL is on this machine, when only loopback checks run.
+   */
+  readonly checks?: { readonly route?: CheckRoute; readonly minIntervalMs?: number };
+  /** The instance's rate-limit buckets; default Mastodon's (a sandbox with a faster clock passes scaled ones). */
+  readonly rateBuckets?: BucketRules;
+}
+
+export interface HeroldService {
+  readonly operations: Operations;
+  readonly store: StateStore;
+  readonly jobs: BullJobSink;
+  /** The longest toot: from the instance, else the last value it told us, else the schedule's maxCharacters, else 500. */
+  readonly characterLimit: number;
+  readonly httpUrl: string | null;
+  /** Counters for /metrics; the reply worker calls `metrics.replied()`. */
+  readonly metrics: HeroldMetrics;
+  /** Auto-replies: reply state, the listener (null when off). */
+  readonly replies: Replies;
+  /** Task checks: their runner (ensure, run) and stored results. */
+  readonly checks: { readonly runner: CheckRunner; readonly store: CheckStore; readonly queue: CheckQueue };
+  /** The primary account's shared rate budget (every request passes it). */
+  readonly gate: RequestGate;
+  /** Whether the primary instance answers, and since when it does not. */
+  reachability(): ReachabilityView;
+  /**
+   * Resolves if the instance, once it answers, refuses the token (401/403):
+   * the worker has stopped taking jobs, and `herold run` exits 1 with this error.
+   */
+  readonly stopped: Promise<MastodonRejectedError>;
+  /** Stops taking jobs, lets the one in flight finish (or hands it back), closes Redis. */
+  close(): Promise<void>;
+}
+
+/** How long the start waits for the instance's first answer before going on without it. */
+const FIRST_ANSWER_WAIT_MS = 3000;
+
+const delay = (ms: number) => new Promise<null>((resolve) => setTimeout(() => resolve(null), ms).unref());
+
+/**
+ * `herold run`: upserts the schedules' jobs, runs the worker and HTTP. The
+ * primary instance need not answer: Herold starts without it (status page,
+ * webhook, queue, fallback account) and keeps checking the token in the background.
+ */
+export async function startHerold(options: HeroldServiceOptions): Promise<HeroldService> {
+  const { config, log } = options;
+  const clock = options.clock ?? clockFromNow(options.now ?? (() => DateTime.now()));
+  const now = () => clock.now();
+  // Closed in reverse order, also when the start fails half-way.
+  const closers: (() => Promise<unknown> | void)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.splice(0).reverse()) await Promise.resolve(close()).catch(() => undefined);
+  };
+
+  const redis = redisConnection(config.redisUrl, 'worker');
+  redis.on('error', () => undefined);
+  closers.push(() => redis.quit().catch(() => redis.disconnect()));
+  try {
+    await connectOrExplain(redis, config.redisUrl);
+    const jobs = new BullJobSink(redis, config.prefix);
+    closers.push(() => jobs.close());
+    const store = new StateStore(redis, config.prefix);
+    const onRateLimit = (state: RateLimitState) => {
+      // Pause every worker before the instance has to say 429.
+      if (state.remaining <= 0) void pauseUntil(jobs.queue, state.resetAt).catch(() => undefined);
+    };
+    const metrics = new HeroldMetrics();
+    const reachability = new InstanceReachability(
+      () => now().toMillis(),
+      (change) =>
+        change.reachable
+          ? log.info({ since: new Date(change.since).toISOString() }, `The primary instance ${config.mastodonUrl} answers again.`)
+          : log.warn({ since: new Date(change.since).toISOString() }, `The primary instance ${config.mastodonUrl} does not answer: ${change.reason}`),
+    );
+    // One rate budget per account in Redis, shared by every process: each request asks it first.
+    const rules = options.rateBuckets ?? scaleBuckets(MASTODON_BUCKETS, config.rateScale);
+    const budgets = [new RateBudgetStore(redis, config.prefix, 'primary')];
+    closers.push(async () => {
+      for (const budget of budgets) await budget.close();
+    });
+    const gate = new RequestGate({ store: budgets[0]!, where: `primary instance ${config.mastodonUrl}`, rules, tootsNeeded: tootsNeededReader(options.schedules, store) });
+    const primaryAccount = new MastoAccount({ url: config.mastodonUrl, accessToken: config.mastodonAccessToken, role: 'primary', timeoutMs: config.requestTimeoutMs, onRateLimit, gate });
+    const primary = meteredAccount(observedAccount(primaryAccount, reachability.observer()), metrics);
+    let fallback: MastoAccount | null = null;
+    if (config.fallback) {
+      budgets.push(new RateBudgetStore(redis, config.prefix, 'fallback'));
+      const fallbackGate = new RequestGate({ store: budgets[1]!, where: `fallback instance ${config.fallback.url}`, rules });
+      fallback = meteredAccount(new MastoAccount({ url: config.fallback.url, accessToken: config.fallback.accessToken, role: 'fallback', timeoutMs: config.requestTimeoutMs, gate: fallbackGate }), metrics);
+    }
+
+    // The token first: a definite refusal stops Herold before it does anything; no answer does not.
+    const limit = await CharacterLimit.load(redis, config.prefix, options.schedules.values());
+    const check = new PrimaryCheck({
+      account: primary,
+      url: config.mastodonUrl,
+      limit,
+      log,
+      retryDelayMs: (attempt) => cappedBackoffMs(1000, attempt - 2, config.maxBackoffMs),
+    });
+    closers.push(() => check.stop());
+    const first = check.attempt();
+    // A refusal stops the start; a slow instance does not hold it up (the outcome is handled below).
+    const early = await Promise.race([first, delay(FIRST_ANSWER_WAIT_MS)]);
+
+    const schedules = new Map([...options.schedules].map(([id, schedule]) => [id, { schedule, renderer: new TemplateRenderer(schedule.templatesDir) }]));
+    const replies = new Replies({
+      config,
+      redis,
+      jobs,
+      store,
+      schedules: options.schedules,
+      primary,
+      get characterLimit() {
+        return limit.value;
+      },
+      now,
+      log,
+      onRateLimit,
+      gate,
+      onReplied: () => metrics.replied(),
+    });
+    const checkStore = new CheckStore(redis, config.prefix);
+    const attempts = new PostAttempts(redis, config.prefix);
+    const processor = new Processor({
+      checks: checkStore,
+      schedules,
+      store,
+      jobs,
+      primary,
+      fallback,
+      // Read at each use: the instance may tell its limit only after the start.
+      get characterLimit() {
+        return limit.value;
+      },
+      graceMs: config.graceMs,
+      now,
+      log,
+      replies: replies.processor,
+      posting: postOnceOptions(attempts, config.requestTimeoutMs),
+    });
+    const operations = new Operations({ schedules: options.schedules, store, jobs, now, coalesceMs: config.coalesceMs, log, clock, checks: checkStore, rateBudget: gate, attempts });
+    for (const schedule of options.schedules.values()) await operations.upsert(schedule);
+    const checkQueue = new CheckQueue(redis, config.prefix);
+    closers.push(() => checkQueue.close());
+    const checkRunner = new CheckRunner({
+      schedules: options.schedules,
+      store,
+      checks: checkStore,
+      operations,
+      jobs: checkQueue,
+      clock,
+      log,
+      route: options.checks?.route ?? (isLoopbackUrl(config.mastodonUrl) ? localOnly : undefined),
+      minIntervalMs: options.checks?.minIntervalMs,
+    });
+    for (const schedule of options.schedules.values()) await checkRunner.ensure(schedule);
+
+    const worker = startWorker({
+      connection: redis,
+      prefix: config.prefix,
+      process: (job) => processor.process(job),
+      store,
+      log,
+      maxBackoffMs: config.maxBackoffMs,
+      realDelayMs: (virtualMs) => clock.realDelayMs(virtualMs),
+      concurrency: options.concurrency,
+      ...options.worker,
+    });
+    closers.push(() => worker.close());
+    const checkWorker = checkQueue.startWorker({ connection: redis, prefix: config.prefix, run: (job) => checkRunner.run(job), log, lockDuration: options.worker?.lockDuration, stalledInterval: options.worker?.stalledInterval });
+    closers.push(() => checkWorker.close());
+    // The listener's first call may wait for a whole request timeout while the instance hangs; HTTP waits no longer than the token check.
+    const repliesStarted = replies.start({ listen: options.replies ?? true, acceptDms: options.acceptDms }).catch((error: unknown) => {
+      log.error(`Questions are not answered: ${(error as Error).message}`);
+    });
+    await Promise.race([repliesStarted, delay(FIRST_ANSWER_WAIT_MS)]);
+    closers.push(async () => {
+      await repliesStarted;
+      await replies.close();
+    });
+
+    let refused!: (error: MastodonRejectedError) => void;
+    const stopped = new Promise<MastodonRejectedError>((resolve) => (refused = resolve));
+    const onRefused = (error: MastodonRejectedError) => {
+      // Nothing more goes out with a token the instance refuses; the jobs stay queued for the restart with a good one.
+      log.error(error.message);
+      void worker.pause(true).catch(() => undefined);
+      refused(error);
+    };
+    if (early === false) check.keepTrying(onRefused);
+    else if (early === null) first.then((ok) => ok || check.keepTrying(onRefused), onRefused);
+
+    metrics.observe({ accounts: fallback ? [primary, fallback] : [primary], reachability: () => reachability.view() });
+    let web: Web | null = null;
+    let server: ServerType | null = null;
+    let httpUrl: string | null = null;
+    if (options.http ?? true) {
+      // The HTTP side has its own connection that never waits for Redis (src/adapters/redis/connect.ts, role http).
+      const httpRedis = redisConnection(config.redisUrl, 'http');
+      httpRedis.on('error', () => undefined);
+      closers.push(() => httpRedis.quit().catch(() => httpRedis.disconnect()));
+      await connectOrExplain(httpRedis, config.redisUrl);
+      const httpJobs = new BullJobSink(httpRedis, config.prefix);
+      httpJobs.queue.on('error', () => undefined);
+      closers.push(() => httpJobs.close());
+      // Fully connected before anything can close it (a port in use): a half-open BullMQ connection would throw on close.
+      await httpJobs.queue.waitUntilReady();
+      armCommandTimeout(httpRedis);
+      const httpStore = new StateStore(httpRedis, config.prefix);
+      const httpChecks = new CheckStore(httpRedis, config.prefix);
+      const httpBudget = new RateBudgetStore(httpRedis, config.prefix, 'primary');
+      closers.push(() => httpBudget.close());
+      const httpGate = new RequestGate({ store: httpBudget, where: `primary instance ${config.mastodonUrl}`, rules, tootsNeeded: tootsNeededReader(options.schedules, httpStore) });
+
+      // Read at scrape time, through the HTTP side's connection.
+      metrics.observe({
+        queueCounts: () => httpJobs.queue.getJobCounts(),
+        budget: () => httpGate.report(),
+        checks: async () => (await Promise.all([...options.schedules.values()].map(async (s) => [...(await httpChecks.all(s.id)).values()].map((c) => ({ schedule: s.id, task: c.taskId, passing: c.streak.passing }))))).flat(),
+      });
+      web = await createWeb({
+        schedules: options.schedules,
+        store: httpStore,
+        now,
+        feedKey: config.mastodonUrl,
+        metrics,
+        board: queueBoard(httpJobs.queue),
+        admin: config.admin,
+        log,
+        checks: httpChecks,
+        reachability: () => reachability.view(),
+        calendar: new CalendarSequenceStore(httpRedis, config.prefix),
+        ...webSecurity(config),
+      });
+      const pages = new StatusPages();
+      const app = createApp({
+        operations: new Operations({ schedules: options.schedules, store: httpStore, jobs: httpJobs, now, coalesceMs: config.coalesceMs, log, clock, checks: httpChecks, rateBudget: httpGate }),
+        webhookToken: config.webhookToken,
+        notes: { allowUrls: config.noteUrls },
+        ready: async () => worker.isRunning() && (await httpRedis.ping().then(() => true, () => false)),
+        web,
+        guard: redisGuard({ redis: httpRedis, page: () => pages.unavailable(), headers: () => pages.headers() }),
+      });
+      server = await listen(app, config.host, config.port);
+      const s = server;
+      closers.push(() => new Promise<void>((resolve) => s.close(() => resolve())));
+      closers.push(() => web?.close());
+      httpUrl = serverUrl(server, config.host, config.port);
+      log.info({ url: httpUrl }, 'HTTP server listening.');
+    }
+
+    return {
+      operations,
+      store,
+      jobs,
+      get characterLimit() {
+        return limit.value;
+      },
+      httpUrl,
+      metrics,
+      replies,
+      checks: { runner: checkRunner, store: checkStore, queue: checkQueue },
+      gate,
+      reachability: () => reachability.view(),
+      stopped,
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}

@@ -1,0 +1,104 @@
+import type { DateTime } from 'luxon';
+import type { Logger } from 'pino';
+import { MastodonRejectedError } from '../errors.ts';
+import { FALLBACK_ID } from '../faq/index.ts';
+import type { MastodonAccount } from './ports/mastodon-account.ts';
+import type { HeroldJob } from './jobs.ts';
+import { postOnce, type PostOnceOptions } from './post-once.ts';
+import { TemplateRenderer } from '../render/template-renderer.ts';
+import { tootContext } from '../render/toot-context.ts';
+import type { CurrentSchedule } from './current-schedule.ts';
+import { composeReply } from '../replies/reply-text.ts';
+import type { ReplyStore } from '../adapters/redis/reply-store.ts';
+import type { CheckStore } from '../adapters/redis/check-store.ts';
+import { dnsSpread } from '../checks/dns-spread.ts';
+
+export type ReplyJob = Extract<HeroldJob, { type: 'reply' }>;
+
+export interface ReplyProcessorDeps {
+  readonly store: ReplyStore;
+  readonly current: CurrentSchedule;
+  readonly account: MastodonAccount;
+  /** "Maybe posted" markers: a reply whose answer was lost is looked for in the question's thread before it is sent again. */
+  readonly posting: PostOnceOptions;
+  /** The instance's limit read at start. */
+  readonly characterLimit: number;
+  /** Same FAQ id to the same account at most once per this many ms. */
+  readonly cooldownMs: number;
+  /** HEROLD_REPLIES: off drops reply jobs instead of sending them. */
+  readonly enabled: boolean;
+  /** Directory of the answer templates (templates/de/faq). */
+  readonly faqDir: string;
+  readonly now: () => DateTime;
+  readonly log: Logger;
+  readonly onReplied?: () => void;
+  /** Task checks' results: the reachability answer tells how far the DNS change has spread. */
+  readonly checks?: CheckStore;
+}
+
+/**
+ * Sends one reply job: the FAQ answer rendered with the live state of the
+ * current schedule, as a direct message in the question's thread. Exactly
+ * once like the toots (src/core/post-once.ts): the job id, the
+ * Idempotency-Key `herold.reply.<notificationId>`, a look into the
+ * question's thread and the account's own statuses before any repeated POST,
+ * and the status id stored with HSETNX right after the POST.
+ */
+export class ReplyProcessor {
+  private renderer: TemplateRenderer | null = null;
+
+  constructor(private readonly deps: ReplyProcessorDeps) {}
+
+  async process(job: ReplyJob): Promise<{ result: string }> {
+    const { store, log, account } = this.deps;
+    const done = await store.answered(job.notificationId);
+    if (!this.deps.enabled && !done) {
+      // Queued before the kill switch was thrown: recorded and logged, never dropped in silence.
+      await store.recordAnswered(job.notificationId, { statusId: null, faqId: job.faqId, at: this.deps.now().toISO()!, acct: job.acct, skipped: 'replies off (HEROLD_REPLIES=off)' });
+      log.warn({ notification: job.notificationId, from: job.acct, faq: job.faqId }, `Not answering @${job.acct}: replies are off (HEROLD_REPLIES=off).`);
+      return { result: 'skipped: replies are off (HEROLD_REPLIES=off)' };
+    }
+    if (done) return { result: done.statusId ? `already answered with ${done.statusId}` : `already handled: ${done.skipped}` };
+
+    // What replies must leave to the schedule's toots (requests per window, the statuses they need)
+    // the account's rate gate decides when the answer is posted (use: 'reply').
+    if (!(await store.claimCooldown(job.accountId, job.faqId, job.notificationId, this.deps.cooldownMs))) {
+      await store.recordAnswered(job.notificationId, { statusId: null, faqId: job.faqId, at: this.deps.now().toISO()!, acct: job.acct, skipped: 'cooldown' });
+      log.info({ notification: job.notificationId, from: job.acct, faq: job.faqId }, 'Not answering: the same answer went to this account a moment ago.');
+      return { result: `skipped: @${job.acct} got the ${job.faqId} answer within the cooldown` };
+    }
+
+    const state = await this.deps.current.pick();
+    if (!state) throw new Error('No schedule is loaded; a reply cannot be rendered.');
+    const renderer = (this.renderer ??= new TemplateRenderer(this.deps.faqDir));
+    const faqId = renderer.has(job.faqId) ? job.faqId : FALLBACK_ID;
+    const now = this.deps.now();
+    const dns = this.deps.checks ? dnsSpread(state.schedule, await this.deps.checks.all(state.schedule.id), now) : null;
+    const answer = renderer.render(faqId, tootContext(state.schedule, state.progress, now, { dns })).text;
+    const text = composeReply(job.acct, answer, this.deps.characterLimit);
+
+    let status;
+    let adopted = false;
+    const idempotencyKey = `herold.reply.${job.notificationId}`;
+    try {
+      ({ status, adopted } = await postOnce(account, { text, visibility: 'direct', language: 'de', inReplyToId: job.statusId, idempotencyKey, use: 'reply' }, this.deps.posting));
+    } catch (error) {
+      if (error instanceof MastodonRejectedError) {
+        await store.releaseCooldown(job.accountId, job.faqId, job.notificationId);
+        if (error.status === 404 || error.status === 422) {
+          // The question was deleted (or the reply is invalid): nothing a retry can fix, and no failure of the schedule.
+          await store.recordAnswered(job.notificationId, { statusId: null, faqId, at: this.deps.now().toISO()!, acct: job.acct, skipped: `refused with HTTP ${error.status}` });
+          log.warn({ notification: job.notificationId, from: job.acct }, `Reply dropped: ${error.message}`);
+          return { result: `dropped: HTTP ${error.status}` };
+        }
+      }
+      throw error;
+    }
+    await store.recordAnswered(job.notificationId, { statusId: status.id, faqId, at: this.deps.now().toISO()!, acct: job.acct });
+    await this.deps.posting.attempts.forget(idempotencyKey);
+    if (adopted) log.warn({ notification: job.notificationId, status: status.id }, 'Found the reply on the instance (an earlier POST had created it without Herold seeing the answer); recorded it instead of sending it again.');
+    this.deps.onReplied?.();
+    log.info({ notification: job.notificationId, from: job.acct, faq: faqId, status: status.id }, `Answered @${job.acct} (${faqId}).`);
+    return { result: `answered ${faqId} with ${status.id}` };
+  }
+}
