@@ -1,7 +1,7 @@
 import { readTextFile } from '../files/read-text-file.ts';
 import { DateTime } from 'luxon';
 import { HeroldError, ScheduleError } from '../errors.ts';
-import { createMatcher, evaluate, formatReport, loadFaq, parseQuestionSet } from '../faq/index.ts';
+import { answersIn, createClassifier, evaluate, formatReport, loadFaq, parseQuestionSet, THANKS_ID } from '../faq/index.ts';
 import { TemplateRenderer } from '../render/template-renderer.ts';
 import { tootContext } from '../render/toot-context.ts';
 import { loadSchedule } from '../schedule/load-schedule.ts';
@@ -14,14 +14,19 @@ export const DEFAULT_QUESTION_SET = 'test/faq-questions.tsv';
 export async function faqAskCommand(question: string, options: { schedule?: string; json?: boolean }, out: (line: string) => void) {
   const schedule = loadSchedule(options.schedule ?? DEFAULT_SCHEDULE);
   const faq = await loadFaq();
-  const { id, score } = createMatcher(faq.entries, faq.options).match(question);
-  const { text } = new TemplateRenderer(faq.dir).render(id, tootContext(schedule, initialProgress(schedule), DateTime.now().setZone(schedule.timezone)));
+  const { id, score, language: read } = createClassifier(faq).match(question);
+  const { dir, language } = answersIn(faq, read);
+  // Thanks get a favourite, not an answer.
+  const text =
+    id === THANKS_ID
+      ? null
+      : new TemplateRenderer(dir).render(id, tootContext(schedule, initialProgress(schedule), DateTime.now().setZone(schedule.timezone))).text;
   if (options.json) {
-    out(JSON.stringify({ id, score, text }));
+    out(JSON.stringify({ id, score, language, text }));
     return;
   }
-  out(`${id} (score ${score.toFixed(2)})`);
-  out(text);
+  out(`${id} (score ${score.toFixed(2)}, language ${language})`);
+  out(text ?? '⭐ (a favourite, no answer)');
 }
 
 /** `herold faq eval [FILE]`: accuracy per id, fallback rate on chit-chat, confusions. */
@@ -34,9 +39,8 @@ export async function faqEvalCommand(file: string | undefined, options: { minAcc
     if (error instanceof ScheduleError) throw error;
     throw new HeroldError(`Cannot read the question set ${path}: ${(error as NodeJS.ErrnoException).code}. Give a TSV file with lines "id<TAB>question".`);
   }
-  const faq = await loadFaq();
-  const matcher = createMatcher(faq.entries, faq.options);
-  const report = evaluate(matcher, parseQuestionSet(text, path, matcher.ids));
+  const classifier = createClassifier(await loadFaq());
+  const report = evaluate(classifier, parseQuestionSet(text, path, classifier.ids));
   out(formatReport(report));
   const min = options.minAccuracy === undefined ? undefined : Number(options.minAccuracy);
   if (min !== undefined && report.accuracy < min) {

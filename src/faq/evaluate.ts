@@ -1,6 +1,7 @@
 import { ScheduleError, type Problem } from '../errors.ts';
-import { FALLBACK_ID, FAQ_IDS } from './ids.ts';
-import type { Matcher } from './types.ts';
+import { FALLBACK_ID, FAQ_IDS, THANKS_ID } from './ids.ts';
+import { DEFAULT_LANGUAGE, isLanguage, LANGUAGES, type Language } from './language.ts';
+import type { Matcher, MatchResult } from './types.ts';
 
 /**
  * Measuring the matcher against hand-labelled questions. Pure: the caller
@@ -11,6 +12,8 @@ export interface LabelledQuestion {
   /** Expected entry id, or 'fallback' for chit-chat and off-topic lines. */
   readonly id: string;
   readonly question: string;
+  /** The language the question is written in; `de` when not given. */
+  readonly language?: Language;
   /** 1-based line in the question file, if it came from one. */
   readonly line?: number;
 }
@@ -27,7 +30,22 @@ export interface Confusion {
   readonly got: string;
   readonly score: number;
   readonly question: string;
+  readonly language?: Language;
+  /** The language the classifier read, when it decides one. */
+  readonly detected?: Language;
   readonly line?: number;
+}
+
+/** Accuracy on the questions of one language, and how often that language was recognised. */
+export interface LanguageAccuracy {
+  readonly language: Language;
+  readonly total: number;
+  readonly correct: number;
+  readonly accuracy: number;
+  /** Share of this language's questions whose language was detected right (1 without a language decision). */
+  readonly languageDetected: number;
+  readonly fallbackRateOnChitchat: number;
+  readonly wrongAnswerRate: number;
 }
 
 export interface EvaluationReport {
@@ -46,29 +64,60 @@ export interface EvaluationReport {
   readonly wrongAnswerRate: number;
   /** Every miss, in input order. */
   readonly confusions: readonly Confusion[];
+  /** Per language present in the set, in LANGUAGES order. */
+  readonly perLanguage: readonly LanguageAccuracy[];
 }
+
+/** What evaluate needs: a matcher, optionally one that also decides the language (a Classifier). */
+export type Evaluated = Pick<Matcher, 'ids'> & { match(question: string): MatchResult & { readonly language?: Language } };
 
 const ratio = (part: number, whole: number, empty: number): number => (whole === 0 ? empty : part / whole);
 
-export function evaluate(matcher: Matcher, labelled: readonly LabelledQuestion[]): EvaluationReport {
+interface Tally {
+  total: number;
+  correct: number;
+  detected: number;
+  chitchat: number;
+  chitchatFallback: number;
+  wrong: number;
+}
+
+export function evaluate(matcher: Evaluated, labelled: readonly LabelledQuestion[]): EvaluationReport {
   const counts = new Map<string, { total: number; correct: number }>();
+  const byLanguage = new Map<Language, Tally>();
   const confusions: Confusion[] = [];
   let correct = 0;
   let wrongAnswers = 0;
   for (const item of labelled) {
+    const language = item.language ?? DEFAULT_LANGUAGE;
     const result = matcher.match(item.question);
     const count = counts.get(item.id) ?? { total: 0, correct: 0 };
+    const tally = byLanguage.get(language) ?? { total: 0, correct: 0, detected: 0, chitchat: 0, chitchatFallback: 0, wrong: 0 };
+    byLanguage.set(language, tally);
     count.total += 1;
+    tally.total += 1;
+    if ((result.language ?? language) === language) tally.detected += 1;
+    if (item.id === FALLBACK_ID) {
+      tally.chitchat += 1;
+      if (result.id === FALLBACK_ID) tally.chitchatFallback += 1;
+    }
     if (result.id === item.id) {
       count.correct += 1;
+      tally.correct += 1;
       correct += 1;
     } else {
-      if (result.id !== FALLBACK_ID) wrongAnswers += 1;
+      // A favourite instead of an answer, or an answer to chit-chat, is as wrong as a wrong entry.
+      if (result.id !== FALLBACK_ID) {
+        wrongAnswers += 1;
+        tally.wrong += 1;
+      }
       confusions.push({
         expected: item.id,
         got: result.id,
         score: result.score,
         question: item.question,
+        language,
+        ...(result.language === undefined ? {} : { detected: result.language }),
         ...(item.line === undefined ? {} : { line: item.line }),
       });
     }
@@ -86,6 +135,18 @@ export function evaluate(matcher: Matcher, labelled: readonly LabelledQuestion[]
     return { id, total, correct: hits, accuracy: ratio(hits, total, 1) };
   });
   const chitchat = counts.get(FALLBACK_ID);
+  const perLanguage = LANGUAGES.filter((language) => byLanguage.has(language)).map((language) => {
+    const t = byLanguage.get(language)!;
+    return {
+      language,
+      total: t.total,
+      correct: t.correct,
+      accuracy: ratio(t.correct, t.total, 1),
+      languageDetected: ratio(t.detected, t.total, 1),
+      fallbackRateOnChitchat: ratio(t.chitchatFallback, t.chitchat, 1),
+      wrongAnswerRate: ratio(t.wrong, t.total, 0),
+    };
+  });
 
   return {
     total: labelled.length,
@@ -95,11 +156,13 @@ export function evaluate(matcher: Matcher, labelled: readonly LabelledQuestion[]
     fallbackRateOnChitchat: ratio(chitchat?.correct ?? 0, chitchat?.total ?? 0, 1),
     wrongAnswerRate: ratio(wrongAnswers, labelled.length, 0),
     confusions,
+    perLanguage,
   };
 }
 
 /**
- * Parses a question set: one `id<TAB>question` per line; blank lines and
+ * Parses a question set: one `id<TAB>question` or `id<TAB>language<TAB>question`
+ * per line (language `de` or `en`; without it, `de`); blank lines and
  * lines starting with # are ignored. Throws ScheduleError naming file and
  * line for every malformed line or unknown id.
  */
@@ -108,7 +171,7 @@ export function parseQuestionSet(
   file: string,
   knownIds: readonly string[] = FAQ_IDS,
 ): LabelledQuestion[] {
-  const allowed = new Set([...knownIds, FALLBACK_ID]);
+  const allowed = new Set([...knownIds, FALLBACK_ID, THANKS_ID]);
   const questions: LabelledQuestion[] = [];
   const problems: Problem[] = [];
   const lines = tsvText.replace(/^\uFEFF/, '').split(/\r?\n/);
@@ -126,7 +189,14 @@ export function parseQuestionSet(
       return;
     }
     const id = raw.slice(0, tab).trim();
-    const question = raw.slice(tab + 1).trim();
+    let question = raw.slice(tab + 1).trim();
+    let language: Language = DEFAULT_LANGUAGE;
+    const second = question.indexOf('\t');
+    const maybeLanguage = second < 0 ? '' : question.slice(0, second).trim();
+    if (isLanguage(maybeLanguage)) {
+      language = maybeLanguage;
+      question = question.slice(second + 1).trim();
+    }
     if (id === '') {
       problems.push({ file, line, column: 1, message: 'The id is empty.', hint: 'Start the line with an FAQ id or "fallback".' });
       return;
@@ -145,7 +215,7 @@ export function parseQuestionSet(
       problems.push({ file, line, column: tab + 2, message: 'The question is empty.', hint: 'Write the question after the tab.' });
       return;
     }
-    questions.push({ id, question, line });
+    questions.push({ id, question, language, line });
   });
   if (problems.length > 0) throw new ScheduleError(problems);
   return questions;
@@ -160,6 +230,15 @@ export function formatReport(report: EvaluationReport, options: { maxConfusions?
   out.push(`FAQ evaluation: ${report.correct}/${report.total} correct (${percent(report.accuracy)})`);
   out.push(`Fallback rate on chit-chat: ${percent(report.fallbackRateOnChitchat)}`);
   out.push(`Wrong answers (confident but wrong): ${percent(report.wrongAnswerRate)}`);
+  if (report.perLanguage.length > 0) {
+    out.push('');
+    out.push('language  correct  accuracy  language recognised  chit-chat fallback  wrong answers');
+    for (const row of report.perLanguage) {
+      out.push(
+        `${row.language.padEnd(8)}  ${`${row.correct}/${row.total}`.padStart(7)}  ${percent(row.accuracy).padStart(8)}  ${percent(row.languageDetected).padStart(19)}  ${percent(row.fallbackRateOnChitchat).padStart(18)}  ${percent(row.wrongAnswerRate).padStart(13)}`,
+      );
+    }
+  }
   out.push('');
   const width = Math.max(8, ...report.perId.map((row) => row.id.length));
   out.push(`${'id'.padEnd(width)}  correct  accuracy`);
@@ -171,7 +250,8 @@ export function formatReport(report: EvaluationReport, options: { maxConfusions?
     out.push(`Misses (${report.confusions.length}):`);
     for (const miss of report.confusions.slice(0, maxConfusions)) {
       const where = miss.line === undefined ? '' : `line ${miss.line}: `;
-      out.push(`  ${where}expected ${miss.expected}, got ${miss.got} (score ${miss.score}): ${miss.question}`);
+      const language = miss.language === undefined ? '' : ` [${miss.language}${miss.detected && miss.detected !== miss.language ? `, read as ${miss.detected}` : ''}]`;
+      out.push(`  ${where}expected ${miss.expected}, got ${miss.got} (score ${miss.score})${language}: ${miss.question}`);
     }
     if (report.confusions.length > maxConfusions) {
       out.push(`  … and ${report.confusions.length - maxConfusions} more`);

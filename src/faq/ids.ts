@@ -24,3 +24,6 @@ export const FALLBACK_ID = 'fallback';
 export function isFaqId(value: string): value is FaqId {
   return (FAQ_IDS as readonly string[]).includes(value);
 }
+
+/** The pseudo id for thanks, praise and good wishes: a favourite, no answer, nothing for the admins' to-do list. */
+export const THANKS_ID = 'thanks';

@@ -7,8 +7,10 @@
  *   const { id, score } = matcher.match(question);    // id may be 'fallback'
  *   const template = faq.templates.get(id);           // 'fallback' included
  */
+export { createClassifier, MAX_THANKS_WORDS, type Classifier, type Reading } from './classify.ts';
+export { DEFAULT_LANGUAGE, detectLanguage, isLanguage, LANGUAGES, type Language } from './language.ts';
 export { createMatcher, DEFAULT_MARGIN, DEFAULT_THRESHOLD, MAX_QUESTION_LENGTH } from './matcher.ts';
-export { DEFAULT_FAQ_DIR, FAQ_FILE, loadFaq, parseFaqFile, type FaqTemplate, type LoadedFaq } from './load-faq.ts';
+export { answersIn, DEFAULT_FAQ_DIR, FAQ_FILE, loadFaq, parseFaqFile, type FaqTemplate, type LoadedFaq } from './load-faq.ts';
 export {
   evaluate,
   formatReport,
@@ -16,8 +18,10 @@ export {
   type Confusion,
   type EvaluationReport,
   type IdAccuracy,
+  type LanguageAccuracy,
+  type Evaluated,
   type LabelledQuestion,
 } from './evaluate.ts';
-export { FALLBACK_ID, FAQ_IDS, isFaqId, type FaqId } from './ids.ts';
+export { FALLBACK_ID, THANKS_ID, FAQ_IDS, isFaqId, type FaqId } from './ids.ts';
 export { normalize, tokenize } from './normalize.ts';
 export type { Candidate, FaqEntry, Keyword, Matcher, MatcherOptions, MatchResult } from './types.ts';

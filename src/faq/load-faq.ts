@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,12 +9,19 @@ import { readTextFile } from '../files/read-text-file.ts';
 import { parseYamlFile } from '../files/parse-yaml.ts';
 import { prepare } from './analyzer.ts';
 import { FALLBACK_ID, FAQ_IDS } from './ids.ts';
+import type { Language } from './language.ts';
 import type { FaqEntry, Keyword, MatcherOptions } from './types.ts';
 
 /** templates/de/faq in this checkout. */
 export const DEFAULT_FAQ_DIR = fileURLToPath(new URL('../../templates/de/faq/', import.meta.url));
 
 export const FAQ_FILE = 'faq.yaml';
+
+/** The folder and language of the answers for a question in `language`: German when there are none in it. */
+export function answersIn(faq: Pick<LoadedFaq, 'answers'>, language: Language): { readonly dir: string; readonly language: Language } {
+  const answers = faq.answers[language];
+  return answers ? { dir: answers.dir, language } : { dir: faq.answers.de.dir, language: 'de' };
+}
 
 export interface FaqTemplate {
   /** Path of the .hbs file, for error messages. */
@@ -29,6 +37,16 @@ export interface LoadedFaq {
   readonly options: MatcherOptions;
   /** Answer templates by entry id, plus 'fallback'. */
   readonly templates: ReadonlyMap<string, FaqTemplate>;
+  /**
+   * Answers per language: German always (this folder), English when
+   * templates/en/faq exists beside it. A question in a language without
+   * answers gets the German one.
+   */
+  readonly answers: Readonly<Partial<Record<Language, { readonly dir: string; readonly templates: ReadonlyMap<string, FaqTemplate> }>>> & {
+    readonly de: { readonly dir: string; readonly templates: ReadonlyMap<string, FaqTemplate> };
+  };
+  /** Words of thanks, praise and good wishes (faq.yaml `thanks`); empty: every such line falls back. */
+  readonly thanks: readonly Keyword[];
 }
 
 const ID = /^[a-z][a-z0-9-]*$/;
@@ -51,6 +69,7 @@ const faqSchema = z.strictObject({
     .optional(),
   synonyms: z.record(z.string().trim().min(1), z.array(z.string().trim().min(1)).min(1)).optional(),
   context: keywordMap.optional(),
+  thanks: keywordMap.optional(),
   entries: z.record(
     z.string().regex(ID, 'An entry id must be lowercase letters, digits and dashes.'),
     z.strictObject({
@@ -70,7 +89,7 @@ function toKeywords(map: Readonly<Record<string, number>>): Keyword[] {
  * Parses and validates faq.yaml text. Pure; throws ScheduleError listing
  * every problem with its line.
  */
-export function parseFaqFile(text: string, file: string): { entries: FaqEntry[]; options: MatcherOptions } {
+export function parseFaqFile(text: string, file: string): { entries: FaqEntry[]; options: MatcherOptions; thanks: Keyword[] } {
   const { value, positions } = parseYamlFile(text, file, 'Check the indentation and quote text that contains a colon.');
   const problems: Problem[] = [];
   const parsed = faqSchema.safeParse(value);
@@ -128,6 +147,7 @@ export function parseFaqFile(text: string, file: string): { entries: FaqEntry[];
     }
   };
   checkKeywords(data.context, ['context']);
+  checkKeywords(data.thanks, ['thanks']);
   for (const [id, entry] of Object.entries(data.entries)) checkKeywords(entry.keywords, ['entries', id, 'keywords']);
   for (const canonical of Object.keys(data.synonyms ?? {})) {
     if (prepare(canonical).length === 0) {
@@ -152,7 +172,7 @@ export function parseFaqFile(text: string, file: string): { entries: FaqEntry[];
     synonyms: data.synonyms ?? {},
     context: toKeywords(data.context ?? {}),
   };
-  return { entries, options };
+  return { entries, options, thanks: toKeywords(data.thanks ?? {}) };
 }
 
 /**
@@ -167,16 +187,14 @@ function handlebarsLine(error: unknown): number | undefined {
 }
 
 /**
- * Reads faq.yaml and the answer templates from `dir`. Every entry needs
- * `<id>.hbs`, and `fallback.hbs` must exist; templates are parsed (not
- * rendered) so syntax errors show up here with their line.
+ * Reads faq.yaml and the answer templates from `dir`, and the English
+ * answers from templates/en/faq beside it when that folder exists.
  */
 export async function loadFaq(dir: string = DEFAULT_FAQ_DIR): Promise<LoadedFaq> {
   const yamlFile = join(dir, FAQ_FILE);
   let text: string;
-  let names: string[];
   try {
-    names = await readdir(dir);
+    await readdir(dir);
     text = readTextFile(yamlFile, 'FAQ file');
   } catch (error) {
     if (error instanceof ScheduleError) throw error;
@@ -184,11 +202,25 @@ export async function loadFaq(dir: string = DEFAULT_FAQ_DIR): Promise<LoadedFaq>
       cause: error,
     });
   }
-  const { entries, options } = parseFaqFile(text, yamlFile);
+  const { entries, options, thanks } = parseFaqFile(text, yamlFile);
+  const ids = entries.map((entry) => entry.id);
+  const templates = await loadAnswers(dir, ids);
+  // English answers sit beside the German ones (templates/en/faq next to templates/de/faq).
+  const englishDir = join(dir, '..', '..', 'en', 'faq');
+  const english = existsSync(englishDir) ? await loadAnswers(englishDir, ids) : null;
+  return { dir, entries, options, templates, thanks, answers: { de: { dir, templates }, ...(english ? { en: { dir: englishDir, templates: english } } : {}) } };
+}
 
+/**
+ * The answer templates of one language's folder: every entry needs
+ * `<id>.hbs`, and `fallback.hbs` must exist; templates are parsed (not
+ * rendered) so syntax errors show up here with their line.
+ */
+async function loadAnswers(dir: string, ids: readonly string[]): Promise<Map<string, FaqTemplate>> {
+  const names = await readdir(dir);
   const problems: Problem[] = [];
   const templates = new Map<string, FaqTemplate>();
-  const wanted = [...entries.map((entry) => entry.id), FALLBACK_ID];
+  const wanted = [...ids, FALLBACK_ID];
   for (const id of wanted) {
     const file = join(dir, `${id}.hbs`);
     if (!names.includes(`${id}.hbs`)) {
@@ -223,5 +255,5 @@ export async function loadFaq(dir: string = DEFAULT_FAQ_DIR): Promise<LoadedFaq>
     }
   }
   if (problems.length > 0) throw new ScheduleError(problems);
-  return { dir, entries, options, templates };
+  return templates;
 }

@@ -32,6 +32,16 @@ const CLITIC_ES = /(\p{L})['’´`]s(?![\p{L}\p{N}])/gu;
 const DOMAIN =
   /(?<![\p{L}\p{N}])[a-z][a-z0-9-]*\.(?:rocks|social|at|de|ch|eu|com|org|net|io|wien|online|cloud|space|app|xyz)(?![\p{L}\p{N}])/gu;
 
+const DOMAIN_ANY_CASE = new RegExp(DOMAIN.source, 'giu');
+
+/**
+ * The text without URLs, mentions and domains, otherwise untouched (case,
+ * umlauts and punctuation stay): what is left is what the person wrote.
+ */
+export function withoutAddresses(text: string): string {
+  return text.replace(URL, ' ').replace(MENTION, ' ').replace(DOMAIN_ANY_CASE, ' ').replace(/\s+/g, ' ').trim();
+}
+
 /**
  * Lowercase, folded, punctuation-free text with URLs, domains and mentions removed.
  * Emoji and symbols become spaces; letters and digits stay.

@@ -3,6 +3,7 @@ import path from 'node:path';
 import Handlebars from 'handlebars';
 import { ScheduleError } from '../errors.ts';
 import { readTextFile } from '../files/read-text-file.ts';
+import { englishHelpers } from './english-helpers.ts';
 import { helpers } from './helpers.ts';
 import { countableLength } from './mastodon-length.ts';
 import { forbiddenNames } from './template-names.ts';
@@ -26,7 +27,7 @@ export class TemplateRenderer {
   private partials: [string, string][] = [];
 
   constructor(readonly dir: string) {
-    for (const [name, fn] of Object.entries(helpers)) this.handlebars.registerHelper(name, fn);
+    for (const [name, fn] of Object.entries({ ...helpers, ...englishHelpers })) this.handlebars.registerHelper(name, fn);
     // Files starting with "_" are partials shared by templates, e.g. {{> _tabelle}}.
     if (existsSync(dir)) {
       for (const file of readdirSync(dir).filter((f) => f.startsWith('_') && f.endsWith('.hbs'))) {

@@ -2,6 +2,7 @@ import type { DnsSpread } from '../checks/dns-spread.ts';
 import type { DateTime, Duration } from 'luxon';
 import { finishedCount, type Phase, type Progress, type TaskStatus } from '../schedule/progress.ts';
 import type { Schedule } from '../schedule/schedule.ts';
+import { contactUrl } from './contact-url.ts';
 import { defuseMentions } from './defuse-mentions.ts';
 import { safeText } from './safe-text.ts';
 
@@ -28,6 +29,8 @@ export interface TootContext {
     readonly locale: string;
     readonly statusPage: string | null;
     readonly contact: string | null;
+    /** The contact's profile URL (https://wien.rocks/@paula): names the contact in answers without mentioning anyone. */
+    readonly contactUrl: string | null;
   };
   readonly window: {
     readonly start: DateTime;
@@ -83,6 +86,7 @@ export function tootContext(schedule: Schedule, progress: Progress, now: DateTim
       locale: schedule.locale,
       statusPage: schedule.statusPage,
       contact: schedule.contact,
+      contactUrl: contactUrl(schedule.contact, schedule.instance),
     },
     window: {
       start: schedule.window.start,

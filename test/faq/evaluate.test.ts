@@ -27,8 +27,17 @@ describe('parseQuestionSet', () => {
   test('reads id<TAB>question, skipping comments and blank lines, with line numbers', () => {
     const text = '\uFEFF# a comment\n\ntermin\tWann ist der Umzug?\r\n  # indented comment\nfallback\tDanke!\n';
     expect(parseQuestionSet(text, 'q.tsv')).toEqual([
-      { id: 'termin', question: 'Wann ist der Umzug?', line: 3 },
-      { id: 'fallback', question: 'Danke!', line: 5 },
+      { id: 'termin', question: 'Wann ist der Umzug?', language: 'de', line: 3 },
+      { id: 'fallback', question: 'Danke!', language: 'de', line: 5 },
+    ]);
+  });
+
+  test('reads an optional language column (de or en) between id and question', () => {
+    const text = 'termin\ten\tWhen is the move?\ndauer\tde\tWie lange?\nthanks\ten\tThanks!\n';
+    expect(parseQuestionSet(text, 'q.tsv')).toEqual([
+      { id: 'termin', question: 'When is the move?', language: 'en', line: 1 },
+      { id: 'dauer', question: 'Wie lange?', language: 'de', line: 2 },
+      { id: 'thanks', question: 'Thanks!', language: 'en', line: 3 },
     ]);
   });
 
@@ -84,9 +93,37 @@ describe('evaluate', () => {
     expect(report.fallbackRateOnChitchat).toBe(0.5);
     expect(report.wrongAnswerRate).toBeCloseTo(0.4);
     expect(report.confusions).toEqual([
-      { expected: 'termin', got: 'dauer', score: 5, question: 'b', line: 7 },
-      { expected: 'fallback', got: 'termin', score: 5, question: 'e' },
+      { expected: 'termin', got: 'dauer', score: 5, question: 'b', language: 'de', line: 7 },
+      { expected: 'fallback', got: 'termin', score: 5, question: 'e', language: 'de' },
     ]);
+  });
+
+  test('reports accuracy and language recognition per language', () => {
+    const classifier = {
+      ids: ['termin', 'dauer'],
+      match: (question: string) => ({
+        id: question.startsWith('w') ? 'termin' : 'fallback',
+        score: 3,
+        candidates: [],
+        language: question.endsWith('?') ? ('en' as const) : ('de' as const),
+      }),
+    };
+    const report = evaluate(classifier, [
+      { id: 'termin', question: 'when?', language: 'en' },
+      { id: 'termin', question: 'wann', language: 'de' },
+      { id: 'termin', question: 'wann?', language: 'de' },
+      { id: 'fallback', question: 'hallo', language: 'de' },
+      { id: 'fallback', question: 'what', language: 'en' },
+    ]);
+    expect(report.perLanguage).toEqual([
+      { language: 'de', total: 3, correct: 3, accuracy: 1, languageDetected: 2 / 3, fallbackRateOnChitchat: 1, wrongAnswerRate: 0 },
+      { language: 'en', total: 2, correct: 1, accuracy: 0.5, languageDetected: 0.5, fallbackRateOnChitchat: 0, wrongAnswerRate: 0.5 },
+    ]);
+    expect(report.confusions[0]).toMatchObject({ expected: 'fallback', got: 'termin', language: 'en', detected: 'de' });
+    const text = formatReport(report);
+    expect(text).toMatch(/^de\s+3\/3\s+100\.0%\s+66\.7%\s+100\.0%\s+0\.0%$/m);
+    expect(text).toMatch(/^en\s+1\/2\s+50\.0%\s+50\.0%\s+0\.0%\s+50\.0%$/m);
+    expect(text).toContain('[en, read as de]: what');
   });
 
   test('an empty set has nothing wrong in it', () => {
@@ -99,7 +136,7 @@ describe('evaluate', () => {
     expect(text).toContain('3/5 correct (60.0%)');
     expect(text).toContain('Fallback rate on chit-chat: 50.0%');
     expect(text).toMatch(/termin\s+1\/2\s+50\.0%/);
-    expect(text).toContain('line 7: expected termin, got dauer (score 5): b');
+    expect(text).toContain('line 7: expected termin, got dauer (score 5) [de]: b');
     expect(formatReport(evaluate(matcher, labelled), { maxConfusions: 1 })).toContain('… and 1 more');
   });
 });

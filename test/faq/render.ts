@@ -1,3 +1,5 @@
+import { englishHelpers } from '../../src/render/english-helpers.ts';
+import { contactUrl } from '../../src/render/contact-url.ts';
 import Handlebars from 'handlebars';
 import { DateTime, Duration } from 'luxon';
 import { helpers } from '../../src/render/helpers.ts';
@@ -15,7 +17,7 @@ const ZONE = 'Europe/Vienna';
 
 export function createTestRenderer(): typeof Handlebars {
   const hb = Handlebars.create();
-  for (const [name, fn] of Object.entries(helpers)) hb.registerHelper(name, fn);
+  for (const [name, fn] of Object.entries({ ...helpers, ...englishHelpers })) hb.registerHelper(name, fn);
   return hb;
 }
 
@@ -61,6 +63,7 @@ export function createContext(options: ContextOptions): TootContext {
       locale: 'de-AT',
       statusPage: options.statusPage === undefined ? 'https://status.wien.rocks/' : options.statusPage,
       contact: options.contact === undefined ? '@paula' : options.contact,
+      contactUrl: contactUrl(options.contact === undefined ? '@paula' : options.contact, 'wien.rocks'),
     },
     window: {
       start: START,

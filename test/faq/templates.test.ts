@@ -15,8 +15,8 @@ const mastodonLength = (text: string) => text.replace(/https?:\/\/\S+/g, 'x'.rep
 
 let faq: LoadedFaq;
 const hb = createTestRenderer();
-function render(id: string, options: ContextOptions): string {
-  const source = faq.templates.get(id)?.source;
+function render(id: string, options: ContextOptions, language: 'de' | 'en' = 'de'): string {
+  const source = faq.answers[language]?.templates.get(id)?.source;
   if (source === undefined) throw new Error(`no template ${id}`);
   // Template files end with a newline, like any text file; the renderer trims it.
   return hb.compile(source, { strict: true, noEscape: true })(createContext(options)).replace(/\n$/, '');
@@ -31,14 +31,18 @@ const variants: [Phase, string | null, string | null][] = PHASES.flatMap((phase)
   [phase, null, null] as [Phase, string | null, string | null],
 ]);
 
-describe.each(IDS)('template %s', (id) => {
+describe.each(IDS.flatMap((id) => [[id, 'de'] as const, [id, 'en'] as const]))('template %s (%s)', (id, language) => {
   test.each(variants)('renders in phase %s (statusPage %s, contact %s) as one short, clean reply', (phase, statusPage, contact) => {
-    const text = render(id, { phase, statusPage, contact, done: phase === 'running' ? 3 : undefined });
+    const text = render(id, { phase, statusPage, contact, done: phase === 'running' ? 3 : undefined }, language);
     expect(text.length).toBeGreaterThan(40);
     expect(text).toBe(text.trim());
     expect(text).not.toMatch(/\{\{|\}\}|\n|  |null|undefined|\[object/);
     expect(mastodonLength(MENTION + text)).toBeLessThanOrEqual(BUDGET);
-    if (statusPage === null) expect(text).not.toContain('http');
+    if (statusPage === null && contact === null) expect(text).not.toContain('http');
+    // The contact is named by profile URL: no mention, no invisible character.
+    expect(text).not.toMatch(/(^|[^/\w])@\w/);
+    expect(text).not.toContain('\u200b');
+    if (language === 'en') expect(text).not.toMatch(/\b(Uhr|und|der|die|das|Umzug)\b/);
   });
 });
 
@@ -79,8 +83,9 @@ describe('answers that depend on the state', () => {
     expect(render('backout', { phase: 'backout' })).toContain('alten Installation');
   });
 
-  test('the fallback promises a person and names the contact when there is one', () => {
-    expect(render('fallback', { phase: 'running' })).toMatch(/Admin-Team.*@paula/);
+  test('the fallback promises a person and names the contact by profile URL when there is one', () => {
+    expect(render('fallback', { phase: 'running' })).toMatch(/Admin-Team.*https:\/\/wien\.rocks\/@paula/);
+    expect(render('fallback', { phase: 'running' }, 'en')).toMatch(/admin team.*https:\/\/wien\.rocks\/@paula/);
     expect(render('fallback', { phase: 'running', contact: null })).not.toContain('@');
   });
 
@@ -91,6 +96,13 @@ describe('answers that depend on the state', () => {
       expect(rendered.text).toBe(render(id, { phase: 'running', done: 3 }));
       expect(rendered.length + MENTION.length).toBeLessThanOrEqual(BUDGET);
     }
+  });
+
+  test('English answers use English dates and times', () => {
+    expect(render('termin', { phase: 'announced' }, 'en')).toContain('Sunday, 12 February 2023, 15:00');
+    expect(render('termin', { phase: 'announced' }, 'en')).toContain('about an hour');
+    expect(render('status', { phase: 'announced' }, 'en')).toMatch(/^We start tomorrow at 15:00\./);
+    expect(render('backout', { phase: 'announced' }, 'en')).toContain('by 20:00');
   });
 
   test('the renderer is strict, so a template cannot use names outside the context', () => {

@@ -1,0 +1,56 @@
+import { FALLBACK_ID, THANKS_ID } from './ids.ts';
+import { detectLanguage, type Language } from './language.ts';
+import { withoutAddresses } from './normalize.ts';
+import { createMatcher } from './matcher.ts';
+import type { FaqEntry, Keyword, Matcher, MatcherOptions, MatchResult } from './types.ts';
+
+/**
+ * What Herold makes of a follower's message: the FAQ entry that answers it,
+ * `thanks` (a favourite, no answer) or `fallback` (a person answers), and the
+ * language to answer in. Pure.
+ *
+ * Thanks are only considered when no FAQ entry answers, and never for a
+ * message that asks something ("Danke! Und wann geht's los?" is a question):
+ * a question mistaken for thanks would get a star and no answer, and it would
+ * not reach the admins' list either.
+ */
+export interface Reading extends MatchResult {
+  readonly language: Language;
+}
+
+export interface Classifier {
+  match(text: string): Reading;
+  /** The FAQ entry ids (without 'fallback' and 'thanks'). */
+  readonly ids: readonly string[];
+}
+
+/** Longer messages carry more than thanks, even without a question mark. */
+export const MAX_THANKS_WORDS = 14;
+
+export function createClassifier(faq: {
+  readonly entries: readonly FaqEntry[];
+  readonly options: MatcherOptions;
+  readonly thanks: readonly Keyword[];
+}): Classifier {
+  const matcher = createMatcher(faq.entries, faq.options);
+  const thanks: Matcher | null =
+    faq.thanks.length === 0
+      ? null
+      : createMatcher([{ id: THANKS_ID, title: 'Danke', keywords: faq.thanks }], { ...faq.options, context: [] });
+
+  function match(text: string): Reading {
+    const language = detectLanguage(text);
+    const result = matcher.match(text);
+    if (result.id !== FALLBACK_ID || !thanks || withoutAddresses(text).includes('?') || words(text) > MAX_THANKS_WORDS) {
+      return { ...result, language };
+    }
+    const gratitude = thanks.match(text);
+    return gratitude.id === THANKS_ID ? { ...result, id: THANKS_ID, score: gratitude.score, language } : { ...result, language };
+  }
+
+  return { match, ids: matcher.ids };
+}
+
+function words(text: string): number {
+  return text.split(/\s+/).filter((word) => /[\p{L}\p{N}]/u.test(word)).length;
+}

@@ -1,0 +1,60 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { createClassifier, detectLanguage, loadFaq, parseQuestionSet, type Classifier } from '../../src/faq/index.ts';
+
+let classifier: Classifier;
+beforeAll(async () => {
+  classifier = createClassifier(await loadFaq());
+});
+
+describe('language', () => {
+  test.each([
+    ['Wann geht es los?', 'de'],
+    ['How long will you be offline?', 'en'],
+    ['Is wien.rocks hin?', 'de'],
+    ['Servus!', 'de'],
+    ['😂😂😂', 'de'],
+    ['', 'de'],
+    ['@herold@wien.rocks when does the maintenance start? https://wien.rocks/@herold/1', 'en'],
+  ])('%s → %s', (text, language) => {
+    expect(detectLanguage(text)).toBe(language);
+  });
+
+  test('is recognised on the tuning sets (measured: 2 of 317 lines wrong, both German read as English)', async () => {
+    for (const name of ['faq-questions.tsv', 'faq-holdout.tsv']) {
+      const file = fileURLToPath(new URL(`../${name}`, import.meta.url));
+      const questions = parseQuestionSet(await readFile(file, 'utf8'), file);
+      const wrong = questions.filter((q) => detectLanguage(q.question) !== q.language);
+      expect(wrong.length / questions.length, wrong.map((q) => q.question).join('\n')).toBeLessThanOrEqual(0.015);
+    }
+  });
+});
+
+describe('thanks, praise and good wishes', () => {
+  test.each(['Danke!', 'Viel Erfolg!', 'Ihr seid super', 'Thank you so much', 'Good luck!', 'Toll, weiter so!'])('%s gets a favourite', (text) => {
+    expect(classifier.match(text).id).toBe('thanks');
+  });
+
+  test('a question with thanks in it is answered, not starred', () => {
+    expect(classifier.match("Danke! Und wann geht's los?").id).toBe('termin');
+    expect(classifier.match('Thanks, how long will it take?').id).toBe('dauer');
+  });
+
+  test('thanks with a question the FAQ does not know go to a person', () => {
+    expect(classifier.match('Danke, aber wer ist eigentlich Paula?').id).toBe('fallback');
+    expect(classifier.match('Danke, ich hab aber noch eine Frage zu meinem Konto').id).toBe('fallback');
+    expect(classifier.match('Super, danke, nur bei mir zeigt die Timeline seit gestern Abend lauter alte Sachen an und ich weiß nicht warum das so ist').id).toBe(
+      'fallback',
+    );
+  });
+
+  test('chit-chat still falls back', () => {
+    for (const text of ['Hallo', 'Wie wird das Wetter morgen?', 'lol', 'How are you?']) expect(classifier.match(text).id).toBe('fallback');
+  });
+
+  test('the reading carries the language', () => {
+    expect(classifier.match('Thanks!')).toMatchObject({ id: 'thanks', language: 'en' });
+    expect(classifier.match('Wie lange dauert das?')).toMatchObject({ id: 'dauer', language: 'de' });
+  });
+});
