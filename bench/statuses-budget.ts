@@ -25,6 +25,7 @@ import { startHerold, type HeroldService } from '../src/app/herold-service.ts';
 import { MASTODON_BUCKETS, scaleBuckets } from '../src/core/rate-budget.ts';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
 import { args, benchPrefix, deletePrefix, ms, printTable, REDIS_URL, rebasedSchedule, silentLog, summarize, treeState, waitUntil, WEBHOOK_TOKEN } from './lib.ts';
+import { postKey } from '../src/schedule/toot-ids.ts';
 
 const opts = args();
 const RUNS = Number(opts.get('runs') ?? 3);
@@ -67,7 +68,7 @@ async function once(n: number): Promise<Run> {
     const schedule = { ...rebasedSchedule(Date.now() + 100, `bench-statuses-${n}`), announcements: [], reminders: [] };
     service = await startHerold({ config, schedules: new Map([[schedule.id, schedule]]), log: silentLog, http: false, replies: false, rateBuckets: scaleBuckets(MASTODON_BUCKETS, SCALE) });
     const s = sandbox;
-    const start = await waitUntil('start toot', () => s.statuses().find((x) => x.idempotencyKey === `herold.${schedule.id}.start.primary`), 5000);
+    const start = await waitUntil('start toot', () => s.statuses().find((x) => x.idempotencyKey === postKey(schedule, 'start')), 5000);
     for (let i = 0; i < ADMIN_POSTS; i += 1) {
       const response = await fetch(`${s.url}/api/v1/statuses`, {
         method: 'POST',
@@ -91,7 +92,7 @@ async function once(n: number): Promise<Run> {
     }
     for (const task of schedule.tasks) await service.operations.taskChange(schedule.id, task.id, 'done');
     const lastChange = Date.now();
-    const complete = await waitUntil('completion', () => s.statuses().find((x) => x.idempotencyKey === `herold.${schedule.id}.complete.primary`), WINDOW_MS + 10_000);
+    const complete = await waitUntil('completion', () => s.statuses().find((x) => x.idempotencyKey === postKey(schedule, 'complete')), WINDOW_MS + 10_000);
     const requests = s.requests();
     const edits = requests.filter((q) => q.method === 'PUT' && q.status === 200 && q.at >= windowStart && q.at < end).map((q) => q.at).sort((a, b) => a - b);
     const gaps = edits.slice(1).map((at, i) => at - edits[i]!);

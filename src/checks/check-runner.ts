@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../core/ports/clock.ts';
 import { HeroldError } from '../errors.ts';
 import type { Operations } from '../core/operations.ts';
-import { stamp } from '../core/jobs.ts';
+import { stamp } from '../schedule/toot-ids.ts';
 import type { Progress } from '../schedule/progress.ts';
 import type { Schedule, Task } from '../schedule/schedule.ts';
 import type { StateStore } from '../adapters/redis/state-store.ts';

@@ -44,11 +44,6 @@ export type HeroldJob =
 
 export const QUEUE_NAME = 'herold';
 
-/** BullMQ forbids ":" in custom job ids, so ids use dots and compact UTC stamps. */
-export function stamp(at: DateTime): string {
-  return at.toUTC().toFormat("yyyyMMdd'T'HHmmss'Z'");
-}
-
 export function jobId(job: HeroldJob): string {
   switch (job.type) {
     case 'toot':
@@ -93,9 +88,3 @@ export function tootJob(schedule: Schedule, kind: PostKind, tootId: string, ref:
     ...(previousStart ? { previousStart: previousStart.toISO()! } : {}),
   };
 }
-
-/** Every Idempotency-Key of a schedule's toots starts with this (replies to questions use `herold.reply.`). */
-export const postKeyPrefix = (scheduleId: string) => `herold.${scheduleId}.`;
-
-/** The Idempotency-Key of one toot part on one account; also the key of its "maybe posted" marker. */
-export const postKey = (schedule: Schedule, partId: string, role: 'primary' | 'fallback') => `${postKeyPrefix(schedule.id)}${partId}.${role}`;

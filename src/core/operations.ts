@@ -3,8 +3,9 @@ import type { Logger } from 'pino';
 import { NotFoundError, UsageError } from '../errors.ts';
 import type { Clock } from './ports/clock.ts';
 import type { BucketReport } from './rate-budget.ts';
-import { jobId, postKeyPrefix, stamp, type JobSink, type PendingJob } from './jobs.ts';
+import { jobId, type JobSink, type PendingJob } from './jobs.ts';
 import { tootJob } from './jobs.ts';
+import { dateChangedTootId, milestoneTootId, postKeyPrefix } from '../schedule/toot-ids.ts';
 import { parseScheduleTime } from '../schedule/local-time.ts';
 import { allFinished, TASK_STATUSES, type Phase, type TaskStatus } from '../schedule/progress.ts';
 import type { Schedule } from '../schedule/schedule.ts';
@@ -145,7 +146,7 @@ export class Operations {
     if (announced && progress.phase === 'announced' && announced !== start.toISO()) {
       const previous = parseScheduleTime(announced, schedule.timezone);
       if (previous.ok && !previous.value.equals(start)) {
-        await jobs.add(tootJob(schedule, 'date-changed', `date-changed@${stamp(start)}`, null, now(), previous.value));
+        await jobs.add(tootJob(schedule, 'date-changed', dateChangedTootId(start), null, now(), previous.value));
         dateChanged = true;
       }
     }
@@ -190,7 +191,7 @@ export class Operations {
     if (dueAt !== slot) await store.setMeta(schedule.id, 'editDueAt', String(dueAt));
     await jobs.add({ type: 'progress', scheduleId: schedule.id, version }, { delayMs: dueAt - nowMs });
     if (status === 'done' && task.milestone !== null) {
-      await jobs.add(tootJob(schedule, 'milestone', `milestone-${task.id}`, task.id, at));
+      await jobs.add(tootJob(schedule, 'milestone', milestoneTootId(task.id), task.id, at));
     }
     let completed = false;
     if (allFinished(schedule, await store.progress(schedule)) && (await store.transition(schedule.id, 'complete', ['announced', 'running']))) {

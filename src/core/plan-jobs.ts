@@ -1,6 +1,7 @@
 import type { DateTime } from 'luxon';
-import { stamp, type HeroldJob } from './jobs.ts';
+import { type HeroldJob } from './jobs.ts';
 import { tootJob } from './jobs.ts';
+import { reminderTootId } from '../schedule/toot-ids.ts';
 import type { Schedule } from '../schedule/schedule.ts';
 
 export interface PlannedJob {
@@ -17,7 +18,7 @@ export function planJobs(schedule: Schedule, deadline: DateTime = schedule.windo
   const start = schedule.window.start;
   return [
     ...schedule.announcements.map((a) => ({ job: tootJob(schedule, 'announcement', a.id, a.id, a.at), at: a.at })),
-    ...schedule.reminders.map((r) => ({ job: tootJob(schedule, 'reminder', `${r.id}@${stamp(start)}`, r.id, r.at), at: r.at })),
+    ...schedule.reminders.map((r) => ({ job: tootJob(schedule, 'reminder', reminderTootId(r.id, start), r.id, r.at), at: r.at })),
     { job: tootJob(schedule, 'start', 'start', null, start), at: start },
     { job: { type: 'deadline', scheduleId: schedule.id, deadline: deadline.toISO()! }, at: deadline },
   ];

@@ -10,7 +10,8 @@ import type { Schedule } from '../schedule/schedule.ts';
 import type { StateStore } from '../adapters/redis/state-store.ts';
 import type { CheckStore } from '../adapters/redis/check-store.ts';
 import { dnsSpread } from '../checks/dns-spread.ts';
-import { postKey, tootJob, type HeroldJob, type JobSink, type PostKind } from './jobs.ts';
+import { tootJob, type HeroldJob, type JobSink, type PostKind } from './jobs.ts';
+import { postKey, threadPartId } from '../schedule/toot-ids.ts';
 import { findEarlierPost, postOnce, type PostOnceOptions } from './post-once.ts';
 import { lateTootFate } from './late-toot-fate.ts';
 
@@ -167,7 +168,7 @@ export class Processor {
     let replyTo = inReplyToId;
     let first: { statusId: string | null } | null = null;
     for (const [index, text] of parts.entries()) {
-      const partId = index === 0 ? tootId : `${tootId}.${index + 1}`;
+      const partId = threadPartId(tootId, index);
       let posted = await store.posted(schedule.id, partId, account.role);
       if (!posted) {
         const idempotencyKey = postKey(schedule, partId, account.role);

@@ -7,6 +7,7 @@ import type { HeroldJob } from './jobs.ts';
 import { postOnce, type PostOnceOptions } from './post-once.ts';
 import { TemplateRenderer } from '../render/template-renderer.ts';
 import { tootContext } from '../render/toot-context.ts';
+import { replyPostKey } from '../schedule/toot-ids.ts';
 import type { CurrentSchedule } from './current-schedule.ts';
 import { composeReply } from '../replies/reply-text.ts';
 import type { ReplyStore } from '../adapters/redis/reply-store.ts';
@@ -79,7 +80,7 @@ export class ReplyProcessor {
 
     let status;
     let adopted = false;
-    const idempotencyKey = `herold.reply.${job.notificationId}`;
+    const idempotencyKey = replyPostKey(job.notificationId);
     try {
       ({ status, adopted } = await postOnce(account, { text, visibility: 'direct', language: 'de', inReplyToId: job.statusId, idempotencyKey, use: 'reply' }, this.deps.posting));
     } catch (error) {

@@ -1,4 +1,4 @@
-import { stamp } from './jobs.ts';
+import { milestoneTootId, reminderTootId } from '../schedule/toot-ids.ts';
 import type { Progress } from '../schedule/progress.ts';
 import type { Schedule } from '../schedule/schedule.ts';
 
@@ -20,12 +20,11 @@ export function tootsStillNeeded(schedule: Schedule, progress: Progress, settled
   const milestones = (onlyDone: boolean) =>
     schedule.tasks
       .filter((t) => t.milestone !== null && (!onlyDone || progress.tasks[t.id]?.status === 'done'))
-      .reduce((n, t) => n + open(`milestone-${t.id}`), 0);
+      .reduce((n, t) => n + open(milestoneTootId(t.id)), 0);
   switch (progress.phase) {
     case 'announced': {
-      const start = stamp(schedule.window.start);
       const early =
-        schedule.announcements.reduce((n, a) => n + open(a.id), 0) + schedule.reminders.reduce((n, r) => n + open(`${r.id}@${start}`), 0);
+        schedule.announcements.reduce((n, a) => n + open(a.id), 0) + schedule.reminders.reduce((n, r) => n + open(reminderTootId(r.id, schedule.window.start)), 0);
       return early + open('start') + milestones(false) + 1 + 1;
     }
     case 'running':

@@ -1,7 +1,7 @@
 import type { DateTime } from 'luxon';
 import type { Sandbox, SandboxStatus } from '../sandbox/index.ts';
 import type { TaskStatus } from '../schedule/progress.ts';
-import { postKeyPrefix } from '../core/jobs.ts';
+import { tootIdOfPostKey } from '../schedule/toot-ids.ts';
 
 /** What the transcript shows, each at a virtual time. */
 export type TranscriptEvent =
@@ -73,10 +73,7 @@ export class SandboxObserver {
 
   /** Herold's toot id from an Idempotency-Key `herold.<schedule>.<toot>.<account>`. */
   tootIdOf(status: SandboxStatus): string | null {
-    const key = status.idempotencyKey;
-    const prefix = postKeyPrefix(this.scheduleId);
-    if (!key?.startsWith(prefix)) return null;
-    return key.slice(prefix.length).replace(/\.(primary|fallback)$/, '');
+    return tootIdOfPostKey(status.idempotencyKey, this.scheduleId);
   }
 
   /** Real epoch ms of the last change seen. */

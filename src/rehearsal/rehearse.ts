@@ -8,10 +8,10 @@ import { loadConfig, type Config } from '../config/config.ts';
 import { startHerold, type HeroldService } from '../app/herold-service.ts';
 import type { LabelledQuestion } from '../faq/index.ts';
 import { connectOrExplain, redisConnection, serversOf, type RedisConnection } from '../adapters/redis/connect.ts';
-import { stamp } from '../core/jobs.ts';
 import { DEFAULT_ACCOUNT, startSandbox, type MastodonVersion, type Sandbox } from '../sandbox/index.ts';
 import { loadSchedule } from '../schedule/load-schedule.ts';
 import type { Schedule } from '../schedule/schedule.ts';
+import { milestoneTootId, reminderTootId } from '../schedule/toot-ids.ts';
 import type { Scenario } from '../schedule/timeline.ts';
 import { loadQuestions, loadScript, planRehearsal, type RehearsalAction, type RehearsalPlan } from './plan.ts';
 import { SandboxObserver, type ObserverCounts, type TranscriptEvent } from './observer.ts';
@@ -457,11 +457,11 @@ function checkToots(schedule: Schedule, events: readonly TranscriptEvent[], outc
   if (outcome === 'unfinished' || outcome === 'aborted' || outcome === 'cancelled') return problems;
   const expected = [
     ...schedule.announcements.map((a) => a.id),
-    ...schedule.reminders.map((r) => `${r.id}@${stamp(schedule.window.start)}`),
+    ...schedule.reminders.map((r) => reminderTootId(r.id, schedule.window.start)),
     'start',
     ...schedule.tasks
       .filter((t) => t.milestone !== null && events.some((e) => e.type === 'task' && e.taskId === t.id && e.status === 'done'))
-      .map((t) => `milestone-${t.id}`),
+      .map((t) => milestoneTootId(t.id)),
     outcome,
   ];
   for (const id of expected) if (!has(id) && !problems.some((p) => p.startsWith(`${id} `))) problems.push(`${id} fehlt`);

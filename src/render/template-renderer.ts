@@ -9,6 +9,13 @@ import { countableLength } from './mastodon-length.ts';
 import { forbiddenNames } from './template-names.ts';
 import type { TootContext } from './toot-context.ts';
 
+/** A template read already: the FAQ's answers come loaded (src/faq/load-faq.ts). */
+export interface TemplateSource {
+  /** Path of the .hbs file, for error messages. */
+  readonly file: string;
+  readonly source: string;
+}
+
 export interface RenderedToot {
   readonly text: string;
   /** Length as Mastodon counts it. */
@@ -16,7 +23,8 @@ export interface RenderedToot {
 }
 
 /**
- * Compiles and renders the `*.hbs` templates of one directory. Strict mode
+ * Compiles and renders the `*.hbs` templates of one directory, read from
+ * disk as they are first used, or given as `sources`. Strict mode
  * makes an unknown variable an error, and noEscape keeps toots plain text:
  * "&" stays "&", never "&amp;".
  */
@@ -26,10 +34,13 @@ export class TemplateRenderer {
   /** Partials (file, source) whose names are checked with the first template compiled. */
   private partials: [string, string][] = [];
 
-  constructor(readonly dir: string) {
+  constructor(
+    readonly dir: string,
+    private readonly sources?: ReadonlyMap<string, TemplateSource>,
+  ) {
     for (const [name, fn] of Object.entries({ ...helpers, ...englishHelpers })) this.handlebars.registerHelper(name, fn);
     // Files starting with "_" are partials shared by templates, e.g. {{> _tabelle}}.
-    if (existsSync(dir)) {
+    if (!sources && existsSync(dir)) {
       for (const file of readdirSync(dir).filter((f) => f.startsWith('_') && f.endsWith('.hbs'))) {
         const source = readTextFile(path.join(dir, file), 'template');
         this.handlebars.registerPartial(file.slice(0, -4), source);
@@ -39,11 +50,11 @@ export class TemplateRenderer {
   }
 
   file(name: string): string {
-    return path.join(this.dir, `${name}.hbs`);
+    return this.sources?.get(name)?.file ?? path.join(this.dir, `${name}.hbs`);
   }
 
   has(name: string): boolean {
-    return existsSync(this.file(name));
+    return this.sources ? this.sources.has(name) : existsSync(this.file(name));
   }
 
   render(name: string, context: TootContext): RenderedToot {
@@ -61,7 +72,7 @@ export class TemplateRenderer {
   private template(name: string): Handlebars.TemplateDelegate {
     let template = this.compiled.get(name);
     if (!template) {
-      const source = readTextFile(this.file(name), 'template');
+      const source = this.sources?.get(name)?.source ?? readTextFile(this.file(name), 'template');
       const partials = this.partials;
       this.partials = [];
       checkNames([[this.file(name), source], ...partials]);

@@ -2,6 +2,7 @@ import type { DateTime } from 'luxon';
 import type { RenderedToot, TemplateRenderer } from '../render/template-renderer.ts';
 import { tootContext } from '../render/toot-context.ts';
 import { initialProgress, withTask, type Progress } from './progress.ts';
+import { milestoneTootId } from './toot-ids.ts';
 import type { Schedule, Task } from './schedule.ts';
 
 export const TIMELINE_KINDS = ['announcement', 'reminder', 'start', 'progress', 'milestone', 'complete', 'backout'] as const;
@@ -59,7 +60,7 @@ export function planTimeline(schedule: Schedule, renderer: TemplateRenderer, sce
     for (const task of batch) progress = withTask(progress, task.id, 'done', at);
     render(at, 'progress', `progress-${batch.at(-1)!.id}`, schedule.templates.progress, progress);
     for (const task of batch.filter((t) => t.milestone !== null)) {
-      render(at, 'milestone', `milestone-${task.id}`, schedule.templates.milestone, progress, { taskId: task.id });
+      render(at, 'milestone', milestoneTootId(task.id), schedule.templates.milestone, progress, { taskId: task.id });
     }
   }
 

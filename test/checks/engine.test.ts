@@ -6,7 +6,7 @@ import { LocalHttpServer } from '../../src/checks/local/local-http-server.ts';
 import { LocalTlsServer, makeCertificate } from '../../src/checks/local/local-tls-server.ts';
 import { CheckBusyError } from '../../src/checks/check-runner.ts';
 import { formatStatus, statusJson } from '../../src/cli/operator.ts';
-import { stamp } from '../../src/core/jobs.ts';
+import { stamp } from '../../src/schedule/toot-ids.ts';
 import { parseSchedule } from '../../src/schedule/load-schedule.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import { rig, uniqueId, waitFor, type Rig } from '../engine/harness.ts';

@@ -3,6 +3,7 @@ import { loadSchedule } from '../../src/schedule/load-schedule.ts';
 import { metricValue } from '../http/helpers.ts';
 import { rebasedWienRocks, REDIS_URL, rig, waitFor, type Rig } from './harness.ts';
 import { finished, MARK, spawnHerold, tempDir, withText, writeSchedule } from './support.ts';
+import { postKey } from '../../src/schedule/toot-ids.ts';
 
 let r: Rig | undefined;
 let cleanup: (() => void) | undefined;
@@ -65,10 +66,10 @@ test('herold status lists a POST whose answer never came as "maybe posted" until
   const [json, text] = await Promise.all([status(['--json']), status([])]);
   expect(json.code).toBe(0);
   const maybe = (JSON.parse(json.stdout) as { maybePosted: { key: string; firstAt: string; settleAt: string }[] }).maybePosted;
-  expect(maybe.map((m) => m.key)).toEqual([`herold.${schedule.id}.start.primary`]);
+  expect(maybe.map((m) => m.key)).toEqual([postKey(schedule, 'start')]);
   expect(Date.parse(maybe[0]!.settleAt)).toBeGreaterThanOrEqual(Date.parse(maybe[0]!.firstAt));
   expect(text.stdout).toContain('MAYBE POSTED');
-  expect(text.stdout).toContain(`herold.${schedule.id}.start.primary`);
+  expect(text.stdout).toContain(postKey(schedule, 'start'));
 
   // The instance answers again: Herold finds the status, records it, and the marker is gone.
   await r.sandbox.setOutage('none');

@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DateTime } from 'luxon';
 import { afterEach, expect, test } from 'vitest';
-import { jobId, stamp } from '../../src/core/jobs.ts';
+import { jobId } from '../../src/core/jobs.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import { rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
 import { MARK, operator, withText } from './support.ts';
+import { dateChangedTootId, reminderTootId } from '../../src/schedule/toot-ids.ts';
 
 let r: Rig | undefined;
 afterEach(async () => {
@@ -46,9 +47,9 @@ test('a changed schedule: jobs moved, the dropped reminder removed, and one "Neu
   const id = (tootId: string) => `toot.${first.id}.${tootId}`;
   expect((await service.jobs.pending(first.id)).map((j) => j.id).sort()).toEqual(
     [
-      id(`ein-tag-vorher@${stamp(first.window.start)}`),
+      id(reminderTootId('ein-tag-vorher', first.window.start)),
       id('termin'),
-      id(`eine-stunde-vorher@${stamp(first.window.start)}`),
+      id(reminderTootId('eine-stunde-vorher', first.window.start)),
       id('start'),
       jobId({ type: 'deadline', scheduleId: first.id, deadline: first.window.deadline.toISO()! }),
     ].sort(),
@@ -69,11 +70,11 @@ test('a changed schedule: jobs moved, the dropped reminder removed, and one "Neu
 
     const pending = await op.jobs.pending(second.id);
     const due = new Map(pending.map((j) => [j.id, j.dueAt]));
-    const dateChanged = id(`date-changed@${stamp(second.window.start)}`);
+    const dateChanged = id(dateChangedTootId(second.window.start));
     expect([...due.keys()].sort()).toEqual(
       [
         dateChanged,
-        id(`ein-tag-vorher@${stamp(second.window.start)}`),
+        id(reminderTootId('ein-tag-vorher', second.window.start)),
         id('termin'),
         id('start'),
         jobId({ type: 'deadline', scheduleId: second.id, deadline: second.window.deadline.toISO()! }),
@@ -82,7 +83,7 @@ test('a changed schedule: jobs moved, the dropped reminder removed, and one "Neu
     // Rescheduled to the new times (within the second the comparison allows).
     expect(Math.abs(due.get(id('termin'))! - second.announcements[1]!.at.toMillis())).toBeLessThan(1000);
     expect(Math.abs(due.get(id('start'))! - second.window.start.toMillis())).toBeLessThan(1000);
-    expect(Math.abs(due.get(id(`ein-tag-vorher@${stamp(second.window.start)}`))! - second.reminders[0]!.at.toMillis())).toBeLessThan(1000);
+    expect(Math.abs(due.get(id(reminderTootId('ein-tag-vorher', second.window.start)))! - second.reminders[0]!.at.toMillis())).toBeLessThan(1000);
     expect(due.get(dateChanged)!).toBeLessThanOrEqual(Date.now());
   } finally {
     await op.close();
@@ -100,5 +101,5 @@ test('a changed schedule: jobs moved, the dropped reminder removed, and one "Neu
   expect(withText(sandbox, MARK.dateChanged)).toHaveLength(1);
   expect(withText(sandbox, MARK.move)).toHaveLength(1);
   expect(sandbox.statuses()).toHaveLength(2);
-  expect((await again.store.allPosted(second.id)).map((p) => p.tootId)).toEqual(['umzug-nach-wien', `date-changed@${stamp(second.window.start)}`]);
+  expect((await again.store.allPosted(second.id)).map((p) => p.tootId)).toEqual(['umzug-nach-wien', dateChangedTootId(second.window.start)]);
 });

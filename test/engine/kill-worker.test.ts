@@ -4,7 +4,8 @@ import { expect, test, type TestContext } from 'vitest';
 import { loadSchedule } from '../../src/schedule/load-schedule.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import { rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
-import { expectUniqueKeys, FAST_STALL, MARK, operator, poll, spawnWorker, statusPosts, tempDir, tootKey, withText, writeSchedule } from './support.ts';
+import { expectUniqueKeys, FAST_STALL, MARK, operator, poll, spawnWorker, statusPosts, tempDir, withText, writeSchedule } from './support.ts';
+import { postKey } from '../../src/schedule/toot-ids.ts';
 
 /**
  * A worker is killed with SIGKILL in the middle of posting; a second worker on
@@ -89,8 +90,8 @@ test.concurrent('killed while the start toot POST is in flight: posted once, rec
   await waitFor('start pinned', () => sandbox.status(created.id)!.pinned, 5000);
 
   expect(withText(sandbox, MARK.start)).toHaveLength(1);
-  expect(expectUniqueKeys(sandbox)).toEqual([tootKey(schedule, 'start')]);
-  await expectAdoptedWithoutRepost(sandbox, tootKey(schedule, 'start'));
+  expect(expectUniqueKeys(sandbox)).toEqual([postKey(schedule, 'start')]);
+  await expectAdoptedWithoutRepost(sandbox, postKey(schedule, 'start'));
   expect((await op.ops.status(schedule.id)).phase).toBe('running');
   expect(await op.queue.getJobCountByTypes('failed')).toBe(0);
 });
@@ -115,7 +116,7 @@ test.concurrent('killed right after the start toot appeared: a second child work
   await waitFor('edit', () => sandbox.status(created.id)!.text.includes('1 von 9 erledigt'), 10_000);
 
   expect(withText(sandbox, MARK.start)).toHaveLength(1);
-  expect(expectUniqueKeys(sandbox)).toEqual([tootKey(schedule, 'start')]);
+  expect(expectUniqueKeys(sandbox)).toEqual([postKey(schedule, 'start')]);
   expect((await op.store.allPosted(schedule.id)).map((p) => p.tootId)).toEqual(['start']);
   second.kill('SIGTERM');
   expect((await second.exited).code).toBe(0);
@@ -140,8 +141,8 @@ test.concurrent('killed while a milestone reply POST is in flight: the reply exi
   expect(milestones).toHaveLength(1);
   expect(milestones[0]!.inReplyToId).toBe(start.statusId);
   expect(withText(sandbox, MARK.start)).toHaveLength(1);
-  expect(expectUniqueKeys(sandbox).sort()).toEqual([tootKey(schedule, 'milestone-upgrade'), tootKey(schedule, 'start')]);
-  await expectAdoptedWithoutRepost(sandbox, tootKey(schedule, 'milestone-upgrade'));
+  expect(expectUniqueKeys(sandbox).sort()).toEqual([postKey(schedule, 'milestone-upgrade'), postKey(schedule, 'start')]);
+  await expectAdoptedWithoutRepost(sandbox, postKey(schedule, 'milestone-upgrade'));
   expect(await op.queue.getJobCountByTypes('failed')).toBe(0);
 });
 
@@ -179,7 +180,7 @@ test.concurrent('killed while posting an announcement, and the window opened bef
   expect(recorded.skipped).toBeUndefined();
   expect((await op.ops.status(schedule.id)).posted.map((p) => [p.tootId, p.statusId])).toEqual([['termin', created.id]]);
   expect(withText(r.sandbox, MARK.termin)).toHaveLength(1);
-  await expectAdoptedWithoutRepost(r.sandbox, tootKey(schedule, 'termin'));
+  await expectAdoptedWithoutRepost(r.sandbox, postKey(schedule, 'termin'));
 });
 
 test.concurrent('killed while editing the progress toot: the next edit waits seconds for the dead holder\'s lock, not 30', async ({ expect, onTestFinished }) => {

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, test } from 'vitest';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
-import { expectUniqueKeys, iconCount, MARK, sleepUntil, tootKey, withText } from './support.ts';
+import { expectUniqueKeys, iconCount, MARK, sleepUntil, withText } from './support.ts';
+import { postKey } from '../../src/schedule/toot-ids.ts';
 
 /**
  * The instance is down across the start and several task changes. Herold
@@ -74,7 +75,7 @@ describe.each(['refuse', 'html502'] as const)('outage mode %s', (mode) => {
     expect(final.history.length - 1).toBeLessThanOrEqual(2);
     expect(withText(sandbox, MARK.start)).toHaveLength(1);
     expect(withText(sandbox, MARK.milestone)).toHaveLength(1);
-    expect(expectUniqueKeys(sandbox).sort()).toEqual([tootKey(schedule, 'milestone-upgrade'), tootKey(schedule, 'start')]);
+    expect(expectUniqueKeys(sandbox).sort()).toEqual([postKey(schedule, 'milestone-upgrade'), postKey(schedule, 'start')]);
     const recorded = await service.store.allPosted(schedule.id);
     expect(recorded.map((p) => [p.tootId, p.statusId])).toEqual([
       ['start', start.id],
@@ -123,7 +124,7 @@ test('with a fallback account: start, progress and milestone appear there during
   await sandbox.setOutage('html502');
 
   const fbStart = await waitFor('start on the fallback', () => withText(fb, MARK.start)[0], 10_000);
-  expect(fbStart.idempotencyKey).toBe(tootKey(schedule, 'start', 'fallback'));
+  expect(fbStart.idempotencyKey).toBe(postKey(schedule, 'start', 'fallback'));
 
   await service.operations.taskChange(schedule.id, 'abschaltung', 'done');
   await service.operations.taskChange(schedule.id, 'datenuebernahme', 'done');
@@ -146,8 +147,8 @@ test('with a fallback account: start, progress and milestone appear there during
   expect(withText(sandbox, MARK.milestone)).toHaveLength(1);
   expect(withText(fb, MARK.start)).toHaveLength(1);
   expect(withText(fb, MARK.milestone)).toHaveLength(1);
-  expect(expectUniqueKeys(fb).sort()).toEqual([tootKey(schedule, 'milestone-upgrade', 'fallback'), tootKey(schedule, 'start', 'fallback')]);
-  expect(expectUniqueKeys(sandbox).sort()).toEqual([tootKey(schedule, 'milestone-upgrade'), tootKey(schedule, 'start')]);
+  expect(expectUniqueKeys(fb).sort()).toEqual([postKey(schedule, 'milestone-upgrade', 'fallback'), postKey(schedule, 'start', 'fallback')]);
+  expect(expectUniqueKeys(sandbox).sort()).toEqual([postKey(schedule, 'milestone-upgrade'), postKey(schedule, 'start')]);
   // Few edits on the fallback too: four quick changes, coalesced.
   expect(fb.status(fbStart.id)!.history.length - 1).toBeLessThanOrEqual(2);
   expect(await service.jobs.queue.getJobCountByTypes('failed')).toBe(0);

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, expect, test } from 'vitest';
 import { rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
 import { heroldRequests, MARK, requestsWhileBlocked, sleepUntil, spendBudget, withText } from './support.ts';
+import { postKey } from '../../src/schedule/toot-ids.ts';
 
 let r: Rig | undefined;
 afterEach(async () => {
@@ -100,7 +101,7 @@ test('jobs already running on two replicas when the 429 arrives: none of them se
   expect(requestsWhileBlocked(heroldRequests(sandbox))).toEqual([]);
   // After the reset the work goes on: each maintenance gets its milestone and shows 5 of 9.
   for (const schedule of schedules) {
-    await waitFor('the milestone', () => sandbox.statuses().some((s) => s.idempotencyKey === `herold.${schedule.id}.milestone-upgrade.primary`), 10_000);
+    await waitFor('the milestone', () => sandbox.statuses().some((s) => s.idempotencyKey === postKey(schedule, 'milestone-upgrade')), 10_000);
   }
   await waitFor('both progress toots at 5 of 9', () => withText(sandbox, MARK.start).every((s) => sandbox.status(s.id)!.text.includes('5 von 9 erledigt')), 10_000);
 });

@@ -5,7 +5,8 @@ import { tootJob } from '../../src/core/jobs.ts';
 import { rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import type { SandboxStatus } from '../../src/sandbox/index.ts';
-import { expectUniqueKeys, MARK, statusPosts, tootKey, withText } from './support.ts';
+import { expectUniqueKeys, MARK, statusPosts, withText } from './support.ts';
+import { postKey, postKeyPrefix } from '../../src/schedule/toot-ids.ts';
 
 let r: Rig | undefined;
 afterEach(async () => {
@@ -21,7 +22,7 @@ test('a 429 storm: every toot and edit still goes out once, Herold pauses instea
   const schedules = [0, 1].map(() => ({ ...rebasedWienRocks(700, 600), announcements: [], reminders: [] }));
   // Replies off: their notification polling would share the budget and blur the counts.
   const service = await r.start(schedules, { replies: false });
-  const key = (schedule: Schedule, tootId: string) => tootKey(schedule, tootId);
+  const key = (schedule: Schedule, tootId: string) => postKey(schedule, tootId);
   const byKey = (k: string) => sandbox.statuses().find((s) => s.idempotencyKey === k);
   const starts = await waitFor('both start toots', () => {
     const found = schedules.map((s) => byKey(key(s, 'start')));
@@ -40,7 +41,7 @@ test('a 429 storm: every toot and edit still goes out once, Herold pauses instea
     await waitFor('unpinned and final', () => !sandbox.status(start.id)!.pinned && sandbox.status(start.id)!.text.includes('9 von 9 erledigt'), 15_000);
     expect(complete.inReplyToId).toBe(start.id);
     // No job lost: start, two milestones, completion; each once.
-    const own = sandbox.statuses().filter((s) => s.idempotencyKey?.startsWith(`herold.${schedule.id}.`));
+    const own = sandbox.statuses().filter((s) => s.idempotencyKey?.startsWith(postKeyPrefix(schedule.id)));
     expect(own.map((s) => s.idempotencyKey).sort()).toEqual(['complete', 'milestone-dns', 'milestone-upgrade', 'start'].map((t) => key(schedule, t)));
     for (const m of own.filter((s) => s.text.includes(MARK.milestone))) expect(m.inReplyToId).toBe(start.id);
     expect((await service.operations.status(schedule.id)).failures).toEqual([]);

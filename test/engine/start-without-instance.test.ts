@@ -2,11 +2,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, test } from 'vitest';
-import { stamp } from '../../src/core/jobs.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { REDIS_URL, rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
-import { expectUniqueKeys, MARK, sleepUntil, spacedBeforeStart, tootKey, withText } from './support.ts';
+import { expectUniqueKeys, MARK, sleepUntil, spacedBeforeStart, withText } from './support.ts';
+import { postKey, reminderTootId } from '../../src/schedule/toot-ids.ts';
 
 /**
  * Herold started while its instance does not answer: a pod restarted in the
@@ -108,11 +108,11 @@ describe.each([
     // Everything once, in order: announcements, reminders, start, then its thread.
     const live = sandbox.statuses().filter((s) => !s.deletedAt);
     const order = [
-      tootKey(schedule, 'umzug-nach-wien'),
-      tootKey(schedule, 'termin'),
-      tootKey(schedule, `ein-tag-vorher@${stamp(schedule.window.start)}`),
-      tootKey(schedule, `eine-stunde-vorher@${stamp(schedule.window.start)}`),
-      tootKey(schedule, 'start'),
+      postKey(schedule, 'umzug-nach-wien'),
+      postKey(schedule, 'termin'),
+      postKey(schedule, reminderTootId('ein-tag-vorher', schedule.window.start)),
+      postKey(schedule, reminderTootId('eine-stunde-vorher', schedule.window.start)),
+      postKey(schedule, 'start'),
     ];
     expect(live.map((s) => s.idempotencyKey).slice(0, order.length)).toEqual(order);
     expect(withText(sandbox, MARK.start)).toHaveLength(1);
@@ -149,7 +149,7 @@ test('with a fallback account: started while the primary is down, the start and 
   const service = await r.start([schedule], { replies: false });
 
   const fbStart = await waitFor('start on the fallback', () => withText(fb, MARK.start)[0], 10_000);
-  expect(fbStart.idempotencyKey).toBe(tootKey(schedule, 'start', 'fallback'));
+  expect(fbStart.idempotencyKey).toBe(postKey(schedule, 'start', 'fallback'));
   for (const task of ['abschaltung', 'datenuebernahme', 'datenbank', 'upgrade']) await service.operations.taskChange(schedule.id, task, 'done');
   const fbMilestone = await waitFor('milestone on the fallback', () => withText(fb, MARK.milestone)[0], 10_000);
   expect(fbMilestone.inReplyToId).toBe(fbStart.id);
@@ -163,8 +163,8 @@ test('with a fallback account: started while the primary is down, the start and 
   await sleep(400);
   expect(withText(sandbox, MARK.start)).toHaveLength(1);
   expect(withText(sandbox, MARK.milestone)).toHaveLength(1);
-  expect(expectUniqueKeys(fb).sort()).toEqual([tootKey(schedule, 'milestone-upgrade', 'fallback'), tootKey(schedule, 'start', 'fallback')]);
-  expect(expectUniqueKeys(sandbox).sort()).toEqual([tootKey(schedule, 'milestone-upgrade'), tootKey(schedule, 'start')]);
+  expect(expectUniqueKeys(fb).sort()).toEqual([postKey(schedule, 'milestone-upgrade', 'fallback'), postKey(schedule, 'start', 'fallback')]);
+  expect(expectUniqueKeys(sandbox).sort()).toEqual([postKey(schedule, 'milestone-upgrade'), postKey(schedule, 'start')]);
   expect(service.reachability()).toEqual({ reachable: true, unreachableSince: null });
   expect(await service.jobs.queue.getJobCountByTypes('failed')).toBe(0);
 });

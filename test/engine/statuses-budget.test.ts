@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, expect, test } from 'vitest';
 import { MASTODON_BUCKETS, scaleBuckets } from '../../src/core/rate-budget.ts';
 import { rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
-import { heroldRequests, MARK, OTHER_CLIENT_HEADER, requestsWhileBlocked, sleepUntil, tootKey, withText } from './support.ts';
+import { heroldRequests, MARK, OTHER_CLIENT_HEADER, requestsWhileBlocked, sleepUntil, withText } from './support.ts';
+import { postKey } from '../../src/schedule/toot-ids.ts';
 
 /** Posts `count` private statuses with the bot's token, as the admins' own app would (not Herold's requests). */
 async function postAsOtherClient(sandbox: Rig['sandbox'], count: number): Promise<void> {
@@ -61,7 +62,7 @@ test('300 edits against the statuses family (300 per 3 h, edits count), while th
   for (const task of schedule.tasks) await service.operations.taskChange(schedule.id, task.id, 'done');
   const finishedAt = Date.now();
 
-  const key = (tootId: string) => tootKey(schedule, tootId);
+  const key = (tootId: string) => postKey(schedule, tootId);
   const complete = await waitFor('completion', () => sandbox.statuses().find((s) => s.idempotencyKey === key('complete')), end - Date.now() + 3000);
   // Before the budget, the edits used up the 300 statuses and the completion met a 429 and waited for the next window.
   expect(Date.parse(complete.createdAt)).toBeLessThan(end);
@@ -115,7 +116,7 @@ test('answers to questions and edits leave the statuses the remaining toots need
   await sleep(300);
   for (const task of schedule.tasks) await service.operations.taskChange(schedule.id, task.id, 'done');
 
-  const key = (tootId: string) => tootKey(schedule, tootId);
+  const key = (tootId: string) => postKey(schedule, tootId);
   const complete = await waitFor('completion', () => sandbox.statuses().find((s) => s.idempotencyKey === key('complete')), end - Date.now() + 3000);
   expect(Date.parse(complete.createdAt)).toBeLessThan(end);
   for (const m of ['milestone-dns', 'milestone-upgrade']) expect(sandbox.statuses().find((s) => s.idempotencyKey === key(m))!.createdAt < complete.createdAt).toBe(true);

@@ -122,9 +122,6 @@ export async function queueOf(prefix: string): Promise<{ queue: Queue; close: ()
   };
 }
 
-/** The Idempotency-Key Herold sends for a toot (first part) on an account. */
-export const tootKey = (schedule: Schedule, tootId: string, role: 'primary' | 'fallback' = 'primary') => `herold.${schedule.id}.${tootId}.${role}`;
-
 /** Live statuses whose text, as first posted, contains `marker` (the progress toot is edited later). */
 export const withText = (sandbox: Sandbox, marker: string): SandboxStatus[] =>
   sandbox.statuses().filter((s) => !s.deletedAt && (s.history[0]?.text ?? s.text).includes(marker));

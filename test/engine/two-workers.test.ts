@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, expect, test } from 'vitest';
 import { rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
-import { expectUniqueKeys, iconCount, MARK, spacedBeforeStart, tootKey, withText } from './support.ts';
+import { expectUniqueKeys, iconCount, MARK, spacedBeforeStart, withText } from './support.ts';
+import { postKey } from '../../src/schedule/toot-ids.ts';
 
 let r: Rig | undefined;
 afterEach(async () => {
@@ -40,7 +41,7 @@ test('two services on the same prefix and schedule: every toot once, the progres
   const keys = expectUniqueKeys(sandbox);
   expect(keys).toHaveLength(8);
   const recorded = await a!.store.allPosted(schedule.id);
-  expect(recorded.map((p) => tootKey(schedule, p.tootId)).sort()).toEqual([...keys].sort());
+  expect(recorded.map((p) => postKey(schedule, p.tootId)).sort()).toEqual([...keys].sort());
 
   // Edits are never stale: the done count only grows, and the final text is the latest state.
   const final = sandbox.status(start.id)!;

@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'vitest';
 import { jobId } from '../../src/core/jobs.ts';
-import { stamp } from '../../src/core/jobs.ts';
 import { plannedCompletions } from '../../src/schedule/timeline.ts';
 import { rebasedWienRocks, waitFor, type Rig } from './harness.ts';
-import { expectUniqueKeys, MARK, sleepUntil, spacedBeforeStart, statusPosts, tootKey, withText } from './support.ts';
+import { expectUniqueKeys, MARK, sleepUntil, spacedBeforeStart, statusPosts, withText } from './support.ts';
+import { postKey, postKeyPrefix, reminderTootId } from '../../src/schedule/toot-ids.ts';
 
 /**
  * The whole wien.rocks day on a rig, compressed, with every assertion about
@@ -21,14 +21,14 @@ export async function playWienRocksDay(r: Rig): Promise<void> {
   const start = schedule.window.start;
 
   const preStart = [
-    ...schedule.announcements.map((a) => ({ key: tootKey(schedule, a.id), at: a.at })),
-    ...schedule.reminders.map((rm) => ({ key: tootKey(schedule, `${rm.id}@${stamp(start)}`), at: rm.at })),
+    ...schedule.announcements.map((a) => ({ key: postKey(schedule, a.id), at: a.at })),
+    ...schedule.reminders.map((rm) => ({ key: postKey(schedule, reminderTootId(rm.id, start)), at: rm.at })),
   ].sort((a, b) => a.at.toMillis() - b.at.toMillis());
   expect(preStart.map((p) => p.key)).toEqual([
-    tootKey(schedule, 'umzug-nach-wien'),
-    tootKey(schedule, 'termin'),
-    tootKey(schedule, `ein-tag-vorher@${stamp(start)}`),
-    tootKey(schedule, `eine-stunde-vorher@${stamp(start)}`),
+    postKey(schedule, 'umzug-nach-wien'),
+    postKey(schedule, 'termin'),
+    postKey(schedule, reminderTootId('ein-tag-vorher', start)),
+    postKey(schedule, reminderTootId('eine-stunde-vorher', start)),
   ]);
 
   const startToot = await waitFor('start toot', () => withText(sandbox, MARK.start)[0], 10_000);
@@ -71,10 +71,10 @@ export async function playWienRocksDay(r: Rig): Promise<void> {
 
   // Milestones for upgrade and dns, and the completion, as replies in the thread.
   const milestones = withText(sandbox, MARK.milestone);
-  expect(milestones.map((m) => m.idempotencyKey).sort()).toEqual([tootKey(schedule, 'milestone-dns'), tootKey(schedule, 'milestone-upgrade')]);
+  expect(milestones.map((m) => m.idempotencyKey).sort()).toEqual([postKey(schedule, 'milestone-dns'), postKey(schedule, 'milestone-upgrade')]);
   for (const m of milestones) expect(m.inReplyToId).toBe(startToot.id);
-  expect(byKey.get(tootKey(schedule, 'milestone-upgrade'))!.text).toContain('Wir laufen jetzt auf Mastodon 4.0.');
-  expect(byKey.get(tootKey(schedule, 'milestone-dns'))!.text).toContain('Die DNS-Änderung verbreitet sich noch.');
+  expect(byKey.get(postKey(schedule, 'milestone-upgrade'))!.text).toContain('Wir laufen jetzt auf Mastodon 4.0.');
+  expect(byKey.get(postKey(schedule, 'milestone-dns'))!.text).toContain('Die DNS-Änderung verbreitet sich noch.');
   expect(complete.inReplyToId).toBe(startToot.id);
   expect(withText(sandbox, MARK.complete)).toHaveLength(1);
 
@@ -82,12 +82,12 @@ export async function playWienRocksDay(r: Rig): Promise<void> {
   const keys = expectUniqueKeys(sandbox);
   const recorded = await service.store.allPosted(schedule.id);
   expect(recorded.every((p) => p.statusId !== null && !p.skipped)).toBe(true);
-  expect(recorded.map((p) => tootKey(schedule, p.tootId)).sort()).toEqual([...keys].sort());
-  for (const p of recorded) expect(byKey.get(tootKey(schedule, p.tootId))!.id).toBe(p.statusId);
+  expect(recorded.map((p) => postKey(schedule, p.tootId)).sort()).toEqual([...keys].sort());
+  for (const p of recorded) expect(byKey.get(postKey(schedule, p.tootId))!.id).toBe(p.statusId);
   // Every status POST carried an Idempotency-Key.
   const posts = statusPosts(sandbox);
   expect(posts.length).toBeGreaterThanOrEqual(keys.length);
-  expect(posts.every((p) => typeof p.idempotencyKey === 'string' && p.idempotencyKey.startsWith(`herold.${schedule.id}.`))).toBe(true);
+  expect(posts.every((p) => typeof p.idempotencyKey === 'string' && p.idempotencyKey.startsWith(postKeyPrefix(schedule.id)))).toBe(true);
 
   // The deadline passes quietly: everything was finished in time.
   await sleepUntil(schedule.window.deadline);

@@ -11,6 +11,7 @@ import type { HeroldService } from '../../src/app/herold-service.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import { rebasedWienRocks, REDIS_URL, rig, waitFor, type Rig } from '../engine/harness.ts';
 import { answers, capturingLog, FAST, repliesTo } from './helpers.ts';
+import { replyPostKey } from '../../src/schedule/toot-ids.ts';
 
 let r: Rig | undefined;
 afterEach(async () => {
@@ -53,7 +54,7 @@ describe('answering questions', () => {
     expect(pubReply.text.startsWith('@bob Der Umzug von wien.rocks startet am')).toBe(true);
 
     const notifications = r.sandbox.notifications().filter((n) => n.type === 'mention');
-    expect(dmReply.idempotencyKey).toBe(`herold.reply.${notifications.find((n) => n.statusId === dm.id)!.id}`);
+    expect(dmReply.idempotencyKey).toBe(replyPostKey(notifications.find((n) => n.statusId === dm.id)!.id));
     // The answer is recorded right after the POST returns; the sandbox shows the status a moment before that.
     const pubNotification = notifications.find((n) => n.statusId === pub.id)!.id;
     const record = await waitFor('the answer recorded', () => service.replies.store.answered(pubNotification));
