@@ -9,7 +9,7 @@ import { HeroldMetrics, meteredAccount } from '../adapters/metrics/metrics.ts';
 import { redisGuard } from '../http/middleware/redis-guard.ts';
 import { StatusPages } from '../http/views/status-pages.ts';
 import { queueBoard } from '../adapters/bullmq/queue-board.ts';
-import { CalendarSequenceStore } from '../calendar/calendar-sequence-store.ts';
+import { CalendarSequenceStore } from '../adapters/redis/calendar-sequence-store.ts';
 import { createWeb, webSecurity, type Web } from '../http/web.ts';
 import { MastoAccount } from '../adapters/mastodon/masto-account.ts';
 import { MASTODON_BUCKETS, scaleBuckets, type BucketRules } from '../core/rate-budget.ts';

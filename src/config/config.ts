@@ -50,6 +50,8 @@ export interface Config {
   readonly liveLimits: { readonly max: number; readonly maxPerIp: number };
   /** HEROLD_RATE_SCALE: Mastodon's rate-limit periods are divided by this (a sandbox run with --rate-scale). Default 1. */
   readonly rateScale: number;
+  /** HEROLD_MAINTENANCE_HOSTS: the instances' own hosts (comma-separated) that may point at Herold; while a window of that instance runs they get maintenance mode. Default none. */
+  readonly maintenanceHosts: readonly string[];
 }
 
 const url = (name: string) =>
@@ -115,6 +117,17 @@ const schema = z.object({
     .positive({ error: 'HEROLD_RATE_SCALE must be greater than 0; leave it unset for a real instance.' })
     .default(1),
   HEROLD_LIVE_MAX_PER_IP: count('HEROLD_LIVE_MAX_PER_IP', 20),
+  HEROLD_MAINTENANCE_HOSTS: z
+    .string()
+    .transform((value) => value.split(',').map((host) => host.trim().toLowerCase()).filter((host) => host !== ''))
+    .pipe(
+      z.array(
+        z.string().regex(/^(?=.{1,253}$)([a-z0-9-]+\.)+[a-z0-9-]+$/, {
+          error: (issue) => `HEROLD_MAINTENANCE_HOSTS: "${String(issue.input)}" is not a host name. Write the instance's domain as in the schedule's "instance", like wien.rocks (no https://, no path), several separated by commas.`,
+        }),
+      ),
+    )
+    .default([]),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
@@ -186,5 +199,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, needs: ConfigNe
     trustProxy: e.HEROLD_TRUST_PROXY,
     liveLimits: Object.freeze({ max: e.HEROLD_LIVE_MAX, maxPerIp: e.HEROLD_LIVE_MAX_PER_IP }),
     rateScale: e.HEROLD_RATE_SCALE,
+    maintenanceHosts: Object.freeze([...new Set(e.HEROLD_MAINTENANCE_HOSTS)]),
   });
 }

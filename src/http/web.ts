@@ -1,5 +1,5 @@
 import type { CheckStore } from '../adapters/redis/check-store.ts';
-import type { Hono } from 'hono';
+import type { Hono, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { DateTime } from 'luxon';
 import type { Logger } from 'pino';
@@ -15,8 +15,9 @@ import { StateHub } from './live/state-hub.ts';
 import { mountMetrics, type HeroldMetrics } from '../adapters/metrics/metrics.ts';
 import type { AdminCredentials } from './middleware/basic-auth.ts';
 import { mountApi } from './routes/api.ts';
-import { mountCalendar } from './routes/calendar.ts';
-import type { CalendarSequenceStore } from '../calendar/calendar-sequence-store.ts';
+import { mountCalendar, statusPageUrl } from './routes/calendar.ts';
+import { maintenanceMode } from './middleware/maintenance-mode.ts';
+import type { CalendarSequenceStore } from '../adapters/redis/calendar-sequence-store.ts';
 import { mountDashboard } from './routes/dashboard.ts';
 import { mountEvents } from './routes/events.ts';
 import { mountFeed } from './routes/feed.ts';
@@ -53,11 +54,15 @@ export interface WebOptions {
   readonly reachability?: () => ReachabilityView;
   /** Where each maintenance's calendar SEQUENCE is kept; /s/:id.ics is served when given. */
   readonly calendar?: CalendarSequenceStore;
+  /** HEROLD_MAINTENANCE_HOSTS: the instances' own hosts that get maintenance mode during their window. */
+  readonly maintenanceHosts?: readonly string[];
 }
 
 /** The public and operator web parts that sit next to the webhook and probes. */
 export interface Web {
   mount(app: Hono): void;
+  /** Middleware that runs before every route (maintenance mode for the instances' own hosts). */
+  readonly guards: readonly MiddlewareHandler[];
   readonly hub: StateHub;
   readonly liveLimits: LiveLimits;
   /** Ends the live-update streams, so the HTTP server can close. */
@@ -65,8 +70,8 @@ export interface Web {
 }
 
 /** The web options that come from the configuration (HEROLD_PUBLIC_URL, HEROLD_LIVE_MAX…, HEROLD_TRUST_PROXY, HEROLD_ADMIN_WRITE). */
-export function webSecurity(config: Pick<Config, 'publicUrl' | 'liveLimits' | 'trustProxy' | 'adminWrite'>): Pick<WebOptions, 'publicUrl' | 'liveLimits' | 'trustProxy' | 'adminWrite'> {
-  return { publicUrl: config.publicUrl, liveLimits: config.liveLimits, trustProxy: config.trustProxy, adminWrite: config.adminWrite };
+export function webSecurity(config: Pick<Config, 'publicUrl' | 'liveLimits' | 'trustProxy' | 'adminWrite' | 'maintenanceHosts'>): Pick<WebOptions, 'publicUrl' | 'liveLimits' | 'trustProxy' | 'adminWrite' | 'maintenanceHosts'> {
+  return { publicUrl: config.publicUrl, liveLimits: config.liveLimits, trustProxy: config.trustProxy, adminWrite: config.adminWrite, maintenanceHosts: config.maintenanceHosts };
 }
 
 export async function createWeb(options: WebOptions): Promise<Web> {
@@ -82,9 +87,18 @@ export async function createWeb(options: WebOptions): Promise<Web> {
   const pages = new StatusPages();
   const liveLimits = new LiveLimits(options.liveLimits);
   const trustProxy = options.trustProxy ?? false;
+  for (const host of options.maintenanceHosts ?? []) {
+    if (!live.schedules.some((s) => s.instance.toLowerCase() === host)) {
+      options.log?.warn({ host }, `HEROLD_MAINTENANCE_HOSTS names ${host}, but no schedule is for that instance; requests to it get Herold's usual pages.`);
+    }
+  }
+  const guards = options.maintenanceHosts?.length
+    ? [maintenanceMode({ hosts: options.maintenanceHosts, live, pages, now: options.now, statusPage: (s) => statusPageUrl(s, options.publicUrl ?? null) })]
+    : [];
   return {
     hub,
     liveLimits,
+    guards,
     mount(app) {
       // Before the status pages: /s/:id would take "x.ics" as an id.
       if (options.calendar) mountCalendar(app, live, { store: options.calendar, now: options.now, publicUrl: options.publicUrl ?? null });

@@ -38,8 +38,8 @@ function configVariables(): Set<string> {
 
 /** Paths Hono serves, from `app.get('/…'` and friends in src/http. */
 function httpRoutes(): string[] {
-  const files = readdirSync('src/http').filter((f) => f.endsWith('.ts'));
-  const source = files.map((f) => readFileSync(path.join('src/http', f), 'utf8')).join('\n');
+  const files = filesBelow('src/http').filter((f) => f.endsWith('.ts'));
+  const source = files.map((f) => readFileSync(f, 'utf8')).join('\n');
   return [...source.matchAll(/app\.(?:get|post|put|all|route)\(\s*'([^']+)'/g)].map((m) => m[1]!);
 }
 
@@ -163,5 +163,45 @@ describe('deploy/openshift', () => {
     expect(runtime.lastIndexOf('USER ')).toBeLessThan(runtime.search(/^CMD /m));
     expect(runtime).toContain('CMD ["node", "bin/herold.js", "run"]');
     expect(runtime).toMatch(/^EXPOSE 8080$/m);
+  });
+});
+
+describe('deploy/openshift/maintenance: the instance\'s Route, switched to Herold and back', () => {
+  const MAINTENANCE = path.join(DIR, 'maintenance');
+  const route = (file: string) => {
+    const docs = parseAllDocuments(readFileSync(path.join(MAINTENANCE, file), 'utf8'));
+    expect(docs).toHaveLength(1);
+    expect(docs[0]!.errors, file).toEqual([]);
+    return docs[0]!.toJS() as Manifest;
+  };
+  const toHerold = route('route-to-herold.yaml');
+  const toMastodon = route('route-to-mastodon.yaml');
+
+  test('both files are one Route for the instance\'s host, so each apply replaces the other', () => {
+    for (const r of [toHerold, toMastodon]) {
+      expect(r.kind).toBe('Route');
+      expect(r.apiVersion).toBe('route.openshift.io/v1');
+    }
+    expect(toHerold.metadata.name).toBe(toMastodon.metadata.name);
+    expect(toHerold.spec.host).toBe('wien.rocks');
+    expect(toMastodon.spec.host).toBe(toHerold.spec.host);
+    expect(toMastodon.spec.tls).toEqual(toHerold.spec.tls);
+  });
+
+  test('during the window the host reaches Herold\'s Service, which serves it in maintenance mode', () => {
+    const service = one('Service', 'herold');
+    expect(toHerold.spec.to).toMatchObject({ kind: 'Service', name: service.metadata.name });
+    expect(service.spec.ports.map((p: { name: string }) => p.name)).toContain(toHerold.spec.port.targetPort);
+    const hosts = (container.env as { name: string; value?: string }[]).find((e) => e.name === 'HEROLD_MAINTENANCE_HOSTS')?.value ?? '';
+    expect(hosts.split(',').map((h) => h.trim())).toContain(toHerold.spec.host);
+    expect(toMastodon.spec.to.name).not.toBe(service.metadata.name);
+  });
+
+  test('`oc apply -k` never switches the host: the files are not in kustomization.yaml, and the README has one command each way', () => {
+    const kustomization = parseAllDocuments(readFileSync(path.join(DIR, 'kustomization.yaml'), 'utf8'))[0]!.toJS() as { resources: string[] };
+    expect(kustomization.resources.some((r) => r.includes('maintenance'))).toBe(false);
+    const readme = readFileSync(path.join(DIR, 'README.md'), 'utf8');
+    expect(readme).toContain('oc apply -f deploy/openshift/maintenance/route-to-herold.yaml');
+    expect(readme).toContain('oc apply -f deploy/openshift/maintenance/route-to-mastodon.yaml');
   });
 });

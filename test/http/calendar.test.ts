@@ -3,7 +3,7 @@ import ICAL from 'ical.js';
 import { Hono } from 'hono';
 import { DateTime, Duration } from 'luxon';
 import { describe, expect, test } from 'vitest';
-import { CalendarSequenceStore } from '../../src/calendar/calendar-sequence-store.ts';
+import { CalendarSequenceStore } from '../../src/adapters/redis/calendar-sequence-store.ts';
 import { calendarFacts, calendarText } from '../../src/calendar/maintenance-calendar.ts';
 import { createWeb, type Web } from '../../src/http/web.ts';
 import { parseSchedule } from '../../src/schedule/load-schedule.ts';

@@ -34,6 +34,37 @@ describe('publicView', () => {
     expect(view.phaseText).toContain('läuft gerade');
   });
 
+  test('relative times ("in 12 Min."), the calendar link and the fallback account as a profile link', () => {
+    const withFallback = { ...schedule, fallbackAccount: '@wienrocks@mastodon.social' };
+    const view = publicView({ schedule: withFallback, progress: initialProgress(schedule), posted: [], version: 0, faq: [], now: at('2023-02-12T14:48') });
+    expect(view.window.startRelative).toBe('in 12 Min.');
+    expect(view.window.expectedEndRelative).toBe('in 72 Min.');
+    expect(view.window.deadlineRelative).toBe('in 5 Std.');
+    expect(publicView({ schedule, progress: initialProgress(schedule), posted: [], version: 0, faq: [], now: at('2023-02-09T15:00') }).window.startRelative).toBe('in 3 Tagen');
+    expect(view.calendarUrl).toBe(`/s/${schedule.id}.ics`);
+    expect(view.fallbackAccount).toEqual({ handle: '@wienrocks@mastodon.social', url: 'https://mastodon.social/@wienrocks' });
+    expect(view.ended).toBeNull();
+  });
+
+  test('after the end: the actual end and the duration, from the facts', () => {
+    let progress: Progress = { ...initialProgress(schedule), phase: 'complete' };
+    for (const task of schedule.tasks) progress = withTask(progress, task.id, 'done', at('2023-02-12T15:30'));
+    progress = withTask(progress, schedule.tasks.at(-1)!.id, 'done', at('2023-02-12T16:35:40').toUTC());
+    // The completion toot went out later (after an outage): the end is still when the last task was done.
+    const posted = [{ tootId: 'complete', statusId: '9', url: null, at: '2023-02-12T16:10:00Z', account: 'primary' as const }];
+    const view = publicView({ schedule, progress, posted, version: 9, faq: [], now: at('2023-02-12T17:20') });
+    expect(view.ended).toEqual({ at: '2023-02-12T16:35:40.000+01:00', atLabel: '16:35 Uhr', durationLabel: '1 Stunde und 35 Minuten' });
+
+    // Backed out at the deadline, its toot an hour late: the end is the deadline.
+    const backout = publicView({ schedule, progress: { ...initialProgress(schedule), phase: 'backout' }, posted: [{ ...posted[0]!, tootId: 'backout', at: '2023-02-12T20:00:00Z' }], version: 3, faq: [], now: at('2023-02-12T21:30') });
+    expect(backout.ended).toMatchObject({ atLabel: '20:00 Uhr', durationLabel: '5 Stunden' });
+    // Backed out by the operator at 17:12, before the deadline: then.
+    const early = publicView({ schedule, progress: { ...initialProgress(schedule), phase: 'backout' }, posted: [{ ...posted[0]!, tootId: 'backout', at: '2023-02-12T16:12:00Z' }], version: 3, faq: [], now: at('2023-02-12T18:00') });
+    expect(early.ended).toMatchObject({ atLabel: '17:12 Uhr', durationLabel: '2 Stunden und 12 Minuten' });
+    // Cancelled: it never ran.
+    expect(publicView({ schedule, progress: { ...initialProgress(schedule), phase: 'cancelled' }, posted: [], version: 1, faq: [], now: at('2023-02-12T18:00') }).ended).toBeNull();
+  });
+
   test('a deadline on another day carries its date; Austrian month names', () => {
     const progress = { ...initialProgress(schedule), deadline: at('2023-02-13T01:30') };
     const view = publicView({ schedule, progress, posted: [], version: 0, faq: [], now: at('2023-01-20T10:00') });
@@ -70,7 +101,7 @@ describe('tootLabel and safeUrl', () => {
     expect(tootLabel(schedule, 'cancelled')).toBe('Absage');
     expect(tootLabel(schedule, 'date-changed@20230219T140000Z')).toBe('Neuer Termin');
     expect(tootLabel(schedule, 'milestone-dns')).toBe('Meilenstein: DNS auf neue Infrastruktur umstellen');
-    expect(tootLabel(schedule, 'something-else')).toBe('Toot');
+    expect(tootLabel(schedule, 'something-else')).toBe('Beitrag');
   });
 
   test('only http(s) URLs pass', () => {

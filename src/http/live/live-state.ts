@@ -4,7 +4,8 @@ import type { ReachabilityView } from '../../core/instance-reachability.ts';
 import type { LoadedFaq } from '../../faq/index.ts';
 import { TemplateRenderer } from '../../render/template-renderer.ts';
 import { tootContext } from '../../render/toot-context.ts';
-import type { Progress } from '../../schedule/progress.ts';
+import type { Phase, Progress } from '../../schedule/progress.ts';
+import { runningWindow } from '../views/maintenance.ts';
 import type { Schedule } from '../../schedule/schedule.ts';
 import type { PostedToot, StateStore } from '../../adapters/redis/state-store.ts';
 import { publicView, type PublicFaqAnswer, type PublicView } from '../views/public-view.ts';
@@ -23,6 +24,17 @@ export interface LiveStateDeps {
   /** Whether the primary instance answers; not shown when absent. */
   readonly reachability?: () => ReachabilityView;
 }
+
+/** Where a maintenance stands, as far as choosing which one to show needs. */
+export interface Standing {
+  readonly schedule: Schedule;
+  readonly phase: Phase;
+  readonly deadline: DateTime;
+}
+
+/** Announced or running: not over yet. */
+export const isOpen = (phase: Phase) => phase === 'announced' || phase === 'running';
+export const byStart = (a: Schedule, b: Schedule) => a.window.start.toMillis() - b.window.start.toMillis();
 
 /** The raw state of one maintenance, as read from Redis in one go. */
 export interface Snapshot {
@@ -88,6 +100,16 @@ export class LiveState {
     return this.view(await this.snapshot(schedule));
   }
 
+  /** Each maintenance's phase and deadline in force (one Redis read each). */
+  async standings(schedules: readonly Schedule[] = this.schedules): Promise<Standing[]> {
+    return Promise.all(
+      schedules.map(async (schedule) => {
+        const { phase, deadline } = await this.deps.store.progress(schedule);
+        return { schedule, phase, deadline };
+      }),
+    );
+  }
+
   /**
    * The maintenance `/` shows: one that is under way or still ahead (the
    * earliest start), otherwise the one that happened last.
@@ -95,11 +117,16 @@ export class LiveState {
   async current(): Promise<Schedule | null> {
     const schedules = this.schedules;
     if (schedules.length === 0) return null;
-    const phases = await Promise.all(schedules.map(async (s) => ({ schedule: s, phase: (await this.deps.store.progress(s)).phase })));
-    const open = phases.filter((p) => p.phase === 'announced' || p.phase === 'running').map((p) => p.schedule);
-    const byStart = (a: Schedule, b: Schedule) => a.window.start.toMillis() - b.window.start.toMillis();
+    const open = (await this.standings(schedules)).filter((p) => isOpen(p.phase)).map((p) => p.schedule);
     if (open.length > 0) return open.sort(byStart)[0]!;
     return schedules.sort(byStart).at(-1)!;
+  }
+
+  /** A maintenance of the instance at `host` that runs now (src/http/views/maintenance.ts), or null. */
+  async runningOn(host: string): Promise<Schedule | null> {
+    const candidates = this.schedules.filter((s) => s.instance.toLowerCase() === host);
+    if (candidates.length === 0) return null;
+    return runningWindow(host, await this.standings(candidates), this.deps.now());
   }
 
   /** Each FAQ answer rendered with the live state, so it says what a reply would say right now. */

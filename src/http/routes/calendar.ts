@@ -2,8 +2,9 @@ import type { Hono } from 'hono';
 import type { DateTime } from 'luxon';
 import { DateTime as LuxonDateTime } from 'luxon';
 import { calendarFacts, calendarFingerprint, calendarText } from '../../calendar/maintenance-calendar.ts';
-import type { CalendarSequenceStore } from '../../calendar/calendar-sequence-store.ts';
+import type { CalendarSequenceStore } from '../../adapters/redis/calendar-sequence-store.ts';
 import { actualEnd } from '../../schedule/outcome-time.ts';
+import { fallbackAccountOf } from '../../schedule/fallback-account.ts';
 import type { Schedule } from '../../schedule/schedule.ts';
 import type { LiveState } from '../live/live-state.ts';
 
@@ -52,9 +53,4 @@ export function mountCalendar(app: Hono, live: LiveState, options: CalendarRoute
       'Cache-Control': 'no-cache',
     });
   });
-}
-
-/** The schedule's fallback account, once schedules carry one (issue 15, h-texts). */
-export function fallbackAccountOf(schedule: Schedule): string | null {
-  return (schedule as Schedule & { fallbackAccount?: string | null }).fallbackAccount ?? null;
 }

@@ -7,6 +7,10 @@ import type { PostedToot } from '../../adapters/redis/state-store.ts';
 import type { CheckRecord } from '../../adapters/redis/check-store.ts';
 import { publicCheck, type PublicCheck } from '../../checks/public-check.ts';
 import { shownStatus, type ShownStatus } from '../../checks/shown-status.ts';
+import { actualEnd } from '../../schedule/outcome-time.ts';
+import { fallbackAccountOf } from '../../schedule/fallback-account.ts';
+import { profileUrl } from './profile-url.ts';
+import { relativeLabel } from './relative-label.ts';
 
 /**
  * What the public sees of one maintenance: the status page, its live updates
@@ -42,7 +46,17 @@ export interface PublicView {
     readonly downtimeLabel: string;
     /** "Europe/Vienna, MEZ" */
     readonly zoneLabel: string;
+    /** Relative to now: "in 12 Min.", "vor 3 Std." */
+    readonly startRelative: string;
+    readonly expectedEndRelative: string;
+    readonly deadlineRelative: string;
   };
+  /** When it actually ended and how long it took; null while it has not ended (or was cancelled). */
+  readonly ended: { readonly at: string; readonly atLabel: string; readonly durationLabel: string } | null;
+  /** The calendar file (/s/:id.ics), relative to Herold's root. */
+  readonly calendarUrl: string;
+  /** Where to follow while the instance is down: the fallback account and its profile. */
+  readonly fallbackAccount: { readonly handle: string; readonly url: string | null } | null;
   readonly progress: { readonly done: number; readonly total: number; readonly label: string };
   readonly tasks: readonly PublicTask[];
   readonly toots: readonly PublicToot[];
@@ -103,15 +117,15 @@ export const PHASE_LABELS: Record<Phase, string> = {
 function phaseText(phase: Phase, instance: string): string {
   switch (phase) {
     case 'announced':
-      return `Der Umzug ist angekündigt. Bis zum Beginn läuft ${instance} ganz normal.`;
+      return `Die Wartung ist angekündigt. Bis zum Beginn läuft ${instance} ganz normal.`;
     case 'running':
-      return `Der Umzug läuft gerade. ${instance} ist in dieser Zeit offline, hier siehst du jeden Schritt.`;
+      return `Die Wartung läuft gerade. ${instance} ist in dieser Zeit offline, hier seht ihr jeden Schritt.`;
     case 'complete':
-      return `Geschafft: Der Umzug ist abgeschlossen und ${instance} läuft wieder.`;
+      return `Geschafft: Die Wartung ist abgeschlossen und ${instance} läuft wieder.`;
     case 'backout':
-      return `Der Umzug hat nicht geklappt. Wir sind auf die alte Installation zurückgekehrt, ${instance} läuft wie gewohnt.`;
+      return `Die Wartung hat nicht geklappt. Wir sind auf die alte Installation zurückgekehrt, ${instance} läuft wie gewohnt.`;
     case 'cancelled':
-      return 'Der Umzug ist abgesagt. Den neuen Termin sagen wir rechtzeitig an.';
+      return 'Die Wartung ist abgesagt. Den neuen Termin sagen wir rechtzeitig an.';
   }
 }
 
@@ -132,7 +146,7 @@ export function tootLabel(schedule: Schedule, tootId: string): string {
     label = task ? `Meilenstein: ${task.title}` : 'Meilenstein';
   } else if (schedule.reminders.some((r) => r.id === head)) label = 'Erinnerung';
   else if (schedule.announcements.some((a) => a.id === base)) label = 'Ankündigung';
-  else label = 'Toot';
+  else label = 'Beitrag';
   return label + suffix;
 }
 
@@ -173,6 +187,9 @@ export function publicView({ schedule, progress, posted, version, faq, now, chec
   const clock = (dt: DateTime) => (sameDay(dt) ? dt.toFormat("HH:mm 'Uhr'") : dt.toFormat("ccc, d. LLLL, HH:mm 'Uhr'"));
   const short = (dt: DateTime) => (sameDay(dt) ? dt.toFormat('HH:mm') : dt.toFormat('dd.MM. HH:mm'));
   const done = finishedCount(schedule, progress);
+  const ended = actualEnd(schedule, progress, posted);
+  const relative = (dt: DateTime) => relativeLabel(dt, now, locale);
+  const fallback = fallbackAccountOf(schedule);
   const total = schedule.tasks.length;
 
   return {
@@ -195,7 +212,15 @@ export function publicView({ schedule, progress, posted, version, faq, now, chec
       expectedEndLabel: clock(expectedEnd),
       downtimeLabel: downtime(schedule, locale),
       zoneLabel: `${zone}, ${start.toFormat('ZZZZ')}`,
+      startRelative: relative(start),
+      expectedEndRelative: relative(expectedEnd),
+      deadlineRelative: relative(deadline),
     },
+    ended: ended
+      ? { at: inZone(ended).toISO()!, atLabel: clock(inZone(ended)), durationLabel: durationLabel(ended.diff(start), locale) }
+      : null,
+    calendarUrl: `/s/${encodeURIComponent(schedule.id)}.ics`,
+    fallbackAccount: fallback ? { handle: fallback, url: profileUrl(fallback) } : null,
     progress: { done, total, label: `${done} von ${total} Schritten erledigt` },
     tasks: schedule.tasks.map((task) => {
       const state = progress.tasks[task.id] ?? { status: 'pending' as const, changedAt: null, note: null };
@@ -235,7 +260,12 @@ export function publicView({ schedule, progress, posted, version, faq, now, chec
 }
 
 function downtime(schedule: Schedule, locale: string): string {
-  const shifted = schedule.window.expectedDowntime.shiftTo('days', 'hours', 'minutes');
+  return durationLabel(schedule.window.expectedDowntime, locale);
+}
+
+/** "eine Stunde", "1 Stunde, 35 Minuten", "kurz" (under a minute). */
+function durationLabel(duration: Duration, locale: string): string {
+  const shifted = duration.shiftTo('days', 'hours', 'minutes').mapUnits((n, unit) => (unit === 'minutes' ? Math.floor(n) : n));
   const parts = Object.fromEntries(Object.entries(shifted.toObject()).filter(([, n]) => n !== 0));
   if (Object.keys(parts).length === 0) return 'kurz';
   return Duration.fromObject(parts, { locale }).toHuman({ listStyle: 'long' }).replace(/^1 Stunde$/, 'eine Stunde');

@@ -25,6 +25,7 @@ export class StatusPages {
   private readonly handlebars = Handlebars.create();
   private readonly status: Handlebars.TemplateDelegate;
   private readonly notFound: Handlebars.TemplateDelegate;
+  private readonly maintenancePage: Handlebars.TemplateDelegate;
   private readonly css: string;
   private readonly script: string;
   /** Content-Security-Policy for every page rendered here. */
@@ -35,8 +36,10 @@ export class StatusPages {
     this.css = read('status.css');
     this.script = read('status.js');
     this.handlebars.registerPartial('_head', read('_head.hbs'));
+    this.handlebars.registerPartial('_tasks', read('_tasks.hbs'));
     this.status = this.handlebars.compile(read('status.hbs'), { strict: true });
     this.notFound = this.handlebars.compile(read('not-found.hbs'), { strict: true });
+    this.maintenancePage = this.handlebars.compile(read('maintenance.hbs'), { strict: true });
     this.csp = [
       "default-src 'none'",
       `style-src ${sha256(this.css)}`,
@@ -49,9 +52,21 @@ export class StatusPages {
     ].join('; ');
   }
 
-  /** The page of one maintenance; `eventsUrl` is where its script listens for changes. */
-  page(view: PublicView, options: { eventsUrl: string; others?: readonly PageLink[] }): string {
-    return this.status({ view, eventsUrl: options.eventsUrl, others: options.others ?? [], css: this.css, script: this.script });
+  /**
+   * The page of one maintenance; `eventsUrl` is where its script listens for
+   * changes; `upcoming` and `archive` link the other maintenances.
+   */
+  page(view: PublicView, options: { eventsUrl: string; upcoming?: readonly PageLink[]; archive?: readonly PageLink[] }): string {
+    return this.status({ view, eventsUrl: options.eventsUrl, upcoming: options.upcoming ?? [], archive: options.archive ?? [], css: this.css, script: this.script });
+  }
+
+  /**
+   * What browsers get on the instance's own address while its maintenance
+   * runs (HEROLD_MAINTENANCE_HOSTS): the live progress, the expected end and
+   * where to follow meanwhile.
+   */
+  maintenance(view: PublicView, options: { eventsUrl: string; message: string; statusPage: string | null }): string {
+    return this.maintenancePage({ view, eventsUrl: options.eventsUrl, message: options.message, statusPage: options.statusPage, css: this.css, script: this.script });
   }
 
   /** A short German page for a 404 (or "nothing planned"). */

@@ -54,7 +54,14 @@
       bar.value = v.progress.done;
       bar.textContent = v.progress.label;
     }
+    // The outcome changes the page's shape (actual end, duration): load it anew once.
+    if (v.ended && !document.getElementById('ended')) {
+      window.location.reload();
+      return;
+    }
     text('deadline', v.window.deadlineLabel);
+    text('start-relative', '(' + v.window.startRelative + ')');
+    text('expected-end-relative', '(' + v.window.expectedEndRelative + ')');
     text('updated', v.updatedLabel);
     var changes = [];
     v.tasks.forEach(function (t) {

@@ -1,4 +1,4 @@
-import type { RedisConnection } from '../adapters/redis/connect.ts';
+import type { RedisConnection } from './connect.ts';
 
 /** The calendar event's revision: SEQUENCE and when its facts last changed (ms). */
 export interface CalendarRevision {
