@@ -2,7 +2,7 @@ import type { RedisConnection } from '../adapters/redis/connect.ts';
 import type { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
-import { createMatcher, DEFAULT_FAQ_DIR, loadFaq } from '../faq/index.ts';
+import { createClassifier, DEFAULT_FAQ_DIR, ENGLISH_FAQ_DIR, loadFaq } from '../faq/index.ts';
 import type { MastodonAccount, RateLimitState } from '../core/ports/mastodon-account.ts';
 import { MastoNotifications } from '../adapters/mastodon/notifications.ts';
 import type { RequestGate } from '../adapters/mastodon/request-gate.ts';
@@ -71,7 +71,7 @@ export class Replies {
       },
       cooldownMs: deps.config.replyCooldownMs,
       enabled: deps.config.replies,
-      faqDir: DEFAULT_FAQ_DIR,
+      faqDirs: { de: DEFAULT_FAQ_DIR, en: ENGLISH_FAQ_DIR },
       now: deps.now,
       log: deps.log,
       onReplied: deps.onReplied,
@@ -93,7 +93,7 @@ export class Replies {
     let matcher;
     try {
       const faq = await loadFaq();
-      matcher = createMatcher(faq.entries, faq.options);
+      matcher = createClassifier(faq);
     } catch (error) {
       // The schedule's toots matter more than answers: keep running, loudly.
       log.error(`Questions are not answered, the FAQ cannot be loaded: ${(error as Error).message} Check it with \`herold faq eval\`.`);

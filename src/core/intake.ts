@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { FALLBACK_ID, type Matcher } from '../faq/index.ts';
+import { FALLBACK_ID, type Classifier } from '../faq/index.ts';
 import { PRIORITY, type JobSink } from './jobs.ts';
 import type { CurrentSchedule } from './current-schedule.ts';
 import { questionText } from '../replies/question-text.ts';
@@ -12,7 +12,8 @@ export type IntakeResult = 'queued' | 'ignored' | 'answered already' | 'no sched
 export interface IntakeDeps {
   readonly store: ReplyStore;
   readonly jobs: JobSink;
-  readonly matcher: Matcher;
+  /** Reads the FAQ entry (or thanks, or fallback) and the language. */
+  readonly matcher: Classifier;
   readonly current: CurrentSchedule;
   /** The bot's own account (known once the listener has asked the instance). */
   readonly self: () => { readonly id: string; readonly username: string };
@@ -71,11 +72,12 @@ export class Intake {
         accountId: n.account.id,
         acct: n.account.acct,
         faqId: match.id,
+        language: match.language,
         receivedAt: n.createdAt,
       },
       { priority: PRIORITY.reply },
     );
-    log.debug({ notification: n.id, from: n.account.acct, faq: match.id, score: match.score }, 'Reply queued.');
+    log.debug({ notification: n.id, from: n.account.acct, faq: match.id, score: match.score, language: match.language }, 'Reply queued.');
     return 'queued';
   }
 }

@@ -1,3 +1,4 @@
+import type { Language } from '../faq/language.ts';
 import type { DateTime } from 'luxon';
 import type { Schedule } from '../schedule/schedule.ts';
 
@@ -36,8 +37,10 @@ export type HeroldJob =
       readonly accountId: string;
       /** Full acct of the asker (user@domain for remote accounts); the reply's only mention. */
       readonly acct: string;
-      /** FAQ entry to answer with, or 'fallback'. */
+      /** FAQ entry to answer with, 'fallback', or 'thanks' (a favourite, no answer). */
       readonly faqId: string;
+      /** The language to answer in; absent in jobs queued before answers had one (German). */
+      readonly language?: Language;
       /** When the question was asked (ISO). */
       readonly receivedAt: string;
     };

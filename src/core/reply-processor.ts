@@ -1,7 +1,7 @@
 import type { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import { MastodonRejectedError } from '../errors.ts';
-import { FALLBACK_ID } from '../faq/index.ts';
+import { FALLBACK_ID, THANKS_ID, type Language } from '../faq/index.ts';
 import type { MastodonAccount } from './ports/mastodon-account.ts';
 import type { HeroldJob } from './jobs.ts';
 import { postOnce, type PostOnceOptions } from './post-once.ts';
@@ -28,8 +28,8 @@ export interface ReplyProcessorDeps {
   readonly cooldownMs: number;
   /** HEROLD_REPLIES: off drops reply jobs instead of sending them. */
   readonly enabled: boolean;
-  /** Directory of the answer templates (templates/de/faq). */
-  readonly faqDir: string;
+  /** Directories of the answer templates per language: German always (templates/de/faq), English when there is one. */
+  readonly faqDirs: Readonly<Partial<Record<Language, string>>> & { readonly de: string };
   readonly now: () => DateTime;
   readonly log: Logger;
   readonly onReplied?: () => void;
@@ -46,7 +46,7 @@ export interface ReplyProcessorDeps {
  * and the status id stored with HSETNX right after the POST.
  */
 export class ReplyProcessor {
-  private renderer: TemplateRenderer | null = null;
+  private readonly renderers = new Map<Language, TemplateRenderer>();
 
   constructor(private readonly deps: ReplyProcessorDeps) {}
 
@@ -61,6 +61,8 @@ export class ReplyProcessor {
     }
     if (done) return { result: done.statusId ? `already answered with ${done.statusId}` : `already handled: ${done.skipped}` };
 
+    if (job.faqId === THANKS_ID) return this.favourite(job);
+
     // What replies must leave to the schedule's toots (requests per window, the statuses they need)
     // the account's rate gate decides when the answer is posted (use: 'reply').
     if (!(await store.claimCooldown(job.accountId, job.faqId, job.notificationId, this.deps.cooldownMs))) {
@@ -71,7 +73,8 @@ export class ReplyProcessor {
 
     const state = await this.deps.current.pick();
     if (!state) throw new Error('No schedule is loaded; a reply cannot be rendered.');
-    const renderer = (this.renderer ??= new TemplateRenderer(this.deps.faqDir));
+    const language: Language = job.language && this.deps.faqDirs[job.language] ? job.language : 'de';
+    const renderer = this.renderer(language);
     const faqId = renderer.has(job.faqId) ? job.faqId : FALLBACK_ID;
     const now = this.deps.now();
     const dns = this.deps.checks ? dnsSpread(state.schedule, await this.deps.checks.all(state.schedule.id), now) : null;
@@ -82,7 +85,7 @@ export class ReplyProcessor {
     let adopted = false;
     const idempotencyKey = replyPostKey(job.notificationId);
     try {
-      ({ status, adopted } = await postOnce(account, { text, visibility: 'direct', language: 'de', inReplyToId: job.statusId, idempotencyKey, use: 'reply' }, this.deps.posting));
+      ({ status, adopted } = await postOnce(account, { text, visibility: 'direct', language, inReplyToId: job.statusId, idempotencyKey, use: 'reply' }, this.deps.posting));
     } catch (error) {
       if (error instanceof MastodonRejectedError) {
         await store.releaseCooldown(job.accountId, job.faqId, job.notificationId);
@@ -101,5 +104,37 @@ export class ReplyProcessor {
     this.deps.onReplied?.();
     log.info({ notification: job.notificationId, from: job.acct, faq: faqId, status: status.id }, `Answered @${job.acct} (${faqId}).`);
     return { result: `answered ${faqId} with ${status.id}` };
+  }
+
+  private renderer(language: Language): TemplateRenderer {
+    let renderer = this.renderers.get(language);
+    if (!renderer) {
+      renderer = new TemplateRenderer(this.deps.faqDirs[language] ?? this.deps.faqDirs.de);
+      this.renderers.set(language, renderer);
+    }
+    return renderer;
+  }
+
+  /**
+   * Thanks, praise and good wishes get a favourite instead of an answer.
+   * Favouriting is idempotent on Mastodon (one favourite per account and
+   * status), so a retry after a lost answer just favourites again; the
+   * record (HSETNX) says it was done.
+   */
+  private async favourite(job: ReplyJob): Promise<{ result: string }> {
+    const { store, log, account } = this.deps;
+    try {
+      await account.favourite(job.statusId);
+    } catch (error) {
+      if (error instanceof MastodonRejectedError && (error.status === 404 || error.status === 422 || error.status === 403)) {
+        await store.recordAnswered(job.notificationId, { statusId: null, faqId: THANKS_ID, at: this.deps.now().toISO()!, acct: job.acct, skipped: `favourite refused with HTTP ${error.status}` });
+        log.warn({ notification: job.notificationId, from: job.acct }, `Favourite dropped: ${error.message}`);
+        return { result: `dropped: HTTP ${error.status}` };
+      }
+      throw error;
+    }
+    await store.recordAnswered(job.notificationId, { statusId: null, faqId: THANKS_ID, at: this.deps.now().toISO()!, acct: job.acct, favourited: true });
+    log.info({ notification: job.notificationId, from: job.acct }, `Favourited the thanks of @${job.acct}.`);
+    return { result: `favourited ${job.statusId}` };
   }
 }

@@ -3,7 +3,7 @@ import { PIN_LIMIT } from '../adapters/mastodon/own-status-lookup.ts';
 import { fail, ok, warn, type CheckResult } from './check.ts';
 import { EDIT_SINCE, parseVersion, supportsEditing } from './version.ts';
 
-const SCOPES = 'write:statuses, write:accounts (pinning), read:statuses and read:notifications';
+const SCOPES = 'write:statuses, write:accounts (pinning), write:favourites (thanks get a star), read:statuses and read:notifications';
 
 function unreachable(check: string, url: string, probe: Extract<Probe<unknown>, { ok: false }>): CheckResult {
   return fail(check, `${url} does not answer (${probe.message}).`, 'Check MASTODON_URL and that the instance is up; from this machine: curl -I ' + url);

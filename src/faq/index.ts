@@ -10,7 +10,7 @@
 export { createClassifier, MAX_THANKS_WORDS, type Classifier, type Reading } from './classify.ts';
 export { DEFAULT_LANGUAGE, detectLanguage, isLanguage, LANGUAGES, type Language } from './language.ts';
 export { createMatcher, DEFAULT_MARGIN, DEFAULT_THRESHOLD, MAX_QUESTION_LENGTH } from './matcher.ts';
-export { answersIn, DEFAULT_FAQ_DIR, FAQ_FILE, loadFaq, parseFaqFile, type FaqTemplate, type LoadedFaq } from './load-faq.ts';
+export { answersIn, DEFAULT_FAQ_DIR, ENGLISH_FAQ_DIR, FAQ_FILE, loadFaq, parseFaqFile, type FaqTemplate, type LoadedFaq } from './load-faq.ts';
 export {
   evaluate,
   formatReport,

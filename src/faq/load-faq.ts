@@ -15,6 +15,9 @@ import type { FaqEntry, Keyword, MatcherOptions } from './types.ts';
 /** templates/de/faq in this checkout. */
 export const DEFAULT_FAQ_DIR = fileURLToPath(new URL('../../templates/de/faq/', import.meta.url));
 
+/** templates/en/faq in this checkout: the English answers. */
+export const ENGLISH_FAQ_DIR = fileURLToPath(new URL('../../templates/en/faq/', import.meta.url));
+
 export const FAQ_FILE = 'faq.yaml';
 
 /** The folder and language of the answers for a question in `language`: German when there are none in it. */

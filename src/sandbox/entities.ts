@@ -150,11 +150,11 @@ export class Entities {
       url: this.statusUrl(status),
       replies_count: replies,
       reblogs_count: 0,
-      favourites_count: 0,
+      favourites_count: status.favouritedBy.length,
       edited_at: status.editedAt === null ? null : iso(status.editedAt),
     };
     if (viewer !== null) {
-      json.favourited = false;
+      json.favourited = status.favouritedBy.includes(viewer.id);
       json.reblogged = false;
       json.muted = false;
       json.bookmarked = false;

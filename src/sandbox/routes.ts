@@ -172,6 +172,10 @@ export class Router {
       const account = requireUser(ctx, ['write', 'write:accounts']);
       return ok(this.entities.status(this.store.pin(account, id ?? ''), account));
     });
+    this.add(['POST'], '/api/v1/statuses/([^/]+)/favourite', (ctx, [id]) => {
+      const account = requireUser(ctx, ['write', 'write:favourites']);
+      return ok(this.entities.status(this.store.favourite(account, id ?? ''), account));
+    });
     this.add(['POST'], '/api/v1/statuses/([^/]+)/unpin', (ctx, [id]) => {
       const account = requireUser(ctx, ['write', 'write:accounts']);
       return ok(this.entities.status(this.store.unpin(account, id ?? ''), account));

@@ -578,6 +578,7 @@ class SandboxServer implements Sandbox {
       editedAt: status.editedAt === null ? null : iso(status.editedAt),
       deletedAt: status.deletedAt === null ? null : iso(status.deletedAt),
       pinned: status.pinnedAt !== null,
+      favouritedBy: status.favouritedBy.map((id) => this.store.accountById(id)?.username ?? id),
       idempotencyKey: status.idempotencyKey,
       application: status.application,
       history: status.revisions.map((r) => ({ ...r, createdAt: iso(r.createdAt) })),

@@ -71,13 +71,15 @@ export interface StatusRecord {
   editedAt: number | null;
   deletedAt: number | null;
   pinnedAt: number | null;
+  /** Accounts that favourited it, in order (Mastodon's favourites table: one row per account and status). */
+  favouritedBy: string[];
   readonly idempotencyKey: string | null;
   readonly application: string;
   /** All versions, oldest first; the last one mirrors the current fields. */
   readonly revisions: RevisionRecord[];
 }
 
-export type NotificationType = 'mention' | 'follow';
+export type NotificationType = 'mention' | 'follow' | 'favourite';
 
 export interface NotificationRecord {
   readonly id: string;
@@ -456,6 +458,7 @@ export class Store {
       editedAt: null,
       deletedAt: null,
       pinnedAt: null,
+      favouritedBy: [],
       idempotencyKey,
       application: meta.application,
       revisions: [{ text, spoilerText, sensitive, language, createdAt: now }],
@@ -538,6 +541,21 @@ export class Store {
     if (problems.length > 0) throw ApiError.validation(...problems);
     if (status.pinnedAt !== null) throw new ApiError(422, 'Duplicate record');
     status.pinnedAt = this.now();
+    return status;
+  }
+
+  /**
+   * FavouriteService: StatusPolicy#favourite? (the status must be visible to
+   * the account, else 404), then the existing favourite if there is one (a
+   * repeat changes nothing), else a new one and a notification for the
+   * author (filterable like a mention under the 4.3+ policy).
+   */
+  favourite(account: AccountRecord, id: string): StatusRecord {
+    const status = this.visibleStatus(id, account);
+    if (status.favouritedBy.includes(account.id)) return status;
+    status.favouritedBy.push(account.id);
+    const author = this.accounts.get(status.accountId);
+    if (author) this.notify(author, account, 'favourite', status);
     return status;
   }
 

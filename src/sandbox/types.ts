@@ -148,6 +148,8 @@ export interface SandboxStatus {
   /** Deleted statuses stay in the inspection list with this set. */
   readonly deletedAt: string | null;
   readonly pinned: boolean;
+  /** Usernames of the accounts that favourited it, in order. */
+  readonly favouritedBy: readonly string[];
   readonly idempotencyKey: string | null;
   readonly application: string;
   /** Every version, oldest first; the last one is the current text. */

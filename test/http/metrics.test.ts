@@ -28,6 +28,7 @@ function fakeAccount(fail: Error | null = null) {
       return null;
     },
     async unpin(_id: string) {},
+    async favourite(_id: string) {},
     async verify() {
       return { id: '1', acct: 'b2c' };
     },

@@ -122,11 +122,12 @@ describe('answering questions', () => {
     const schedule = upcoming();
     const service = await r.start([schedule], { replies: FAST });
     await r.sandbox.waitForStream();
-    const chat = r.sandbox.mention('alice', 'Danke, ihr seid super! 🎉');
+    const chat = r.sandbox.mention('alice', 'Kennst du ein gutes Beisl in Ottakring? 🎉');
     const reply = await waitFor('the fallback', () => repliesTo(r!.sandbox, chat.id)[0]);
     expect(reply.text).toBe(await expected(service, schedule, 'fallback', 'alice'));
     expect(reply.text).toMatch(/^@alice Danke für deine Nachricht!/);
-    expect(reply.text).not.toContain('ihr seid super');
+    expect(reply.text).toContain('https://wien.rocks/@paula');
+    expect(reply.text).not.toContain('Beisl');
     expect(reply.mentions).toEqual(['alice']);
     expect(r.sandbox.notifications('paula')).toEqual([]);
 
@@ -134,11 +135,11 @@ describe('answering questions', () => {
     const json: string[] = [];
     await questionsCommand({ json: true }, (line) => json.push(line), env);
     const open = JSON.parse(json.join('\n')) as { notificationId: string; acct: string; text: string; statusId: string }[];
-    expect(open).toEqual([expect.objectContaining({ acct: 'alice', text: 'Danke, ihr seid super! 🎉', statusId: chat.id })]);
+    expect(open).toEqual([expect.objectContaining({ acct: 'alice', text: 'Kennst du ein gutes Beisl in Ottakring? 🎉', statusId: chat.id })]);
     const lines: string[] = [];
     await questionsCommand({}, (line) => lines.push(line), env);
     expect(lines.join('\n')).toContain('@alice');
-    expect(lines.join('\n')).toContain('Danke, ihr seid super!');
+    expect(lines.join('\n')).toContain('Kennst du ein gutes Beisl');
     await questionsCommand({ done: [open[0]!.notificationId] }, () => undefined, env);
     const after: string[] = [];
     await questionsCommand({}, (line) => after.push(line), env);
@@ -233,7 +234,7 @@ describe('receiving: stream, polling, restarts', () => {
     expect(await second.replies.store.cursor()).toBe(r.sandbox.notifications().filter((n) => n.recipient === 'b2c').at(-1)!.id);
   });
 
-  it('two services on the same prefix answer each mention exactly once', async () => {
+  it('two services on the same prefix answer each question and favourite each thanks exactly once', async () => {
     r = await rig();
     const users = Array.from({ length: 20 }, (_, i) => r!.sandbox.addAccount({ username: `u${i}` }).username);
     const schedule = upcoming();
@@ -242,15 +243,20 @@ describe('receiving: stream, polling, restarts', () => {
     await waitFor('both streams', () => a.replies.listener!.streamState === 'up' && b.replies.listener!.streamState === 'up', 10_000);
     await sleep(100);
     const asked = users.map((u, i) => r!.sandbox.mention(u, i % 2 === 0 ? 'Wie lange dauert der Umzug?' : 'Danke!'));
-    await waitFor('every answer', () => answers(r!.sandbox).length >= asked.length);
+    const questions = asked.filter((_, i) => i % 2 === 0);
+    const thanks = asked.filter((_, i) => i % 2 === 1);
+    await waitFor('every answer', () => answers(r!.sandbox).length >= questions.length);
+    await waitFor('every favourite', () => thanks.every((q) => r!.sandbox.status(q.id)?.favouritedBy.length));
     await settle(a, b);
-    for (const q of asked) expect(repliesTo(r.sandbox, q.id)).toHaveLength(1);
-    expect(answers(r.sandbox)).toHaveLength(20);
+    for (const q of questions) expect(repliesTo(r.sandbox, q.id)).toHaveLength(1);
+    for (const q of thanks) expect(repliesTo(r.sandbox, q.id)).toHaveLength(0);
+    expect(answers(r.sandbox)).toHaveLength(10);
+    expect(r.sandbox.requests().filter((q) => q.method === 'POST' && q.path.endsWith('/favourite'))).toHaveLength(10);
     expect(a.replies.listener!.stats.streamed).toBeGreaterThanOrEqual(20);
     expect(b.replies.listener!.stats.streamed).toBeGreaterThanOrEqual(20);
-    expect(await a.replies.store.openQuestions()).toHaveLength(10);
+    expect(await a.replies.store.openQuestions()).toHaveLength(0);
     const keys = answers(r.sandbox).map((s) => s.idempotencyKey);
-    expect(new Set(keys).size).toBe(20);
+    expect(new Set(keys).size).toBe(10);
   });
 
   it('leaves mentions older than HEROLD_REPLY_MAX_AGE_MS alone on the first start', async () => {

@@ -92,6 +92,7 @@ if (schemaAvailable) {
       expectConforms(await exchange('/api/v1/statuses/{id}/source', `/api/v1/statuses/${id}/source`), 200);
       expectConforms(await exchange('/api/v1/statuses/{id}/pin', `/api/v1/statuses/${id}/pin`, { method: 'POST' }), 200);
       expectConforms(await exchange('/api/v1/statuses/{id}/unpin', `/api/v1/statuses/${id}/unpin`, { method: 'POST' }), 200);
+      expectConforms(await exchange('/api/v1/statuses/{id}/favourite', `/api/v1/statuses/${id}/favourite`, { method: 'POST' }), 200);
       expectConforms(await exchange('/api/v1/statuses/{id}', `/api/v1/statuses/${id}`, { method: 'DELETE' }), 200);
     });
 

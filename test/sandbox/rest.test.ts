@@ -253,6 +253,29 @@ describe('editing, pinning, deleting', () => {
   });
 });
 
+describe('favourites', () => {
+  it('favourites once per account (a repeat changes nothing), notifies the author, and needs write:favourites', async () => {
+    const question = sandbox.mention('alice', 'Danke!', { visibility: 'direct' });
+    const first = await api(sandbox, `/api/v1/statuses/${question.id}/favourite`, { method: 'POST' });
+    const again = await api(sandbox, `/api/v1/statuses/${question.id}/favourite`, { method: 'POST' });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ id: question.id, favourited: true, favourites_count: 1 });
+    expect(again.body).toMatchObject({ favourited: true, favourites_count: 1 });
+    expect(sandbox.status(question.id)?.favouritedBy).toEqual(['b2c']);
+    expect(sandbox.notifications('alice').filter((n) => n.type === 'favourite' && n.statusId === question.id)).toHaveLength(1);
+    const poster = await api(sandbox, `/api/v1/statuses/${question.id}/favourite`, { method: 'POST', token: 'poster-token' });
+    expect(poster.status).toBe(403);
+  });
+
+  it('answers 404 for a status the account may not see (StatusPolicy#favourite?)', async () => {
+    const own = await api(sandbox, '/api/v1/statuses', { method: 'POST', json: { status: 'nur für mich', visibility: 'direct' } });
+    const hidden = await api(sandbox, `/api/v1/statuses/${(own.body as { id: string }).id}/favourite`, { method: 'POST', token: 'alice-token' });
+    expect(hidden.status).toBe(404);
+    const missing = await api(sandbox, '/api/v1/statuses/999999999/favourite', { method: 'POST' });
+    expect(missing.status).toBe(404);
+  });
+});
+
 describe('request log', () => {
   it('records requests with the token redacted', async () => {
     sandbox.clearRequests();

@@ -145,6 +145,11 @@ export class MastoAccount implements MastodonAccount {
     await this.call('unpin a status', () => this.client.v1.statuses.$select(id).unpin.$raw(), { use: 'toot' });
   }
 
+  /** https://docs.joinmastodon.org/methods/statuses/#favourite: FavouriteService returns the existing favourite on a repeat. */
+  async favourite(id: string): Promise<void> {
+    await this.call('favourite a status', () => this.client.v1.statuses.$select(id).favourite.$raw(), { use: 'reply' });
+  }
+
   /** https://docs.joinmastodon.org/methods/accounts/#verify_credentials */
   async verify(): Promise<{ id: string; acct: string }> {
     const account = await this.call('verify the access token', () => this.client.v1.accounts.verifyCredentials.$raw());

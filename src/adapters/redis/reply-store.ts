@@ -9,6 +9,8 @@ export interface AnsweredRecord {
   readonly acct: string;
   /** Set when no reply was sent, e.g. "cooldown". */
   readonly skipped?: string;
+  /** Thanks: the message got a favourite instead of an answer. */
+  readonly favourited?: boolean;
 }
 
 /** A question no FAQ entry answered with confidence, kept for the admins. */

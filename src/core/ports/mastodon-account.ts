@@ -63,6 +63,8 @@ export interface MastodonAccount {
    */
   findOwnStatus(query: OwnStatusQuery): Promise<PostedStatus | null>;
   unpin(id: string): Promise<void>;
+  /** Favourites a status; a repeat changes nothing (Mastodon keeps one favourite per account and status). Needs write:favourites. */
+  favourite(id: string): Promise<void>;
   /** The account's `acct`; fails with MastodonRejectedError on a bad token. */
   verify(): Promise<{ id: string; acct: string }>;
   /** configuration.statuses.max_characters from /api/v2/instance. */
