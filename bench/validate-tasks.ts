@@ -42,7 +42,7 @@ for (const n of sizes.length > 0 ? sizes : [125, 250, 500, 1000, 2000]) {
   let problems = 0;
   try {
     const schedule = parseSchedule(text, `bench-${n}.yaml`);
-    checkToots(schedule, new TemplateRenderer(schedule.templatesDir));
+    checkToots(schedule, new TemplateRenderer(schedule.templateDirs));
   } catch (error) {
     if (!(error instanceof ScheduleError)) throw error;
     problems = error.problems.length;

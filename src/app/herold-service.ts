@@ -160,7 +160,7 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
     // A refusal stops the start; a slow instance does not hold it up (the outcome is handled below).
     const early = await Promise.race([first, delay(FIRST_ANSWER_WAIT_MS)]);
 
-    const schedules = new Map([...options.schedules].map(([id, schedule]) => [id, { schedule, renderer: new TemplateRenderer(schedule.templatesDir) }]));
+    const schedules = new Map([...options.schedules].map(([id, schedule]) => [id, { schedule, renderer: new TemplateRenderer(schedule.templateDirs) }]));
     const replies = new Replies({
       config,
       redis,

@@ -10,7 +10,7 @@ export interface PreviewOptions {
 /** `herold preview <file>`: the whole timeline the schedule produces, in order. */
 export function previewCommand(file: string, options: PreviewOptions, out: (line: string) => void): void {
   const schedule = loadSchedule(file);
-  const timeline = planTimeline(schedule, new TemplateRenderer(schedule.templatesDir), options.scenario ?? 'complete');
+  const timeline = planTimeline(schedule, new TemplateRenderer(schedule.templateDirs), options.scenario ?? 'complete');
   if (options.json) {
     out(
       JSON.stringify(

@@ -1,11 +1,12 @@
 import { TemplateRenderer } from '../render/template-renderer.ts';
 import { checkToots } from '../schedule/check-toots.ts';
 import { loadSchedule } from '../schedule/load-schedule.ts';
+import { formatProblem } from '../errors.ts';
 
 /** `herold validate <file>`: loads the schedule, renders every toot it can produce and checks it. */
 export function validateCommand(file: string, out: (line: string) => void): void {
   const schedule = loadSchedule(file);
-  const check = checkToots(schedule, new TemplateRenderer(schedule.templatesDir));
+  const check = checkToots(schedule, new TemplateRenderer(schedule.templateDirs));
   const { start, deadline } = schedule.window;
   const milestones = schedule.tasks.filter((t) => t.milestone !== null).length;
   out(`✔ ${file} is valid.`);
@@ -19,6 +20,7 @@ export function validateCommand(file: string, out: (line: string) => void): void
   if (checked.length > 0) {
     out(`  ${checked.length} task checks: ${checked.map((t) => `${t.id} (${t.check!.kind}, ${t.check!.confirm})`).join(', ')}.`);
   }
+  for (const warning of schedule.warnings) out(`⚠ ${formatProblem(warning)}`);
   out(
     `  ${check.toots.length} toots rendered; the longest is ${check.longest.name} with ${check.longest.length} of ${check.limit} characters.`,
   );

@@ -194,10 +194,12 @@ export class Operations {
       await jobs.add(tootJob(schedule, 'milestone', milestoneTootId(task.id), task.id, at));
     }
     let completed = false;
-    if (allFinished(schedule, await store.progress(schedule)) && (await store.transition(schedule.id, 'complete', ['announced', 'running']))) {
+    if (allFinished(schedule, await store.progress(schedule)) && (await store.transition(schedule.id, 'complete', ['announced', 'running'], at))) {
       // After the last edit has had its chance, so the thread reads in order.
       // Not after a widened interval: the completion must not wait for the budget of the edits.
       await jobs.add(tootJob(schedule, 'complete', 'complete', null, at), { delayMs: floorMs });
+      // The progress toot's final state ("abgeschlossen um …"), in case the edit above showed the last task running.
+      await jobs.add({ type: 'progress', scheduleId: schedule.id, version: await store.version(schedule.id) }, { delayMs: floorMs });
       completed = true;
     }
     return { version, completed };
@@ -243,7 +245,7 @@ export class Operations {
     const schedule = this.schedule(scheduleId);
     const { store, jobs, now } = this.deps;
     const phase: Phase = outcome === 'cancel' ? 'cancelled' : outcome;
-    if (!(await store.transition(schedule.id, phase, ['announced', 'running']))) {
+    if (!(await store.transition(schedule.id, phase, ['announced', 'running'], outcome === 'cancel' ? null : now()))) {
       const current = (await store.progress(schedule)).phase;
       throw new UsageError(`The maintenance is already ${current}; it cannot become ${phase} now.`);
     }
@@ -257,6 +259,8 @@ export class Operations {
       return;
     }
     await jobs.add(tootJob(schedule, outcome, outcome, null, now()));
+    // The progress toot shows the outcome (a no-op while it has not been posted: the start toot renders the latest state).
+    await jobs.add({ type: 'progress', scheduleId: schedule.id, version: await store.version(schedule.id) });
   }
 
   async status(scheduleId: string): Promise<StatusReport> {

@@ -106,6 +106,8 @@ export class Processor {
       taskId: job.kind === 'milestone' ? job.ref! : undefined,
       previousStart: job.previousStart ? DateTime.fromISO(job.previousStart) : undefined,
       dns: job.kind === 'milestone' && this.deps.checks ? dnsSpread(schedule, await this.deps.checks.all(schedule.id), now, job.ref!) : null,
+      plannedAt: DateTime.fromISO(job.at),
+      announced: (await store.meta(schedule.id, 'announcedStart')) !== null,
     });
     const parts = fitToot(renderer, template, context, this.deps.characterLimit);
 
@@ -301,10 +303,12 @@ export class Processor {
     if (early > 0) throw new NotDueYetError(early, `The deadline job of ${schedule.id} ran before ${progress.deadline.toISO()}; it waits until then.`);
     if (allFinished(schedule, progress)) return { result: 'all tasks finished in time' };
     // Only a window that actually started can be backed out of.
-    if (!(await store.transition(schedule.id, 'backout', ['running']))) {
+    if (!(await store.transition(schedule.id, 'backout', ['running'], this.deps.now()))) {
       return { result: `nothing to do: the maintenance is ${progress.phase}` };
     }
     await this.deps.jobs.add(tootJob(schedule, 'backout', 'backout', null, progress.deadline));
+    // The progress toot shows the back-out, not "… ist wieder da" forever.
+    await this.deps.jobs.add({ type: 'progress', scheduleId: schedule.id, version: await store.version(schedule.id) });
     return { result: 'deadline passed with open tasks: backing out' };
   }
 }

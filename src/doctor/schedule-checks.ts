@@ -34,7 +34,7 @@ export function scheduleCheck(file: string): { result: CheckResult; schedule: Sc
   const name = `schedule ${path.basename(file)}`;
   try {
     const schedule = loadSchedule(file);
-    const check = checkToots(schedule, new TemplateRenderer(schedule.templatesDir));
+    const check = checkToots(schedule, new TemplateRenderer(schedule.templateDirs));
     const start = schedule.window.start.setLocale(schedule.locale).toFormat("d. LLLL yyyy, HH:mm 'Uhr'");
     return { result: ok(name, `${schedule.id}: valid, starts ${start} (${schedule.timezone}), ${schedule.tasks.length} tasks, ${check.toots.length} toots.`), schedule };
   } catch (error) {
@@ -46,7 +46,7 @@ export function scheduleCheck(file: string): { result: CheckResult; schedule: Sc
 export function tootLengthCheck(schedule: Schedule, limit: number): CheckResult {
   const name = `toot-length ${schedule.id}`;
   try {
-    const { longest } = checkToots(schedule, new TemplateRenderer(schedule.templatesDir), limit);
+    const { longest } = checkToots(schedule, new TemplateRenderer(schedule.templateDirs), limit);
     return ok(name, `The longest toot (${longest.name}) has ${longest.length} of the instance's ${limit} characters.`);
   } catch (error) {
     return fail(name, describe(error), 'Shorten the template or the task titles; the instance limit wins over maxCharacters in the schedule.');

@@ -23,34 +23,46 @@ export interface RenderedToot {
 }
 
 /**
- * Compiles and renders the `*.hbs` templates of one directory, read from
- * disk as they are first used, or given as `sources`. Strict mode
- * makes an unknown variable an error, and noEscape keeps toots plain text:
- * "&" stays "&", never "&amp;".
+ * Compiles and renders the `*.hbs` templates of one directory, or of several
+ * layered ones (most specific first: a template or partial is taken from the
+ * first directory that has it), read from disk as they are first used, or
+ * given as `sources`. Strict mode makes an unknown variable an error, and
+ * noEscape keeps toots plain text: "&" stays "&", never "&amp;".
  */
 export class TemplateRenderer {
   private readonly handlebars = Handlebars.create();
   private readonly compiled = new Map<string, Handlebars.TemplateDelegate>();
   /** Partials (file, source) whose names are checked with the first template compiled. */
   private partials: [string, string][] = [];
+  readonly dirs: readonly string[];
 
   constructor(
-    readonly dir: string,
+    dirs: string | readonly string[],
     private readonly sources?: ReadonlyMap<string, TemplateSource>,
   ) {
+    this.dirs = typeof dirs === 'string' ? [dirs] : [...dirs];
+    if (this.dirs.length === 0) throw new TypeError('TemplateRenderer needs at least one directory.');
     for (const [name, fn] of Object.entries({ ...helpers, ...englishHelpers })) this.handlebars.registerHelper(name, fn);
-    // Files starting with "_" are partials shared by templates, e.g. {{> _tabelle}}.
-    if (!sources && existsSync(dir)) {
+    // Files starting with "_" are partials shared by templates, e.g. {{> _tabelle}}; the most specific directory's wins.
+    const partials = new Map<string, string>();
+    for (const dir of sources ? [] : this.dirs.filter((d) => existsSync(d))) {
       for (const file of readdirSync(dir).filter((f) => f.startsWith('_') && f.endsWith('.hbs'))) {
-        const source = readTextFile(path.join(dir, file), 'template');
-        this.handlebars.registerPartial(file.slice(0, -4), source);
-        this.partials.push([path.join(dir, file), source]);
+        if (!partials.has(file)) partials.set(file, path.join(dir, file));
       }
+    }
+    for (const [file, full] of partials) {
+      const source = readTextFile(full, 'template');
+      this.handlebars.registerPartial(file.slice(0, -4), source);
+      this.partials.push([full, source]);
     }
   }
 
+  /** The file a template is read from: in the first directory that has it. */
   file(name: string): string {
-    return this.sources?.get(name)?.file ?? path.join(this.dir, `${name}.hbs`);
+    const given = this.sources?.get(name)?.file;
+    if (given) return given;
+    const files = this.dirs.map((dir) => path.join(dir, `${name}.hbs`));
+    return files.find((f) => existsSync(f)) ?? files[0]!;
   }
 
   has(name: string): boolean {

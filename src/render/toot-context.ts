@@ -1,5 +1,5 @@
 import type { DnsSpread } from '../checks/dns-spread.ts';
-import type { DateTime, Duration } from 'luxon';
+import { Duration, type DateTime } from 'luxon';
 import { finishedCount, type Phase, type Progress, type TaskStatus } from '../schedule/progress.ts';
 import type { Schedule } from '../schedule/schedule.ts';
 import { contactUrl } from './contact-url.ts';
@@ -31,6 +31,10 @@ export interface TootContext {
     readonly contact: string | null;
     /** The contact's profile URL (https://wien.rocks/@paula): names the contact in answers without mentioning anyone. */
     readonly contactUrl: string | null;
+    readonly fallbackAccount: string | null;
+    readonly reason: string | null;
+    readonly mastodonVersion: string | null;
+    readonly backoutPosts: 'lost' | 'kept' | null;
   };
   readonly window: {
     readonly start: DateTime;
@@ -39,12 +43,25 @@ export interface TootContext {
     readonly expectedDowntime: Duration;
     /** start + expectedDowntime: when the instance should be back. */
     readonly expectedEnd: DateTime;
+    /** When the maintenance was declared complete or backed out; null before. */
+    readonly endedAt: DateTime | null;
+    /** endedAt − start: how long it took; null before the end. */
+    readonly duration: Duration | null;
   };
   readonly tasks: readonly TaskView[];
   readonly progress: { readonly done: number; readonly total: number };
   readonly phase: Phase;
   /** The moment the toot is posted (or edited). */
   readonly now: DateTime;
+  /**
+   * The toot goes out well after its planned time (the instance was down):
+   * it must not speak as if the moment had just come ("jetzt").
+   */
+  readonly late: boolean;
+  /** Followers were told about the maintenance beforehand (an announcement or reminder went out). */
+  readonly announced: boolean;
+  /** Done tasks whose milestone reply was posted: after a back-out, what those replies said no longer holds. */
+  readonly revoked: readonly TaskView[];
   /** The announcement or reminder being posted. */
   readonly entry: { readonly id: string; readonly at: DateTime } | null;
   /** The task a milestone toot is about. */
@@ -60,7 +77,14 @@ export interface ContextExtras {
   readonly taskId?: string;
   readonly previousStart?: DateTime;
   readonly dns?: DnsSpread | null;
+  /** When the toot was due; `late` is true when `now` is more than LATE_AFTER past it. */
+  readonly plannedAt?: DateTime;
+  /** Default: the schedule has announcements or reminders. */
+  readonly announced?: boolean;
 }
+
+/** A toot this late no longer says "jetzt". */
+export const LATE_AFTER = Duration.fromObject({ minutes: 5 });
 
 export function tootContext(schedule: Schedule, progress: Progress, now: DateTime, extras: ContextExtras = {}): TootContext {
   const zone = schedule.timezone;
@@ -87,17 +111,26 @@ export function tootContext(schedule: Schedule, progress: Progress, now: DateTim
       statusPage: schedule.statusPage,
       contact: schedule.contact,
       contactUrl: contactUrl(schedule.contact, schedule.instance),
+      fallbackAccount: schedule.fallbackAccount,
+      reason: schedule.reason,
+      mastodonVersion: schedule.mastodonVersion,
+      backoutPosts: schedule.backoutPosts,
     },
     window: {
       start: schedule.window.start,
       deadline: progress.deadline.setZone(zone),
       expectedDowntime: schedule.window.expectedDowntime,
       expectedEnd: schedule.window.start.plus(schedule.window.expectedDowntime),
+      endedAt: progress.endedAt ? progress.endedAt.setZone(zone) : null,
+      duration: progress.endedAt ? progress.endedAt.diff(schedule.window.start, ['hours', 'minutes']) : null,
     },
     tasks,
     progress: { done: finishedCount(schedule, progress), total: schedule.tasks.length },
     phase: progress.phase,
     now: now.setZone(zone),
+    late: extras.plannedAt ? now.diff(extras.plannedAt) > LATE_AFTER : false,
+    announced: extras.announced ?? schedule.announcements.length + schedule.reminders.length > 0,
+    revoked: tasks.filter((t) => t.status === 'done' && t.milestone !== null),
     entry: extras.entry ? { id: extras.entry.id, at: extras.entry.at.setZone(zone) } : null,
     task: extras.taskId ? (tasks.find((t) => t.id === extras.taskId) ?? null) : null,
     previousStart: extras.previousStart ? extras.previousStart.setZone(zone) : null,

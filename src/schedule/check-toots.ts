@@ -79,8 +79,17 @@ export function checkToots(schedule: Schedule, renderer: TemplateRenderer, limit
     check(`progress ${i + 1}/${total}`, t.progress, progress);
     if (task.milestone !== null) check(`milestone ${task.id}`, t.milestone, progress, task.at ?? start, { taskId: task.id });
   });
-  check('complete', t.complete, { ...progress, phase: 'complete' });
-  check('backout', t.backout, { ...initialProgress(schedule), phase: 'backout' }, deadline);
+  const lastAt = schedule.tasks.reduce((latest, task) => (task.at && task.at > latest ? task.at : latest), start);
+  check('progress (complete)', t.progress, { ...progress, phase: 'complete', endedAt: lastAt }, lastAt);
+  check('complete', t.complete, { ...progress, phase: 'complete', endedAt: lastAt }, lastAt);
+  check('start (late)', t.start, { ...initialProgress(schedule), phase: 'running' }, start.plus({ hours: 1 }), { plannedAt: start });
+  // Back-out with nothing done, and with all but the last task done (every milestone to take back).
+  const backedOut = (p: Progress): Progress => ({ ...p, phase: 'backout', endedAt: deadline });
+  const allButLast = { ...progress, tasks: { ...states, [schedule.tasks.at(-1)!.id]: { status: 'pending', changedAt: null, note: null } } } satisfies Progress;
+  for (const [name, state] of [['nothing done', initialProgress(schedule)], ['all but the last task done', allButLast]] as const) {
+    check(`progress (back-out, ${name})`, t.progress, backedOut(state), deadline);
+    check(`backout (${name})`, t.backout, backedOut(state), deadline);
+  }
   check('date-changed', t['date-changed'], initialProgress(schedule), start.minus({ days: 7 }), {
     previousStart: start.minus({ days: 7 }),
   });

@@ -52,7 +52,7 @@ describe('the shipped schedule', () => {
     expect(schedule.tasks[1]).toMatchObject({ id: 'datenuebernahme', at: null, milestone: null });
     expect(schedule.tasks[3]!.milestone).toBe('Wir laufen jetzt auf Mastodon 4.0.');
     expect(schedule.maxCharacters).toBe(500);
-    expect(schedule.templatesDir).toBe(path.join(DEFAULT_TEMPLATES_ROOT, 'de'));
+    expect(schedule.templateDirs).toEqual([path.join(DEFAULT_TEMPLATES_ROOT, 'examples', 'wien-rocks'), path.join(DEFAULT_TEMPLATES_ROOT, 'de-AT'), path.join(DEFAULT_TEMPLATES_ROOT, 'de')]);
   });
 
   test('a missing file is a HeroldError with the path and a hint, not a ScheduleError', () => {
@@ -108,7 +108,7 @@ describe('templates: { dir }', () => {
   test('is resolved relative to the schedule file', () => {
     const text = replaceOnce(SHIPPED_TEXT, 'locale: de-AT\n', `locale: de-AT\ntemplates:\n  dir: ${path.basename(dir)}\n  cancelled: backout\n`);
     const schedule = parseSchedule(text, path.join(path.dirname(dir), 'schedule.yaml'));
-    expect(schedule.templatesDir).toBe(dir);
+    expect(schedule.templateDirs).toEqual([dir, path.join(DEFAULT_TEMPLATES_ROOT, 'de-AT'), path.join(DEFAULT_TEMPLATES_ROOT, 'de')]);
     expect(schedule.templates.cancelled).toBe('backout');
     expect(schedule.templates.start).toBe('start');
   });

@@ -140,24 +140,32 @@ function buildSchedule(data: ScheduleFile, file: string, positions: YamlPosition
     return [{ id: r.id, before, at: countBack(start, before), template: r.template }];
   });
 
-  const tasks = data.tasks.map((t, i) => ({
+  const written = data.tasks.map((t, i) => ({
     id: t.id,
     title: t.title,
     at: t.at === undefined ? null : time(['tasks', i, 'at'], t.at),
     milestone: t.milestone === undefined || t.milestone === false ? null : t.milestone === true ? '' : t.milestone,
     check: t.check === undefined ? null : taskCheck(t.check, ['tasks', i, 'check'], { instance: data.instance, zone, windowStart: start }, problems, file, positions),
   }));
+  const { tasks, outOfOrder } = inPlannedOrder(written);
+  const warnings: Problem[] = outOfOrder.map(({ index, before }) => ({
+    file,
+    ...positions.of(['tasks', index, 'at']),
+    message: `Task "${written[index]!.id}" (${written[index]!.at!.toFormat('HH:mm')}) is written before "${written[before]!.id}" (${written[before]!.at!.toFormat('HH:mm')}); toots and the status page list tasks in time order.`,
+    hint: `Move "${written[index]!.id}" below "${written[before]!.id}" so the file reads like the progress toot.`,
+  }));
 
-  const templatesDir = data.templates?.dir
-    ? path.resolve(path.dirname(file), data.templates.dir)
-    : path.join(DEFAULT_TEMPLATES_ROOT, data.locale.split('-')[0]!);
+  const templateDirs = [
+    ...(data.templates?.dir ? [path.resolve(path.dirname(file), data.templates.dir)] : []),
+    ...localeTemplateDirs(data.locale),
+  ];
   const templates = Object.fromEntries(
     TOOT_KINDS.filter((k) => k !== 'announcement' && k !== 'reminder').map((k) => [
       k,
       data.templates?.[k as WindowTootKind] ?? k,
     ]),
   ) as Record<WindowTootKind, string>;
-  checkTemplates(data, templates, templatesDir, problem);
+  checkTemplates(data, templates, templateDirs, problem);
 
   if (problems.length > 0 || !start || !deadline || !expectedDowntime) throw new ScheduleError(problems);
 
@@ -169,14 +177,54 @@ function buildSchedule(data: ScheduleFile, file: string, positions: YamlPosition
     locale: data.locale,
     statusPage: data.statusPage ?? null,
     contact: data.contact ?? null,
+    fallbackAccount: data.fallbackAccount ?? null,
+    reason: data.reason ?? null,
+    mastodonVersion: data.mastodonVersion ?? null,
+    backoutPosts: data.backoutPosts ?? null,
     maxCharacters: data.maxCharacters ?? DEFAULT_MAX_CHARACTERS,
-    templatesDir,
+    templateDirs,
     window: { start, deadline, expectedDowntime },
     announcements,
     reminders,
     tasks,
+    warnings,
     templates,
   });
+}
+
+/**
+ * The project's templates for a locale, most specific first: "de-AT" gives
+ * templates/de-AT (its own words, like "Jänner" and "bisserl") over
+ * templates/de; only directories that exist.
+ */
+export function localeTemplateDirs(locale: string): string[] {
+  const language = locale.split('-')[0]!;
+  const names = locale === language ? [language] : [locale, language];
+  const dirs = names.map((n) => path.join(DEFAULT_TEMPLATES_ROOT, n));
+  const existing = dirs.filter((d) => existsSync(d));
+  return existing.length > 0 ? existing : [dirs.at(-1)!];
+}
+
+/**
+ * Tasks sorted by planned time, stable; a task without a time keeps its place
+ * after the task before it. `outOfOrder` names each timed task written before
+ * an earlier-timed one (index in the file, and the index it should follow).
+ */
+function inPlannedOrder<T extends { at: DateTime | null }>(written: readonly T[]): { tasks: T[]; outOfOrder: { index: number; before: number }[] } {
+  const keys: number[] = [];
+  let previous = Number.NEGATIVE_INFINITY;
+  for (const task of written) {
+    previous = task.at ? task.at.toMillis() : previous;
+    keys.push(previous);
+  }
+  const order = written.map((_, i) => i).sort((a, b) => keys[a]! - keys[b]! || a - b);
+  const outOfOrder: { index: number; before: number }[] = [];
+  written.forEach((task, i) => {
+    if (!task.at) return;
+    const later = written.findIndex((other, j) => j > i && other.at !== null && other.at < task.at!);
+    if (later >= 0) outOfOrder.push({ index: i, before: later });
+  });
+  return { tasks: order.map((i) => written[i]!), outOfOrder };
 }
 
 function taskCheck(raw: unknown, at: readonly PropertyKey[], context: CheckContext, problems: Problem[], file: string, positions: YamlPositions): CheckSpec | null {
@@ -208,18 +256,25 @@ function checkUniqueIds(entries: { id: string; path: readonly PropertyKey[] }[],
 function checkTemplates(
   data: ScheduleFile,
   windowTemplates: Record<WindowTootKind, string>,
-  dir: string,
+  dirs: readonly string[],
   problem: Report,
 ) {
-  const available = existsSync(dir)
-    ? readdirSync(dir)
-        .filter((f) => f.endsWith('.hbs') && !f.startsWith('_') && !f.endsWith('.compact.hbs'))
-        .map((f) => f.slice(0, -4))
-    : [];
+  const available = [
+    ...new Set(
+      dirs.flatMap((dir) =>
+        existsSync(dir)
+          ? readdirSync(dir)
+              .filter((f) => f.endsWith('.hbs') && !f.startsWith('_') && !f.endsWith('.compact.hbs'))
+              .map((f) => f.slice(0, -4))
+          : [],
+      ),
+    ),
+  ].sort();
+  const where = dirs.join(' or ');
   const check = (p: readonly PropertyKey[], name: string) => {
     if (available.includes(name)) return;
-    const choices = available.length > 0 ? `Available: ${available.join(', ')}.` : `The directory ${dir} has no templates.`;
-    problem(p, `There is no template "${name}" in ${dir}.`, `Use one of the existing templates or add ${name}.hbs. ${choices}`);
+    const choices = available.length > 0 ? `Available: ${available.join(', ')}.` : `The directory ${where} has no templates.`;
+    problem(p, `There is no template "${name}" in ${where}.`, `Use one of the existing templates or add ${name}.hbs. ${choices}`);
   };
   data.announcements.forEach((a, i) => check(['announcements', i, 'template'], a.template));
   data.reminders.forEach((r, i) => check(['reminders', i, 'template'], r.template));

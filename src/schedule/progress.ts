@@ -20,6 +20,8 @@ export interface Progress {
   readonly tasks: Readonly<Record<string, TaskProgress>>;
   /** window.deadline, or a later one the operator set with `herold window … extend`. */
   readonly deadline: DateTime;
+  /** When the outcome (complete or back-out) was reached; null before. */
+  readonly endedAt: DateTime | null;
 }
 
 export function initialProgress(schedule: Schedule): Progress {
@@ -29,6 +31,7 @@ export function initialProgress(schedule: Schedule): Progress {
       schedule.tasks.map((t) => [t.id, { status: 'pending', changedAt: null, note: null } satisfies TaskProgress]),
     ),
     deadline: schedule.window.deadline,
+    endedAt: null,
   };
 }
 

@@ -22,6 +22,13 @@ export const scheduleFileSchema = z.strictObject({
   locale: z.string().regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, 'must be a locale like de-AT'),
   statusPage: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   contact: z.string().regex(/^@[\w.-]+(@[\w.-]+)?$/, 'must be an account like @paula').optional(),
+  fallbackAccount: z
+    .string()
+    .regex(/^@[\w.-]+@[\w.-]+\.[\w-]+$/, 'must be a full account address like @wienrocks@mastodon.social')
+    .optional(),
+  reason: z.string().min(1).max(300).optional(),
+  mastodonVersion: z.string().regex(/^\d+(\.\d+){0,2}$/, 'must be a Mastodon version like "4.0" (in quotes)').optional(),
+  backoutPosts: z.enum(['lost', 'kept'], { error: 'must be lost or kept' }).optional(),
   maxCharacters: z.number().int().min(100).max(100_000).optional(),
   templates: z
     .strictObject({

@@ -1,5 +1,6 @@
 import type { DateTime, Duration } from 'luxon';
 import type { CheckSpec } from '../checks/check-spec.ts';
+import type { Problem } from '../errors.ts';
 
 /** The kinds of toot a schedule produces, each with its own template. */
 export const TOOT_KINDS = [
@@ -53,10 +54,23 @@ export interface Schedule {
   readonly locale: string;
   readonly statusPage: string | null;
   readonly contact: string | null;
+  /** Where followers find news while the instance is down, e.g. "@wienrocks@mastodon.social" (the account of FALLBACK_MASTODON_URL). */
+  readonly fallbackAccount: string | null;
+  /** Why the maintenance happens, as a sentence for followers. */
+  readonly reason: string | null;
+  /** The Mastodon version the instance runs after the maintenance, e.g. "4.0". */
+  readonly mastodonVersion: string | null;
+  /** After a back-out: are posts written on the new installation after the switch lost or carried back? null: the schedule does not say. */
+  readonly backoutPosts: 'lost' | 'kept' | null;
   /** The character limit toots are checked against before the day (the instance's limit wins at run time). */
   readonly maxCharacters: number;
-  /** Directory holding the `*.hbs` templates. */
-  readonly templatesDir: string;
+  /**
+   * Directories holding the `*.hbs` templates, most specific first: the
+   * schedule's own `templates.dir`, then the locale's variant (templates/de-AT)
+   * and its base language (templates/de). A template is taken from the first
+   * directory that has it.
+   */
+  readonly templateDirs: readonly string[];
   readonly window: {
     readonly start: DateTime;
     readonly deadline: DateTime;
@@ -64,7 +78,10 @@ export interface Schedule {
   };
   readonly announcements: readonly Announcement[];
   readonly reminders: readonly Reminder[];
+  /** In planned-time order (a task without a time goes with the task before it in the file). */
   readonly tasks: readonly Task[];
+  /** Things `herold validate` points out that do not stop the schedule from working. */
+  readonly warnings: readonly Problem[];
   /** Template used for each window toot kind. */
   readonly templates: Readonly<Record<WindowTootKind, string>>;
 }

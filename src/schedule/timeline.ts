@@ -64,11 +64,16 @@ export function planTimeline(schedule: Schedule, renderer: TemplateRenderer, sce
     }
   }
 
+  // The outcome: the progress toot's final state, then the reply.
   if (scenario === 'complete') {
     const at = completions.at(-1)?.at ?? start;
-    render(at, 'complete', 'complete', schedule.templates.complete, { ...progress, phase: 'complete' });
+    const ended: Progress = { ...progress, phase: 'complete', endedAt: at };
+    render(at, 'progress', 'progress-complete', schedule.templates.progress, ended);
+    render(at, 'complete', 'complete', schedule.templates.complete, ended);
   } else {
-    render(deadline, 'backout', 'backout', schedule.templates.backout, { ...progress, phase: 'backout' });
+    const ended: Progress = { ...progress, phase: 'backout', endedAt: deadline };
+    render(deadline, 'progress', 'progress-backout', schedule.templates.progress, ended);
+    render(deadline, 'backout', 'backout', schedule.templates.backout, ended);
   }
   // Stable: entries at the same instant keep the order they were produced in.
   return entries

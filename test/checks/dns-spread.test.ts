@@ -32,7 +32,7 @@ describe('the DNS spread for toots and FAQ answers', () => {
   });
 
   test('the DNS milestone and the reachability answer say it; without it they read as before', () => {
-    const toots = new TemplateRenderer(schedule.templatesDir);
+    const toots = new TemplateRenderer(schedule.templateDirs);
     const faq = new TemplateRenderer(DEFAULT_FAQ_DIR);
     const running = { ...initialProgress(schedule), phase: 'running' as const };
     const progress = withTask(running, 'dns', 'done', at('15:33'));

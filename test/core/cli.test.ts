@@ -443,7 +443,7 @@ describe('herold validate on a broken schedule', () => {
     const file = writeSchedule(text);
     // What the toots measure, from the same code in-process, with no limit.
     const schedule = parseSchedule(text, file);
-    const all = checkToots(schedule, new TemplateRenderer(schedule.templatesDir), Number.POSITIVE_INFINITY).toots;
+    const all = checkToots(schedule, new TemplateRenderer(schedule.templateDirs), Number.POSITIVE_INFINITY).toots;
     const over = all.filter((t) => t.length > limit);
     expect(over.map((t) => t.name)).toEqual(['announcement umzug-nach-wien', 'announcement termin', 'start']);
     const problems = expectCleanFailure(herold('validate', file));
@@ -466,7 +466,7 @@ describe('herold validate on a broken schedule', () => {
     const text = variant('    title: Funktionstests\n', `    title: ${JSON.stringify(long)}\n`);
     const file = writeSchedule(text);
     const schedule = parseSchedule(text, file);
-    const all = checkToots(schedule, new TemplateRenderer(schedule.templatesDir), Number.POSITIVE_INFINITY).toots;
+    const all = checkToots(schedule, new TemplateRenderer(schedule.templateDirs), Number.POSITIVE_INFINITY).toots;
     const start = all.find((t) => t.name === 'start')!;
     expect(start.length).toBeGreaterThan(500);
     const problems = expectCleanFailure(herold('validate', file));

@@ -22,7 +22,7 @@ const serialize = (timeline: TimelineEntry[]) =>
   timeline.map((e) => ({ at: e.at.toISO(), kind: e.kind, id: e.id, text: e.text, length: e.length }));
 
 const schedule = loadSchedule(SCHEDULE);
-const renderer = new TemplateRenderer(schedule.templatesDir);
+const renderer = new TemplateRenderer(schedule.templateDirs);
 const timelines = {
   complete: serialize(planTimeline(schedule, renderer, 'complete')),
   backout: serialize(planTimeline(schedule, renderer, 'backout')),
@@ -134,7 +134,7 @@ describe('no template escapes HTML', () => {
     '',
   ].join('\n');
   const s = parseSchedule(text, '/tmp/entities.yaml');
-  const r = new TemplateRenderer(s.templatesDir);
+  const r = new TemplateRenderer(s.templateDirs);
 
   test('the schedule reads the titles as written', () => {
     expect(s.tasks.map((t) => t.title)).toEqual([tricky, 'DNS <-> IP & "TTL"']);

@@ -154,7 +154,7 @@ test.concurrent(`a template that breaks while Herold runs: ${MAX_FAULT_ATTEMPTS}
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   cpSync('templates/de', dir, { recursive: true });
   const { log, lines } = capturedLog();
-  const schedule: Schedule = { ...windowOnly(60_000), templatesDir: dir };
+  const schedule: Schedule = { ...windowOnly(60_000), templateDirs: [dir] };
   const service = await r.start([schedule], { http: false, replies: false, log });
   // Someone edits a template on the running system: the variable does not exist.
   writeFileSync(path.join(dir, 'start.hbs'), 'Es geht los um {{startzeit}}!\n');

@@ -11,7 +11,7 @@ import type { Config } from '../../src/config/config.ts';
 import { Operations } from '../../src/core/operations.ts';
 import { BullJobSink } from '../../src/adapters/bullmq/bullmq-adapter.ts';
 import { QUEUE_NAME } from '../../src/core/jobs.ts';
-import { DEFAULT_TEMPLATES_ROOT } from '../../src/schedule/load-schedule.ts';
+import { localeTemplateDirs } from '../../src/schedule/load-schedule.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import type { RecordedRequest, Sandbox, SandboxStatus } from '../../src/sandbox/index.ts';
 import { StateStore } from '../../src/adapters/redis/state-store.ts';
@@ -48,7 +48,11 @@ export function scheduleYaml(schedule: Schedule): string {
     locale: schedule.locale,
     ...(schedule.statusPage ? { statusPage: schedule.statusPage } : {}),
     ...(schedule.contact ? { contact: schedule.contact } : {}),
-    ...(schedule.templatesDir !== path.join(DEFAULT_TEMPLATES_ROOT, schedule.locale.split('-')[0]!) ? { templates: { dir: schedule.templatesDir } } : {}),
+    ...(schedule.fallbackAccount ? { fallbackAccount: schedule.fallbackAccount } : {}),
+    ...(schedule.reason ? { reason: schedule.reason } : {}),
+    ...(schedule.mastodonVersion ? { mastodonVersion: schedule.mastodonVersion } : {}),
+    ...(schedule.backoutPosts ? { backoutPosts: schedule.backoutPosts } : {}),
+    ...(localeTemplateDirs(schedule.locale).includes(schedule.templateDirs[0]!) ? {} : { templates: { dir: schedule.templateDirs[0] } }),
     window: {
       start: iso(schedule.window.start),
       deadline: iso(schedule.window.deadline),

@@ -29,13 +29,19 @@ export interface TaskEvent {
   readonly note: string | null;
 }
 
-// Moves the phase only from one of the allowed phases, atomically, so that a
-// deadline and a last task finishing at the same moment cannot both win.
+// Moves the phase only from one of the allowed phases (ARGV[3..]), atomically,
+// so that a deadline and a last task finishing at the same moment cannot both
+// win. An outcome (ARGV[2] a time) records when it came and is a new state
+// version: the progress toot shows its final state.
 const TRANSITION = `
 local current = redis.call('HGET', KEYS[1], 'phase') or 'announced'
-for i = 2, #ARGV do
+for i = 3, #ARGV do
   if ARGV[i] == current then
     redis.call('HSET', KEYS[1], 'phase', ARGV[1])
+    if ARGV[2] ~= '' then
+      redis.call('HSET', KEYS[1], 'endedAt', ARGV[2])
+      redis.call('HINCRBY', KEYS[1], 'version', 1)
+    end
     return 1
   end
 end
@@ -91,7 +97,7 @@ export class StateStore {
    */
   async snapshot(schedule: Schedule): Promise<{ progress: Progress; version: number }> {
     const meta = this.key(schedule.id, 'meta');
-    const results = await this.redis.multi().hgetall(this.key(schedule.id, 'tasks')).hmget(meta, 'phase', 'deadline', 'version').exec();
+    const results = await this.redis.multi().hgetall(this.key(schedule.id, 'tasks')).hmget(meta, 'phase', 'deadline', 'version', 'endedAt').exec();
     const [tasksError, tasks] = results![0]! as [Error | null, Record<string, string>];
     const [metaError, fields] = results![1]! as [Error | null, (string | null)[]];
     if (tasksError ?? metaError) throw tasksError ?? metaError;
@@ -107,7 +113,8 @@ export class StateStore {
     }
     const phase = PHASES.includes(fields[0] as Phase) ? (fields[0] as Phase) : 'announced';
     const deadline = fields[1] ? DateTime.fromISO(fields[1], { zone }) : schedule.window.deadline;
-    return { progress: { phase, tasks: taskStates, deadline }, version: Number(fields[2] ?? 0) };
+    const endedAt = fields[3] ? DateTime.fromISO(fields[3], { zone }) : null;
+    return { progress: { phase, tasks: taskStates, deadline, endedAt }, version: Number(fields[2] ?? 0) };
   }
 
   /**
@@ -148,9 +155,13 @@ export class StateStore {
     return Number((await this.redis.hget(this.key(scheduleId, 'meta'), 'version')) ?? 0);
   }
 
-  /** Moves to `phase` if the current phase is one of `from`; true when it did. */
-  async transition(scheduleId: string, phase: Phase, from: readonly Phase[]): Promise<boolean> {
-    return (await this.redis.eval(TRANSITION, 1, this.key(scheduleId, 'meta'), phase, ...from)) === 1;
+  /**
+   * Moves to `phase` if the current phase is one of `from`; true when it did.
+   * With `endedAt` (an outcome: complete or back-out) it also records when,
+   * and counts as a new state version, so the progress toot is edited to it.
+   */
+  async transition(scheduleId: string, phase: Phase, from: readonly Phase[], endedAt: DateTime | null = null): Promise<boolean> {
+    return (await this.redis.eval(TRANSITION, 1, this.key(scheduleId, 'meta'), phase, endedAt?.toISO() ?? '', ...from)) === 1;
   }
 
   /** Sets the deadline in force and returns the new state version (the progress toot shows the deadline). */
