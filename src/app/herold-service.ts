@@ -22,6 +22,7 @@ import { postOnceOptions } from '../core/post-once.ts';
 import { Processor } from '../core/processor.ts';
 import { armCommandTimeout, connectOrExplain, redisConnection } from '../adapters/redis/connect.ts';
 import { Replies, type ReplyTuning } from './replies.ts';
+import { ReplyStore } from '../adapters/redis/reply-store.ts';
 import { TemplateRenderer } from '../render/template-renderer.ts';
 import type { Schedule } from '../schedule/schedule.ts';
 import { PostAttempts } from '../adapters/redis/post-attempts.ts';
@@ -276,6 +277,7 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
         budget: () => httpGate.report(),
         checks: async () => (await Promise.all([...options.schedules.values()].map(async (s) => [...(await httpChecks.all(s.id)).values()].map((c) => ({ schedule: s.id, task: c.taskId, passing: c.streak.passing }))))).flat(),
       });
+      const httpOperations = new Operations({ schedules: options.schedules, store: httpStore, jobs: httpJobs, now, coalesceMs: config.coalesceMs, log, clock, checks: httpChecks, rateBudget: httpGate });
       web = await createWeb({
         schedules: options.schedules,
         store: httpStore,
@@ -288,11 +290,12 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
         checks: httpChecks,
         reachability: () => reachability.view(),
         calendar: new CalendarSequenceStore(httpRedis, config.prefix),
+        panel: { operations: httpOperations, questions: new ReplyStore(httpRedis, config.prefix), notes: { allowUrls: config.noteUrls } },
         ...webSecurity(config),
       });
       const pages = new StatusPages();
       const app = createApp({
-        operations: new Operations({ schedules: options.schedules, store: httpStore, jobs: httpJobs, now, coalesceMs: config.coalesceMs, log, clock, checks: httpChecks, rateBudget: httpGate }),
+        operations: httpOperations,
         webhookToken: config.webhookToken,
         notes: { allowUrls: config.noteUrls },
         ready: async () => worker.isRunning() && (await httpRedis.ping().then(() => true, () => false)),

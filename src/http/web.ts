@@ -19,10 +19,17 @@ import { mountCalendar, statusPageUrl } from './routes/calendar.ts';
 import { maintenanceMode } from './middleware/maintenance-mode.ts';
 import type { CalendarSequenceStore } from '../adapters/redis/calendar-sequence-store.ts';
 import { mountDashboard } from './routes/dashboard.ts';
-import { mountEvents } from './routes/events.ts';
+import { liveStreams, mountEvents } from './routes/events.ts';
 import { mountFeed } from './routes/feed.ts';
 import { mountStatusPages, notFoundPage } from './routes/status-pages.ts';
 import { StatusPages } from './views/status-pages.ts';
+import type { Operations } from '../core/operations.ts';
+import type { NoteRules } from '../render/operator-note.ts';
+import { csrfToken } from './auth/csrf-token.ts';
+import { LoginThrottle } from './auth/login-throttle.ts';
+import { PanelLive, type PanelLiveView, type PanelSnapshot, type QuestionInbox } from './live/panel-live.ts';
+import { mountPanel } from './routes/panel.ts';
+import { PanelPages } from './views/panel-page.ts';
 
 export interface WebOptions {
   readonly schedules: ReadonlyMap<string, Schedule>;
@@ -56,6 +63,15 @@ export interface WebOptions {
   readonly calendar?: CalendarSequenceStore;
   /** HEROLD_MAINTENANCE_HOSTS: the instances' own hosts that get maintenance mode during their window. */
   readonly maintenanceHosts?: readonly string[];
+  /**
+   * The operator panel at /admin (with `admin`): the use cases its changes go
+   * through, the open questions, and what a note may contain. Not served when absent.
+   */
+  readonly panel?: {
+    readonly operations: Pick<Operations, 'taskChange' | 'extend' | 'declare' | 'status'>;
+    readonly questions: QuestionInbox;
+    readonly notes?: NoteRules;
+  } | null;
 }
 
 /** The public and operator web parts that sit next to the webhook and probes. */
@@ -64,6 +80,8 @@ export interface Web {
   /** Middleware that runs before every route (maintenance mode for the instances' own hosts). */
   readonly guards: readonly MiddlewareHandler[];
   readonly hub: StateHub;
+  /** The operator panel's live updates; null without the panel. */
+  readonly panelHub: StateHub<PanelSnapshot, PanelLiveView> | null;
   readonly liveLimits: LiveLimits;
   /** Ends the live-update streams, so the HTTP server can close. */
   close(): void;
@@ -95,20 +113,40 @@ export async function createWeb(options: WebOptions): Promise<Web> {
   const guards = options.maintenanceHosts?.length
     ? [maintenanceMode({ hosts: options.maintenanceHosts, live, pages, now: options.now, statusPage: (s) => statusPageUrl(s, options.publicUrl ?? null) })]
     : [];
+  const streams = liveStreams({ limits: liveLimits, trustProxy, log: options.log });
+  // One throttle for both admin parts: wrong passwords count together.
+  const throttle = new LoginThrottle();
+  const panel = options.panel && options.admin ? preparePanel(options.panel, options.admin, options) : null;
   return {
     hub,
+    panelHub: panel?.hub ?? null,
     liveLimits,
     guards,
     mount(app) {
       // Before the status pages: /s/:id would take "x.ics" as an id.
       if (options.calendar) mountCalendar(app, live, { store: options.calendar, now: options.now, publicUrl: options.publicUrl ?? null });
       mountStatusPages(app, live, pages);
-      mountEvents(app, live, hub, { limits: liveLimits, trustProxy, log: options.log });
+      mountEvents(app, live, hub, streams);
       mountApi(app, live);
       mountFeed(app, live, options.feedKey, options.publicUrl ?? null);
       if (options.metrics) mountMetrics(app, options.metrics);
       if (options.board && options.admin) {
-        mountDashboard(app, options.board, options.admin, { write: options.adminWrite, publicUrl: options.publicUrl, trustProxy, log: options.log });
+        mountDashboard(app, options.board, options.admin, { write: options.adminWrite, publicUrl: options.publicUrl, trustProxy, log: options.log, throttle });
+      }
+      if (panel && options.panel && options.admin) {
+        mountPanel(app, {
+          ...panel,
+          schedules: options.schedules,
+          operations: options.panel.operations,
+          questions: options.panel.questions,
+          credentials: options.admin,
+          notes: options.panel.notes ?? { allowUrls: false },
+          streams,
+          publicUrl: options.publicUrl,
+          trustProxy,
+          throttle,
+          log: options.log,
+        });
       }
       app.notFound((c) => (c.req.path.startsWith('/api/') ? c.json({ error: 'Not found.' }, 404) : notFoundPage(c, pages)));
       // Redis away: readers get a calm German page, not a stack trace.
@@ -121,6 +159,15 @@ export async function createWeb(options: WebOptions): Promise<Web> {
     },
     close() {
       hub.close();
+      panel?.hub.close();
     },
   };
+}
+
+/** The panel's pages, token and live state: built once, whatever the number of viewers. */
+function preparePanel(panel: NonNullable<WebOptions['panel']>, admin: AdminCredentials, options: WebOptions) {
+  const pages = new PanelPages();
+  const token = csrfToken(admin);
+  const live = new PanelLive({ operations: panel.operations, questions: panel.questions, reachability: options.reachability, now: options.now, pages, token });
+  return { pages, token, live, hub: new StateHub(live, options.pollMs ?? 500) };
 }

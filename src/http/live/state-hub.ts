@@ -1,15 +1,27 @@
 import type { Schedule } from '../../schedule/schedule.ts';
-import type { LiveState } from './live-state.ts';
+import type { Snapshot } from './live-state.ts';
 import type { PublicView } from '../views/public-view.ts';
 
-type Listener = (view: PublicView) => void;
+/** What a hub polls: a raw snapshot, a signature that changes when the view would, and the view itself. */
+export interface LiveSource<S, V extends LiveView> {
+  snapshot(schedule: Schedule): Promise<S>;
+  signature(snapshot: S): string;
+  view(snapshot: S): V;
+}
 
-interface Watch {
+/** Every view pushed over SSE carries a version (part of the event id). */
+export interface LiveView {
+  readonly version: number;
+}
+
+type Listener<V> = (view: V) => void;
+
+interface Watch<V> {
   readonly schedule: Schedule;
-  readonly listeners: Set<Listener>;
+  readonly listeners: Set<Listener<V>>;
   timer: NodeJS.Timeout | null;
   signature: string | null;
-  view: PublicView | null;
+  view: V | null;
   /** A read is in flight; a slow Redis must not pile up reads. */
   busy: boolean;
 }
@@ -20,18 +32,18 @@ interface Watch {
  * when something changed. Polling Redis (not the queue) is cheap, and it
  * also sees changes made by other processes (`herold task …`, a second worker).
  */
-export class StateHub {
-  private readonly watches = new Map<string, Watch>();
+export class StateHub<S = Snapshot, V extends LiveView = PublicView> {
+  private readonly watches = new Map<string, Watch<V>>();
   private readonly closers = new Set<() => void>();
   private closed = false;
 
   constructor(
-    private readonly live: LiveState,
+    private readonly live: LiveSource<S, V>,
     private readonly pollMs = 500,
   ) {}
 
   /** Calls `listener` with the current view at once, then on every change. Returns the unsubscribe function. */
-  subscribe(schedule: Schedule, listener: Listener): () => void {
+  subscribe(schedule: Schedule, listener: Listener<V>): () => void {
     let watch = this.watches.get(schedule.id);
     if (!watch) {
       watch = { schedule, listeners: new Set(), timer: null, signature: null, view: null, busy: false };
@@ -76,14 +88,14 @@ export class StateHub {
     this.closers.clear();
   }
 
-  private tick(watch: Watch): void {
+  private tick(watch: Watch<V>): void {
     watch.timer = setTimeout(() => this.tick(watch), this.pollMs);
     if (watch.busy) return;
     watch.busy = true;
     void this.refresh(watch).finally(() => (watch.busy = false));
   }
 
-  private async refresh(watch: Watch): Promise<void> {
+  private async refresh(watch: Watch<V>): Promise<void> {
     try {
       const snapshot = await this.live.snapshot(watch.schedule);
       const signature = this.live.signature(snapshot);

@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
+import { expectedOrigin, isSameOrigin } from '../auth/same-origin.ts';
 
 export interface AdminGuardOptions {
   /** HEROLD_ADMIN_WRITE=on: bull-board may change jobs. Default off (read-only). */
@@ -19,18 +20,13 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
  * promote, add, retry, clean or remove jobs.
  */
 export function adminGuard(options: AdminGuardOptions): MiddlewareHandler {
-  const configured = options.publicUrl ? new URL(options.publicUrl).origin : null;
   return async (c, next) => {
     if (SAFE.has(c.req.method)) return next();
     if (!options.write) {
       return c.json({ error: 'The queue dashboard is read-only. Set HEROLD_ADMIN_WRITE=on to allow changes (see docs/security.md).' }, 405, { Allow: 'GET, HEAD' });
     }
-    const expected = configured ?? new URL(c.req.url).origin;
-    const origin = c.req.header('origin');
-    const site = c.req.header('sec-fetch-site');
-    const sameOrigin = origin ? origin === expected : site === 'same-origin';
-    if (!sameOrigin) {
-      return c.json({ error: `Changes to the queue are accepted only from the dashboard itself (Origin ${expected}).` }, 403);
+    if (!isSameOrigin(c, options.publicUrl)) {
+      return c.json({ error: `Changes to the queue are accepted only from the dashboard itself (Origin ${expectedOrigin(c, options.publicUrl)}).` }, 403);
     }
     const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     const hasBody = c.req.header('content-length') !== undefined ? c.req.header('content-length') !== '0' : c.req.header('transfer-encoding') !== undefined;

@@ -23,6 +23,8 @@ export interface BasicAuthOptions {
   readonly trustProxy?: boolean;
   /** Each failed login is logged here (address and user name, never the password). */
   readonly log?: Logger;
+  /** What the log calls the protected part; default "the queue dashboard". */
+  readonly area?: string;
 }
 
 export function basicAuth(credentials: AdminCredentials, options: BasicAuthOptions = {}): MiddlewareHandler {
@@ -53,7 +55,7 @@ export function basicAuth(credentials: AdminCredentials, options: BasicAuthOptio
       if (header !== '') {
         const failures = throttle.fail(ip);
         const name = colon >= 0 ? given.slice(0, colon).replace(/[^\x20-\x7e]/g, '?').slice(0, 64) : null;
-        options.log?.warn({ ip, user: name, path: c.req.path, failures }, 'Failed login to the queue dashboard.');
+        options.log?.warn({ ip, user: name, path: c.req.path, failures }, `Failed login to ${options.area ?? 'the queue dashboard'}.`);
       }
       c.header('WWW-Authenticate', `Basic realm="${realm}", charset="UTF-8"`);
       c.header('Cache-Control', 'no-store');

@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { timeout } from 'hono/timeout';
+import { DASHBOARD_PATH } from '../paths.ts';
 
 export interface RedisGuardOptions {
   /** The HTTP side's own connection (src/adapters/redis/connect.ts, role http): its status says whether Redis is there. */
@@ -14,7 +15,7 @@ export interface RedisGuardOptions {
 
 /** Paths that answer without Redis: liveness, and the live-update streams (they open at once and fill when Redis is back). */
 const exempt = (path: string) => path === '/healthz' || path.endsWith('/events');
-const wantsJson = (path: string) => path.startsWith('/api/') || path === '/metrics' || path.startsWith('/admin/');
+const wantsJson = (path: string) => path.startsWith('/api/') || path === '/metrics' || path.startsWith(`${DASHBOARD_PATH}/`) || path === DASHBOARD_PATH;
 
 /**
  * With Redis away every route answers within a second: 503 with a short

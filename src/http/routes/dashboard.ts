@@ -3,6 +3,7 @@ import { HonoAdapter } from '@bull-board/hono';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { Hono } from 'hono';
 import type { Logger } from 'pino';
+import type { LoginThrottle } from '../auth/login-throttle.ts';
 import type { QueueBoard } from '../../adapters/bullmq/queue-board.ts';
 import { adminGuard } from '../middleware/admin-guard.ts';
 import { basicAuth, type AdminCredentials } from '../middleware/basic-auth.ts';
@@ -14,6 +15,8 @@ export interface DashboardOptions {
   readonly publicUrl?: string | null;
   readonly trustProxy?: boolean;
   readonly log?: Logger;
+  /** Shared with the operator panel: wrong passwords count together. */
+  readonly throttle?: LoginThrottle;
 }
 
 /**
@@ -30,7 +33,7 @@ export function mountDashboard(app: Hono, board: QueueBoard, credentials: AdminC
     serverAdapter,
     options: { uiConfig: { boardTitle: write ? 'Herold' : 'Herold (nur lesen)' } },
   });
-  const auth = basicAuth(credentials, { trustProxy: options.trustProxy, log: options.log });
+  const auth = basicAuth(credentials, { trustProxy: options.trustProxy, log: options.log, throttle: options.throttle });
   const guard = adminGuard({ write, publicUrl: options.publicUrl });
   for (const path of [DASHBOARD_PATH, `${DASHBOARD_PATH}/*`]) app.use(path, auth, guard);
   app.route(DASHBOARD_PATH, serverAdapter.registerPlugin());

@@ -5,8 +5,7 @@ import type { Schedule } from '../../schedule/schedule.ts';
 import { clientIp } from '../auth/client-ip.ts';
 import { LiveLimits } from '../live/live-limits.ts';
 import type { LiveState } from '../live/live-state.ts';
-import type { StateHub } from '../live/state-hub.ts';
-import type { PublicView } from '../views/public-view.ts';
+import type { LiveView, StateHub } from '../live/state-hub.ts';
 
 const KEEPALIVE_MS = 15_000;
 
@@ -14,7 +13,7 @@ const KEEPALIVE_MS = 15_000;
  * GET …/events: text/event-stream with an `event: state` carrying the
  * PublicView as JSON, first at once and then after every change.
  */
-export function sseResponse(c: Context, hub: StateHub, schedule: Schedule, release: () => void = () => undefined): Response {
+export function sseResponse<S, V extends LiveView>(c: Context, hub: StateHub<S, V>, schedule: Schedule, release: () => void = () => undefined): Response {
   c.header('X-Accel-Buffering', 'no');
   return streamSSE(c, async (stream) => {
     try {
@@ -25,12 +24,12 @@ export function sseResponse(c: Context, hub: StateHub, schedule: Schedule, relea
   });
 }
 
-async function follow(stream: SSEStreamingApi, hub: StateHub, schedule: Schedule): Promise<void> {
+async function follow<S, V extends LiveView>(stream: SSEStreamingApi, hub: StateHub<S, V>, schedule: Schedule): Promise<void> {
   let counter = 0;
   // Browsers reconnect after 3 s when the connection drops.
   await stream.write('retry: 3000\n\n');
   await new Promise<void>((resolve) => {
-    const send = (view: PublicView) => {
+    const send = (view: V) => {
       counter += 1;
       stream.writeSSE({ event: 'state', id: String(view.version) + '.' + counter, data: JSON.stringify(view) }).catch(() => undefined);
     };
@@ -61,32 +60,46 @@ export interface EventsOptions {
   readonly log?: Logger;
 }
 
-/** GET /s/:id/events and GET /api/schedules/:id/events. */
-export function mountEvents(app: Hono, live: LiveState, hub: StateHub, options: EventsOptions = {}): void {
+/** Opens one live-update stream for `schedule`, within the caps on open streams. */
+export type LiveStreamOpener = <S, V extends LiveView>(c: Context, hub: StateHub<S, V>, schedule: Schedule) => Response;
+
+/**
+ * The stream handler every live route shares (public page, API, operator
+ * panel): HEAD answers headers only, and the caps in total and per address
+ * (LiveLimits) apply to all of them together.
+ */
+export function liveStreams(options: EventsOptions = {}): LiveStreamOpener {
   const limits = options.limits ?? new LiveLimits();
   let warnedProxy = false;
+  return (c, hub, schedule) => {
+    // Hono answers HEAD with the GET handler and drops the body unread, so a
+    // stream started here would never see its end: answer the headers only.
+    if (c.req.method === 'HEAD') return c.body(null, 200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
+    const admission = limits.admit(clientIp(c, options.trustProxy ?? false));
+    if (!admission.ok) {
+      if (admission.reason === 'ip' && !options.trustProxy && c.req.header('x-forwarded-for') && !warnedProxy) {
+        warnedProxy = true;
+        options.log?.warn('Live updates refused at the per-address cap for a request that came through a proxy (X-Forwarded-For), while HEROLD_TRUST_PROXY is off: all clients count as the proxy. Set HEROLD_TRUST_PROXY=on behind a proxy (docs/security.md).');
+      }
+      const who = admission.reason === 'ip' ? 'from your address' : 'in total';
+      return c.json(
+        { error: `Too many live-update connections ${who}. Reload the page to see the current state, or try again in ${LIVE_RETRY_AFTER_S} s.` },
+        503,
+        { 'Retry-After': String(LIVE_RETRY_AFTER_S), 'Cache-Control': 'no-store' },
+      );
+    }
+    return sseResponse(c, hub, schedule, admission.release);
+  };
+}
+
+/** GET /s/:id/events and GET /api/schedules/:id/events. */
+export function mountEvents(app: Hono, live: LiveState, hub: StateHub, open: LiveStreamOpener): void {
   for (const route of ['/s/:id/events', '/api/schedules/:id/events']) {
     app.get(route, (c) => {
       const id = c.req.param('id') ?? '';
       const schedule = live.schedule(id);
       if (!schedule) return c.json({ error: `There is no schedule "${id}".` }, 404);
-      // Hono answers HEAD with the GET handler and drops the body unread, so a
-      // stream started here would never see its end: answer the headers only.
-      if (c.req.method === 'HEAD') return c.body(null, 200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
-      const admission = limits.admit(clientIp(c, options.trustProxy ?? false));
-      if (!admission.ok) {
-        if (admission.reason === 'ip' && !options.trustProxy && c.req.header('x-forwarded-for') && !warnedProxy) {
-          warnedProxy = true;
-          options.log?.warn('Live updates refused at the per-address cap for a request that came through a proxy (X-Forwarded-For), while HEROLD_TRUST_PROXY is off: all clients count as the proxy. Set HEROLD_TRUST_PROXY=on behind a proxy (docs/security.md).');
-        }
-        const who = admission.reason === 'ip' ? 'from your address' : 'in total';
-        return c.json(
-          { error: `Too many live-update connections ${who}. Reload the page to see the current state, or try again in ${LIVE_RETRY_AFTER_S} s.` },
-          503,
-          { 'Retry-After': String(LIVE_RETRY_AFTER_S), 'Cache-Control': 'no-store' },
-        );
-      }
-      return sseResponse(c, hub, schedule, admission.release);
+      return open(c, hub, schedule);
     });
   }
 }

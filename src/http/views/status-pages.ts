@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
+import { pageHeaders } from './page-policy.ts';
 import type { PublicView } from './public-view.ts';
 
 /** templates/de/web in this checkout. */
@@ -12,8 +12,6 @@ export interface PageLink {
   readonly href: string;
   readonly label: string;
 }
-
-const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
 /**
  * The HTML pages. Handlebars with escaping ON (unlike toots): every value
@@ -30,6 +28,7 @@ export class StatusPages {
   private readonly script: string;
   /** Content-Security-Policy for every page rendered here. */
   readonly csp: string;
+  private readonly pageHeaders: Record<string, string>;
 
   constructor(dir = DEFAULT_WEB_DIR) {
     const read = (name: string) => readFileSync(path.join(dir, name), 'utf8');
@@ -40,16 +39,8 @@ export class StatusPages {
     this.status = this.handlebars.compile(read('status.hbs'), { strict: true });
     this.notFound = this.handlebars.compile(read('not-found.hbs'), { strict: true });
     this.maintenancePage = this.handlebars.compile(read('maintenance.hbs'), { strict: true });
-    this.csp = [
-      "default-src 'none'",
-      `style-src ${sha256(this.css)}`,
-      `script-src ${sha256(this.script)}`,
-      "connect-src 'self'",
-      "img-src 'self' data:",
-      "base-uri 'none'",
-      "form-action 'none'",
-      "frame-ancestors 'none'",
-    ].join('; ');
+    this.pageHeaders = pageHeaders({ css: this.css, script: this.script, formAction: "'none'", cache: 'no-cache' });
+    this.csp = this.pageHeaders['Content-Security-Policy']!;
   }
 
   /**
@@ -81,11 +72,6 @@ export class StatusPages {
 
   /** Headers every HTML page gets. */
   headers(): Record<string, string> {
-    return {
-      'Content-Security-Policy': this.csp,
-      'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'no-referrer',
-      'Cache-Control': 'no-cache',
-    };
+    return { ...this.pageHeaders };
   }
 }
