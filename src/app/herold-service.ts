@@ -9,6 +9,7 @@ import { HeroldMetrics, meteredAccount } from '../adapters/metrics/metrics.ts';
 import { redisGuard } from '../http/middleware/redis-guard.ts';
 import { StatusPages } from '../http/views/status-pages.ts';
 import { queueBoard } from '../adapters/bullmq/queue-board.ts';
+import { scheduleReadings } from '../adapters/metrics/schedule-readings.ts';
 import { CalendarSequenceStore } from '../adapters/redis/calendar-sequence-store.ts';
 import { createWeb, webSecurity, type Web } from '../http/web.ts';
 import { MastoAccount } from '../adapters/mastodon/masto-account.ts';
@@ -276,6 +277,7 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
         queueCounts: () => httpJobs.queue.getJobCounts(),
         budget: () => httpGate.report(),
         checks: async () => (await Promise.all([...options.schedules.values()].map(async (s) => [...(await httpChecks.all(s.id)).values()].map((c) => ({ schedule: s.id, task: c.taskId, passing: c.streak.passing }))))).flat(),
+        schedules: () => scheduleReadings(options.schedules, httpStore),
       });
       const httpOperations = new Operations({ schedules: options.schedules, store: httpStore, jobs: httpJobs, now, coalesceMs: config.coalesceMs, log, clock, checks: httpChecks, rateBudget: httpGate });
       web = await createWeb({

@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 import { Counter, Gauge, Registry } from 'prom-client';
+import { PHASES, type Phase } from '../../schedule/progress.ts';
 import { MastodonRateLimitedError, MastodonRejectedError, MastodonUnavailableError } from '../../errors.ts';
 import type { ReachabilityView } from '../../core/instance-reachability.ts';
 import type { MastodonAccount } from '../../core/ports/mastodon-account.ts';
@@ -38,6 +39,21 @@ export interface MetricsSources {
   readonly checks?: () => Promise<readonly { schedule: string; task: string; passing: boolean | null }[]>;
   /** Whether the primary instance answers (src/core/instance-reachability.ts). */
   readonly reachability?: () => ReachabilityView;
+  /** Where each maintenance stands (read from Redis at scrape time). */
+  readonly schedules?: () => Promise<readonly ScheduleReading[]>;
+}
+
+/** One maintenance as the gauges show it. */
+export interface ScheduleReading {
+  readonly schedule: string;
+  readonly phase: Phase;
+  /** Tasks done or skipped, and all tasks. */
+  readonly done: number;
+  readonly total: number;
+  /** The deadline in force, Unix ms. */
+  readonly deadline: number;
+  /** The last edit of the progress toot, Unix ms; null before the first. */
+  readonly lastEditAt: number | null;
 }
 
 const QUEUE_STATES = ['waiting', 'delayed', 'prioritized', 'active', 'paused', 'failed', 'completed'] as const;
@@ -124,6 +140,40 @@ export class HeroldMetrics implements Metrics {
     budgetGauge('herold_rate_budget_blocked_seconds', 'Seconds until a bucket the instance refused with 429 may be used again (0: not blocked).', (b) => (b.blockedUntil ? Math.max(0, (b.blockedUntil - Date.now()) / 1000) : 0));
     this.checkGauge();
     this.reachabilityGauges();
+    this.scheduleGauges();
+  }
+
+  /**
+   * Phase, tasks done and total, deadline and last edit per maintenance. One
+   * read of the state serves the four gauges of a scrape.
+   */
+  private scheduleGauges(): void {
+    const self = this;
+    const registers = [this.registry];
+    let reading: { at: number; readings: Promise<readonly ScheduleReading[]> } | null = null;
+    const read = () => {
+      if (!reading || Date.now() - reading.at > 250) reading = { at: Date.now(), readings: self.sources.schedules!() };
+      return reading.readings;
+    };
+    const gauge = (name: string, help: string, labelNames: string[], set: (g: Gauge, r: ScheduleReading) => void) =>
+      new Gauge({
+        name,
+        help,
+        labelNames,
+        registers,
+        async collect() {
+          if (!self.sources.schedules) return;
+          this.reset();
+          for (const r of await read()) set(this, r);
+        },
+      });
+    gauge('herold_phase', 'The phase of each maintenance: 1 for the current one, 0 for the others (announced, running, complete, backout, cancelled).', ['schedule', 'phase'], (g, r) => {
+      for (const phase of PHASES) g.labels(r.schedule, phase).set(phase === r.phase ? 1 : 0);
+    });
+    gauge('herold_tasks_done', 'Tasks done or skipped, per maintenance.', ['schedule'], (g, r) => g.labels(r.schedule).set(r.done));
+    gauge('herold_tasks_total', 'Tasks in the schedule, per maintenance.', ['schedule'], (g, r) => g.labels(r.schedule).set(r.total));
+    gauge('herold_deadline_seconds', 'The back-out deadline in force (Unix time), per maintenance.', ['schedule'], (g, r) => g.labels(r.schedule).set(r.deadline / 1000));
+    gauge('herold_progress_last_edit_seconds', 'When the progress toot was last edited (Unix time); 0 before the first edit.', ['schedule'], (g, r) => g.labels(r.schedule).set((r.lastEditAt ?? 0) / 1000));
   }
 
   private checkGauge(): void {
