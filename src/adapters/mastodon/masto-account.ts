@@ -4,9 +4,8 @@ import type { MastodonAccount, OwnStatusQuery, PinResult, PostedStatus, PostPara
 import { findOwnStatus, PIN_LIMIT } from './own-status-lookup.ts';
 import { unseenPostOutcome } from './unseen-post-outcome.ts';
 import type { RequestCost } from '../../core/rate-budget.ts';
-import { readRateLimit } from './rate-limit-headers.ts';
 import type { RequestGate } from './request-gate.ts';
-import { translateMastoError } from './translate-error.ts';
+import { InstanceCalls, type RawRequest } from './instance-calls.ts';
 import { createMastoClient } from './masto-client.ts';
 
 export interface MastoAccountOptions {
@@ -24,17 +23,29 @@ export interface MastoAccountOptions {
 const READ: RequestCost = { use: 'read' };
 
 /**
- * The one place that knows masto. Every call goes through `call`, which reads
- * the rate-limit headers and turns masto's errors into Herold's three kinds.
+ * Posting and editing through masto. Every call goes through `call`
+ * (InstanceCalls): the rate gate, the rate-limit headers, and masto's errors
+ * as Herold's three kinds.
  */
 export class MastoAccount implements MastodonAccount {
   readonly role: 'primary' | 'fallback';
-  rateLimit: RateLimitState | null = null;
   private readonly client: mastodon.rest.Client;
+  private readonly calls: InstanceCalls;
 
   constructor(private readonly options: MastoAccountOptions) {
     this.role = options.role;
     this.client = createMastoClient({ url: options.url, accessToken: options.accessToken, timeoutMs: options.timeoutMs ?? 15_000 });
+    this.calls = new InstanceCalls({
+      where: `${options.role} instance ${options.url}`,
+      scopeHint: 'Herold needs write:statuses, write:accounts (for pinning), read:statuses (to look for a toot whose answer was lost) and read:notifications',
+      gate: options.gate,
+      onRateLimit: options.onRateLimit,
+    });
+  }
+
+  /** The last rate-limit reading of this account's requests (metrics). */
+  get rateLimit(): RateLimitState | null {
+    return this.calls.lastReading;
   }
 
   /**
@@ -162,41 +173,15 @@ export class MastoAccount implements MastodonAccount {
     return instance.configuration?.statuses?.maxCharacters ?? 500;
   }
 
-  private async call<T>(what: string, request: () => Promise<{ headers: Headers; data: T }>, cost: RequestCost = READ): Promise<T> {
-    const { gate } = this.options;
-    if (!gate) {
-      // No shared budget (a process without Redis): the last reading of this client decides.
-      const limit = this.rateLimit;
-      if (limit && limit.remaining <= 0 && limit.resetAt > Date.now()) {
-        throw new MastodonRateLimitedError(
-          limit.resetAt,
-          `The ${this.role} instance ${this.options.url} has no requests left for us before ${new Date(limit.resetAt).toISOString()}; waiting to ${what} until then.`,
-        );
-      }
+  private async call<T>(what: string, request: RawRequest<T>, cost: RequestCost = READ): Promise<T> {
+    const limit = this.calls.lastReading;
+    // No shared budget (a process without Redis): the last reading of this client decides.
+    if (!this.calls.gated && limit && limit.remaining <= 0 && limit.resetAt > Date.now()) {
+      throw new MastodonRateLimitedError(
+        limit.resetAt,
+        `The ${this.role} instance ${this.options.url} has no requests left for us before ${new Date(limit.resetAt).toISOString()}; waiting to ${what} until then.`,
+      );
     }
-    try {
-      const response = gate ? await gate.send(what, cost, request) : await request();
-      this.observe(response.headers);
-      return response.data;
-    } catch (error) {
-      throw this.translate(what, error);
-    }
+    return this.calls.call(what, request, cost);
   }
-
-  private observe(headers: Headers | undefined) {
-    const state = headers ? readRateLimit(headers) : null;
-    if (!state) return;
-    this.rateLimit = state;
-    this.options.onRateLimit?.(state);
-  }
-
-  private translate(what: string, error: unknown): Error {
-    return translateMastoError(error, {
-      where: `${this.role} instance ${this.options.url}`,
-      what,
-      scopeHint: 'Herold needs write:statuses, write:accounts (for pinning), read:statuses (to look for a toot whose answer was lost) and read:notifications',
-      observe: (headers) => this.observe(headers),
-    });
-  }
-
 }

@@ -2,9 +2,8 @@ import type { mastodon } from 'masto';
 import type { IncomingNotification, NotificationPolicy } from '../../replies/types.ts';
 import type { RateLimitState } from '../../core/ports/mastodon-account.ts';
 import type { RequestCost } from '../../core/rate-budget.ts';
-import { readRateLimit } from './rate-limit-headers.ts';
 import type { RequestGate } from './request-gate.ts';
-import { translateMastoError } from './translate-error.ts';
+import { InstanceCalls, type RawRequest } from './instance-calls.ts';
 import { createMastoClient } from './masto-client.ts';
 
 export interface MastoNotificationsOptions {
@@ -30,9 +29,16 @@ export const MAX_PAGE = 80;
  */
 export class MastoNotifications {
   private readonly client: mastodon.rest.Client;
+  private readonly calls: InstanceCalls;
 
   constructor(private readonly options: MastoNotificationsOptions) {
     this.client = createMastoClient({ url: options.url, accessToken: options.accessToken, timeoutMs: options.timeoutMs ?? 15_000 });
+    this.calls = new InstanceCalls({
+      where: `instance ${options.url}`,
+      scopeHint: 'answering questions needs read:notifications (and write:notifications for --accept-dms)',
+      gate: options.gate,
+      onRateLimit: options.onRateLimit,
+    });
   }
 
   /** https://docs.joinmastodon.org/methods/accounts/#verify_credentials */
@@ -76,31 +82,9 @@ export class MastoNotifications {
     return list.map(toIncoming);
   }
 
-  private async call<T>(what: string, request: () => Promise<{ headers: Headers; data: T }>, cost: RequestCost = POLL): Promise<T> {
-    const { gate } = this.options;
-    try {
-      const response = gate ? await gate.send(what, cost, request) : await request();
-      this.observe(response.headers);
-      return response.data;
-    } catch (error) {
-      throw this.translate(what, error);
-    }
+  private call<T>(what: string, request: RawRequest<T>, cost: RequestCost = POLL): Promise<T> {
+    return this.calls.call(what, request, cost);
   }
-
-  private observe(headers: Headers | undefined) {
-    const state = headers ? readRateLimit(headers) : null;
-    if (state) this.options.onRateLimit?.(state);
-  }
-
-  private translate(what: string, error: unknown): Error {
-    return translateMastoError(error, {
-      where: `instance ${this.options.url}`,
-      what,
-      scopeHint: 'answering questions needs read:notifications (and write:notifications for --accept-dms)',
-      observe: (headers) => this.observe(headers),
-    });
-  }
-
 }
 
 function toPolicy(policy: mastodon.v2.NotificationPolicy): NotificationPolicy {

@@ -1,4 +1,5 @@
 import type { RedisConnection } from './connect.ts';
+import { releaseLock, takeLock } from './token-lock.ts';
 
 /** What became of a notification: answered (status id) or deliberately not. */
 export interface AnsweredRecord {
@@ -49,7 +50,6 @@ if n > tonumber(ARGV[1]) then return 0 end
 return 1
 `;
 
-const RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
 
 /**
  * Reply state in Redis, under the same hash-tagged prefix as the queue and
@@ -97,13 +97,13 @@ export class ReplyStore {
   async claimCooldown(accountId: string, faqId: string, notificationId: string, ms: number): Promise<boolean> {
     if (ms <= 0) return true;
     const key = this.key(`cooldown:${accountId}:${faqId}`);
-    if ((await this.redis.set(key, notificationId, 'PX', ms, 'NX')) === 'OK') return true;
+    if (await takeLock(this.redis, key, notificationId, ms)) return true;
     return (await this.redis.get(key)) === notificationId;
   }
 
   /** Gives a claim back (the reply could not be sent), unless someone else holds it by now. */
   async releaseCooldown(accountId: string, faqId: string, notificationId: string): Promise<void> {
-    await this.redis.eval(RELEASE, 1, this.key(`cooldown:${accountId}:${faqId}`), notificationId);
+    await releaseLock(this.redis, this.key(`cooldown:${accountId}:${faqId}`), notificationId);
   }
 
   /** Keeps an unanswered question for the admins; idempotent per notification. */
@@ -135,10 +135,10 @@ export class ReplyStore {
 
   /** Only one process catches up at a time; the others' polls would fetch the same page. */
   async tryPollLock(token: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.set(this.key('poll-lock'), token, 'PX', ttlMs, 'NX')) === 'OK';
+    return takeLock(this.redis, this.key('poll-lock'), token, ttlMs);
   }
 
   async releasePollLock(token: string): Promise<void> {
-    await this.redis.eval(RELEASE, 1, this.key('poll-lock'), token);
+    await releaseLock(this.redis, this.key('poll-lock'), token);
   }
 }

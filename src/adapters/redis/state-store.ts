@@ -1,4 +1,5 @@
 import type { RedisConnection } from './connect.ts';
+import { releaseLock, renewLock, takeLock } from './token-lock.ts';
 import { DateTime } from 'luxon';
 import { PHASES, TASK_STATUSES, type Phase, type Progress, type TaskProgress, type TaskStatus } from '../../schedule/progress.ts';
 import type { Schedule } from '../../schedule/schedule.ts';
@@ -69,8 +70,6 @@ end
 return 0
 `;
 
-const RENEW_LOCK = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end";
-const RELEASE_LOCK = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
 
 /**
  * The state of each maintenance in Redis, under the same hash-tagged prefix
@@ -219,12 +218,12 @@ export class StateStore {
   async withLock<T>(scheduleId: string, name: string, ttlMs: number, fn: (stillHeld: () => boolean) => Promise<T>): Promise<T | undefined> {
     const key = this.key(scheduleId, `lock:${name}`);
     const token = `${process.pid}-${Math.random()}`;
-    if ((await this.redis.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK') return undefined;
+    if (!(await takeLock(this.redis, key, token, ttlMs))) return undefined;
     let held = true;
     const renew = setInterval(() => {
-      this.redis.eval(RENEW_LOCK, 1, key, token, ttlMs).then(
+      renewLock(this.redis, key, token, ttlMs).then(
         (ok) => {
-          if (ok !== 1) held = false;
+          if (!ok) held = false;
         },
         () => undefined,
       );
@@ -233,7 +232,7 @@ export class StateStore {
       return await fn(() => held);
     } finally {
       clearInterval(renew);
-      await this.redis.eval(RELEASE_LOCK, 1, key, token);
+      await releaseLock(this.redis, key, token);
     }
   }
 
