@@ -39,6 +39,8 @@ import { CheckQueue } from '../adapters/bullmq/check-queue.ts';
 import { PrimaryCheck } from '../core/primary-check.ts';
 import { tootsNeededReader } from '../core/toots-needed.ts';
 import { cappedBackoffMs } from '../backoff.ts';
+import { startHeartbeat } from '../adapters/redis/heartbeat.ts';
+import type { ScheduleSource } from '../schedule/schedule-source.ts';
 
 export interface HeroldServiceOptions {
   readonly config: Config;
@@ -64,6 +66,8 @@ export interface HeroldServiceOptions {
   readonly checks?: { readonly route?: CheckRoute; readonly minIntervalMs?: number };
   /** The instance's rate-limit buckets; default Mastodon's (a sandbox with a faster clock passes scaled ones). */
   readonly rateBuckets?: BucketRules;
+  /** The files the schedules came from: stored in Redis for operator commands, their hashes in the heartbeat. */
+  readonly sources?: ReadonlyMap<string, ScheduleSource>;
 }
 
 export interface HeroldService {
@@ -311,6 +315,16 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
       httpUrl = serverUrl(server, config.host, config.port);
       log.info({ url: httpUrl }, 'HTTP server listening.');
     }
+
+    // Last: operator commands take a beat to mean that the worker picks up what they queue.
+    const heartbeat = await startHeartbeat({
+      redis,
+      prefix: config.prefix,
+      schedules: () => options.schedules.values(),
+      sources: () => options.sources ?? new Map(),
+      onError: (error) => log.warn(`The heartbeat could not be written: ${error.message}`),
+    });
+    closers.push(() => heartbeat.stop());
 
     return {
       operations,

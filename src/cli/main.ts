@@ -1,5 +1,5 @@
 import { config as loadDotenv } from 'dotenv';
-import { Argument, Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { HeroldError, UsageError } from '../errors.ts';
 import type { RehearseCommandOptions } from './rehearse.ts';
 import type { SandboxCommandOptions } from './sandbox.ts';
@@ -10,6 +10,7 @@ const validate = () => import('./validate.ts');
 const preview = () => import('./preview.ts');
 const run = () => import('./run.ts');
 const operator = () => import('./operator.ts');
+const operatorArgs = () => import('./operator-args.ts');
 const faqCli = () => import('./faq.ts');
 const questionsCli = () => import('./questions.ts');
 const doctorCli = () => import('./doctor.ts');
@@ -91,36 +92,57 @@ export function buildProgram(): Command {
     .option('--outage <outage>', 'start in an outage: html502, or slow=<ms> (every answer late)')
     .action(async (options: SandboxCommandOptions) => (await sandboxCli()).sandboxCommand(options, out));
 
+  const warn = (line: string) => process.stderr.write(`${line}\n`);
+  const scheduleOption = () => new Option('--schedule <file...>', "schedule files (default: the schedules herold run stored in Redis; before its first run, every file in schedules/)");
+  const queueAnyway = () => new Option('--queue-anyway', 'queue the change even when no herold run beats on this Redis and prefix, or it runs another version of the schedule');
+
   program
     .command('task')
     .description('record a task change; the progress toot is edited')
-    .argument('<schedule-id>')
-    .argument('<task-id>')
-    .addArgument(new Argument('<status>').choices(['running', 'done', 'failed', 'skipped']))
-    .option('--note <text>', 'a short note shown with the task')
-    .option('--schedule <file...>', 'schedule files (default: every file in schedules/)')
-    .action(async (scheduleId: string, taskId: string, status: string, options: { note?: string; schedule?: string[] }) => {
-      const { withOperations, cliNote } = await operator();
+    .argument('[schedule-id]', 'required, like the two after it')
+    .argument('[task-id]')
+    .argument('[status]', 'running, done, failed or skipped; or läuft, erledigt (fertig), fehlgeschlagen, übersprungen')
+    .option('--note <text>', 'a short note shown with the task (public: on a milestone task it is posted in the thread)')
+    .option('--at <time>', 'when it happened: 16:40 (on the window\'s day) or a full local time; a repeated done keeps the first time otherwise')
+    .addOption(scheduleOption())
+    .addOption(queueAnyway())
+    .action(async (a: string | undefined, b: string | undefined, c: string | undefined, options: { note?: string; at?: string; schedule?: string[]; queueAnyway?: boolean }) => {
+      const { withOperations, cliNote, cliTime } = await operator();
+      const { taskArgs } = await operatorArgs();
       const note = cliNote(options.note);
-      const result = await withOperations({ schedules: options.schedule }, (ops) => ops.taskChange(scheduleId, taskId, status, note));
-      out(`✔ ${scheduleId}/${taskId} is ${status} (version ${result.version}); the progress toot will be edited.${result.completed ? ' All tasks are finished: the completion toot follows.' : ''}`);
+      await withOperations({ schedules: options.schedule }, async (ops, session) => {
+        const { scheduleId, taskId, status } = taskArgs([a, b, c], session.schedules);
+        const schedule = ops.schedule(scheduleId);
+        const at = options.at === undefined ? undefined : cliTime(ops, scheduleId, options.at);
+        session.requireRunning(schedule.id, options.queueAnyway, warn);
+        const result = await ops.taskChange(scheduleId, taskId, status, note, { at });
+        const shown = result.at.setZone(schedule.timezone).toFormat('HH:mm');
+        out(`✔ ${scheduleId}/${taskId} is ${result.status} (version ${result.version}) since ${shown}; the progress toot will be edited.${result.completed ? ' All tasks are finished: the completion toot follows.' : ''}`);
+      });
     });
 
   program
     .command('window')
-    .description('extend the deadline, or declare the outcome now')
-    .argument('<schedule-id>')
-    .addArgument(new Argument('<action>').choices(['extend', 'backout', 'complete', 'cancel']))
-    .argument('[time]', 'the new deadline for extend, e.g. 2023-02-12T21:00')
-    .option('--schedule <file...>', 'schedule files (default: every file in schedules/)')
-    .action(async (scheduleId: string, action: 'extend' | 'backout' | 'complete' | 'cancel', time: string | undefined, options: { schedule?: string[] }) => {
+    .description('move the deadline, or declare the outcome now')
+    .argument('[schedule-id]', 'required, like the action')
+    .argument('[action]', 'extend, backout, complete or cancel')
+    .argument('[time]', "the new deadline for extend: 21:00 (on the window's day, in its zone), +30m (after the current deadline), or a full local time")
+    .option('--yes', 'confirm moving the deadline earlier than the one followers were told')
+    .addOption(scheduleOption())
+    .addOption(queueAnyway())
+    .action(async (a: string | undefined, b: string | undefined, c: string | undefined, options: { yes?: boolean; schedule?: string[]; queueAnyway?: boolean }) => {
       const { withOperations } = await operator();
-      await withOperations({ schedules: options.schedule }, async (ops) => {
+      const { windowArgs } = await operatorArgs();
+      await withOperations({ schedules: options.schedule }, async (ops, session) => {
+        const { scheduleId, action, time } = windowArgs([a, b, c], session.schedules);
+        const schedule = ops.schedule(scheduleId);
         if (action === 'extend') {
-          if (!time) throw new UsageError('Give the new deadline, e.g. herold window <id> extend 2023-02-12T21:00.');
-          const deadline = await ops.extend(scheduleId, time);
-          out(`✔ The back-out deadline of ${scheduleId} is now ${deadline.toFormat('dd.MM.yyyy HH:mm')}.`);
+          if (!time) throw new UsageError(`Give the new deadline, e.g. herold window ${scheduleId} extend ${schedule.window.deadline.plus({ hours: 1 }).toFormat('HH:mm')}, or extend +30m.`);
+          session.requireRunning(schedule.id, options.queueAnyway, warn);
+          const deadline = await ops.extend(scheduleId, time, { allowEarlier: options.yes });
+          out(`✔ The back-out deadline of ${scheduleId} is now ${deadline.setZone(schedule.timezone).toFormat('dd.MM.yyyy HH:mm')}.`);
         } else {
+          session.requireRunning(schedule.id, options.queueAnyway, warn);
           await ops.declare(scheduleId, action);
           out(`✔ ${scheduleId} is now ${action === 'cancel' ? 'cancelled' : action}; the toot follows.`);
         }
@@ -129,15 +151,23 @@ export function buildProgram(): Command {
 
   program
     .command('status')
-    .description('the window, tasks, posted toots and pending jobs of a schedule')
-    .argument('<schedule-id>')
+    .description('the window, tasks, posted toots and pending jobs of a schedule, and which version the service runs')
+    .argument('[schedule-id]', 'default: the only schedule there is')
     .option('--json', 'print JSON')
-    .option('--schedule <file...>', 'schedule files (default: every file in schedules/)')
-    .action(async (scheduleId: string, options: { json?: boolean; schedule?: string[] }) => {
+    .addOption(scheduleOption())
+    .addOption(queueAnyway().hideHelp())
+    .action(async (id: string | undefined, options: { json?: boolean; schedule?: string[]; queueAnyway?: boolean }) => {
       const { withOperations, formatStatus, statusJson } = await operator();
-      const report = await withOperations({ schedules: options.schedule }, (ops) => ops.status(scheduleId));
-      if (options.json) out(JSON.stringify(statusJson(report), null, 2));
-      else for (const line of formatStatus(report)) out(line);
+      const { statusArg } = await operatorArgs();
+      await withOperations({ schedules: options.schedule }, async (ops, session) => {
+        const report = await ops.status(statusArg(id, session.schedules));
+        if (options.json) out(JSON.stringify(statusJson(report, session.services), null, 2));
+        else for (const line of formatStatus(report, session.services)) out(line);
+        // The report is shown either way; a missing service is still an error for scripts.
+        const problem = session.problem(report.schedule.id);
+        if (problem !== null && options.queueAnyway) warn(`⚠ ${problem}`);
+        else if (problem !== null) throw new HeroldError(problem);
+      });
     });
 
   program

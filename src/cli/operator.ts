@@ -8,27 +8,91 @@ import { RateBudgetStore } from '../adapters/redis/rate-budget-store.ts';
 import { RequestGate } from '../adapters/mastodon/request-gate.ts';
 import { BullJobSink } from '../adapters/bullmq/bullmq-adapter.ts';
 import { connectOrExplain, redisConnection } from '../adapters/redis/connect.ts';
-import { loadSchedules } from '../schedule/load-schedules.ts';
+import { loadScheduleSources } from '../schedule/load-schedules.ts';
+import { parseSchedule } from '../schedule/load-schedule.ts';
+import type { Schedule } from '../schedule/schedule.ts';
+import type { ScheduleSource } from '../schedule/schedule-source.ts';
+import { redactRedisUrl } from '../adapters/redis/redis-url.ts';
+import { ServiceRegistry, type Heartbeat } from '../adapters/redis/service-registry.ts';
+import { QUEUE_ANYWAY_HINT, runningServiceProblem } from './running-service.ts';
+import { HeroldError, UsageError } from '../errors.ts';
+import { parseWindowTime } from '../schedule/deadline-input.ts';
 import { StateStore } from '../adapters/redis/state-store.ts';
 import { PostAttempts } from '../adapters/redis/post-attempts.ts';
 import { CheckStore } from '../adapters/redis/check-store.ts';
 import { checkView } from '../checks/check-view.ts';
 
 export interface OperatorOptions {
-  /** Schedule files; default every file in schedules/. */
+  /** Schedule files; default the schedules `herold run` stored, else every file in schedules/. */
   readonly schedules?: string[];
+}
+
+/** What an operator command knows besides Operations: the running services and where the schedules came from. */
+export interface OperatorSession {
+  readonly schedules: ReadonlyMap<string, Schedule>;
+  /** The `herold run` processes beating on this Redis and prefix. */
+  readonly services: readonly Heartbeat[];
+  /** Why a change to `scheduleId` would not take effect now (src/cli/running-service.ts), or null. */
+  problem(scheduleId: string): string | null;
+  /**
+   * For a change: throws (exit 1, nothing queued) when `problem` says so,
+   * unless `queueAnyway`, which only warns on stderr.
+   */
+  requireRunning(scheduleId: string, queueAnyway: boolean | undefined, warn: (line: string) => void): void;
+}
+
+/**
+ * The schedules a command works on: the files given; else the ones `herold
+ * run` stored in Redis (no file needed once it has run); else every file in schedules/.
+ */
+async function operatorSchedules(files: readonly string[], registry: ServiceRegistry): Promise<{ schedules: Map<string, Schedule>; read: Map<string, ScheduleSource> }> {
+  if (files.length === 0) {
+    const stored = await registry.storedSources();
+    if (stored.size > 0) {
+      return { schedules: new Map([...stored].map(([id, source]) => [id, parseSchedule(source.text, source.file, { templates: false })])), read: new Map() };
+    }
+  }
+  const loaded = loadScheduleSources(files);
+  return {
+    schedules: new Map([...loaded].map(([id, { schedule }]) => [id, schedule])),
+    // Only files the operator named are compared with what the service runs.
+    read: files.length > 0 ? new Map([...loaded].map(([id, { source }]) => [id, source])) : new Map(),
+  };
 }
 
 /**
  * Runs one operator action against Redis, the way `herold run` would: the
  * running worker picks up whatever this enqueues. Needs only REDIS_URL.
  */
-export async function withOperations<T>(options: OperatorOptions, fn: (ops: Operations) => Promise<T>): Promise<T> {
+export async function withOperations<T>(options: OperatorOptions, fn: (ops: Operations, session: OperatorSession) => Promise<T>): Promise<T> {
   const config = loadConfig(process.env, 'redis');
-  const schedules = loadSchedules(options.schedules ?? []);
   const redis = redisConnection(config.redisUrl, 'producer');
   redis.on('error', () => undefined);
   await connectOrExplain(redis, config.redisUrl);
+  let schedules: Map<string, Schedule>;
+  let session: OperatorSession;
+  try {
+    const registry = new ServiceRegistry(redis, config.prefix);
+    const loaded = await operatorSchedules(options.schedules ?? [], registry);
+    schedules = loaded.schedules;
+    const services = await registry.live();
+    const where = { redisUrl: redactRedisUrl(config.redisUrl), prefix: config.prefix };
+    const problem = (scheduleId: string) => runningServiceProblem(services, where, scheduleId, loaded.read.get(scheduleId) ?? null);
+    session = {
+      schedules,
+      services,
+      problem,
+      requireRunning(scheduleId, queueAnyway, warn) {
+        const found = problem(scheduleId);
+        if (found === null) return;
+        if (!queueAnyway) throw new HeroldError(`${found}\n  ${QUEUE_ANYWAY_HINT}`);
+        warn(`⚠ ${found} --queue-anyway: trotzdem eingereiht.`);
+      },
+    };
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
   const jobs = new BullJobSink(redis, config.prefix);
   const store = new StateStore(redis, config.prefix);
   // Read-only here: the budget `herold run` keeps, for status and for the coalescing of task changes.
@@ -45,12 +109,20 @@ export async function withOperations<T>(options: OperatorOptions, fn: (ops: Oper
       rateBudget,
       attempts: new PostAttempts(redis, config.prefix),
     });
-    return await fn(ops);
+    return await fn(ops, session);
   } finally {
     await budget.close();
     await jobs.close();
     redis.disconnect();
   }
+}
+
+/** `--at`: 16:40 on the window's day, or a full local time, in the schedule's zone. */
+export function cliTime(ops: Operations, scheduleId: string, text: string): DateTime {
+  const schedule = ops.schedule(scheduleId);
+  const parsed = parseWindowTime(text, { zone: schedule.timezone, windowStart: schedule.window.start, deadline: schedule.window.deadline });
+  if (!parsed.ok) throw new UsageError(`--at ${parsed.problem.message} ${parsed.problem.hint}`);
+  return parsed.value;
 }
 
 /** `--note`, cleaned as the webhook cleans it (mentions defused, no links unless HEROLD_NOTE_URLS=on). */
@@ -59,13 +131,29 @@ export function cliNote(note: string | undefined, env: NodeJS.ProcessEnv = proce
   return operatorNote(note, { allowUrls: loadConfig(env, 'redis').noteUrls });
 }
 
-export function formatStatus(report: StatusReport): string[] {
+/** The services running this schedule, and the version of its file each runs. */
+function runningRows(report: StatusReport, services: readonly Heartbeat[]) {
+  return services.flatMap((b) =>
+    b.schedules.filter((s) => s.id === report.schedule.id).map((s) => ({ instance: b.instance, version: b.version, file: s.file, hash: s.hash, beatAt: b.beatAt, startedAt: b.startedAt })),
+  );
+}
+
+export function formatStatus(report: StatusReport, services: readonly Heartbeat[] = []): string[] {
   const { schedule } = report;
   const zone = schedule.timezone;
   const fmt = (dt: DateTime | null) => (dt ? dt.setZone(zone).toFormat('dd.MM. HH:mm') : '—');
+  const running = runningRows(report, services);
   const lines = [
     `${schedule.id} (${schedule.instance}) · phase: ${report.phase}`,
     `window: ${fmt(schedule.window.start)} → deadline ${fmt(report.deadline)} (${zone})`,
+    '',
+    'RUNNING (herold run on this Redis and prefix)',
+    ...(running.length === 0
+      ? ['  (none: changes wait until herold run is started)']
+      : table(
+          ['service', 'herold', 'schedule file', 'version', 'last beat'],
+          running.map((r) => [r.instance, r.version, r.file, r.hash ?? '(not from a file)', fmtTime(Date.parse(r.beatAt), zone)]),
+        )),
     '',
     'TASKS',
     ...table(
@@ -128,9 +216,10 @@ export function formatStatus(report: StatusReport): string[] {
   return lines;
 }
 
-export function statusJson(report: StatusReport) {
+export function statusJson(report: StatusReport, services: readonly Heartbeat[] = []) {
   return {
     id: report.schedule.id,
+    running: runningRows(report, services),
     instance: report.schedule.instance,
     phase: report.phase,
     window: { start: report.schedule.window.start.toISO(), deadline: report.deadline.toISO() },

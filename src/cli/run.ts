@@ -1,7 +1,7 @@
 import { loadConfig } from '../config/config.ts';
 import { startHerold } from '../app/herold-service.ts';
 import { createLogger } from '../logger.ts';
-import { loadSchedules } from '../schedule/load-schedules.ts';
+import { loadScheduleSources } from '../schedule/load-schedules.ts';
 
 /** How long a shutdown may take before we give up on the job in flight (it is handed back as stalled). */
 const SHUTDOWN_TIMEOUT_MS = 9000;
@@ -12,9 +12,11 @@ const SHUTDOWN_TIMEOUT_MS = 9000;
  */
 export async function runCommand(files: string[], options: { acceptDms?: boolean } = {}): Promise<void> {
   const config = loadConfig();
-  const log = createLogger(config.logLevel);
-  const schedules = loadSchedules(files);
-  const service = await startHerold({ config, schedules, log, acceptDms: options.acceptDms });
+  const log = createLogger(config.logLevel, config.logFormat);
+  const loaded = loadScheduleSources(files);
+  const schedules = new Map([...loaded].map(([id, { schedule }]) => [id, schedule]));
+  const sources = new Map([...loaded].map(([id, { source }]) => [id, source]));
+  const service = await startHerold({ config, schedules, sources, log, acceptDms: options.acceptDms });
   log.info({ schedules: [...schedules.keys()] }, 'Herold is running.');
 
   const reason = await new Promise<{ signal: string } | { refused: Error }>((resolve) => {

@@ -36,6 +36,8 @@ export interface Config {
   /** The same FAQ answer goes to the same account at most once per this window. Default 30 min. */
   readonly replyCooldownMs: number;
   readonly logLevel: string;
+  /** auto: readable lines on a terminal, JSON when stdout is not one. */
+  readonly logFormat: 'auto' | 'json' | 'pretty';
   /** HTTP basic auth for the queue dashboard at /admin/queues; the dashboard is not served when unset. */
   readonly admin: { readonly user: string; readonly password: string } | null;
   /** HEROLD_PUBLIC_URL: where people reach Herold (the feed's links, the dashboard's origin check). Default unset. */
@@ -129,6 +131,7 @@ const schema = z.object({
     )
     .default([]),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty'], { error: 'LOG_FORMAT must be auto (readable lines on a terminal, JSON otherwise), json or pretty.' }).default('auto'),
 });
 
 /** Which variables a command needs: `run` needs Mastodon, operator commands only Redis. */
@@ -192,6 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, needs: ConfigNe
     replyMaxAgeMs: e.HEROLD_REPLY_MAX_AGE_MS,
     replyCooldownMs: e.HEROLD_REPLY_COOLDOWN_MS,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     admin: adminUser && adminPassword ? Object.freeze({ user: adminUser, password: adminPassword }) : null,
     publicUrl: e.HEROLD_PUBLIC_URL ? e.HEROLD_PUBLIC_URL.replace(/\/+$/, '') : null,
     adminWrite: e.HEROLD_ADMIN_WRITE,

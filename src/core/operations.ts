@@ -7,7 +7,10 @@ import { jobId, type JobSink, type PendingJob } from './jobs.ts';
 import { tootJob } from './jobs.ts';
 import { dateChangedTootId, milestoneTootId, postKeyPrefix } from '../schedule/toot-ids.ts';
 import { parseScheduleTime } from '../schedule/local-time.ts';
-import { allFinished, TASK_STATUSES, type Phase, type TaskStatus } from '../schedule/progress.ts';
+import { deadlineExamples, parseDeadlineInput } from '../schedule/deadline-input.ts';
+import { didYouMean } from '../schedule/closest-id.ts';
+import { parseTaskStatus, TASK_STATUS_WORDS } from '../schedule/task-status-input.ts';
+import { allFinished, type Phase, type TaskStatus } from '../schedule/progress.ts';
 import type { Schedule } from '../schedule/schedule.ts';
 import type { PostAttempt, PostAttempts } from '../adapters/redis/post-attempts.ts';
 import type { FailureRecord, PostedToot, StateStore, TaskEvent } from '../adapters/redis/state-store.ts';
@@ -99,8 +102,8 @@ export class Operations {
   schedule(scheduleId: string): Schedule {
     const schedule = this.deps.schedules.get(scheduleId);
     if (!schedule) {
-      const known = [...this.deps.schedules.keys()].join(', ') || 'none';
-      throw new NotFoundError(`There is no schedule "${scheduleId}". Known schedules: ${known}.`);
+      const ids = [...this.deps.schedules.keys()];
+      throw new NotFoundError(`There is no schedule "${scheduleId}".${didYouMean(scheduleId, ids)} Known schedules: ${ids.join(', ') || 'none'}.`);
     }
     return schedule;
   }
@@ -154,25 +157,33 @@ export class Operations {
     return { added, moved, removed, dateChanged };
   }
 
-  /** Records a task change; the progress toot is edited (coalesced), milestones and completion follow. */
-  async taskChange(scheduleId: string, taskId: string, status: string, note: string | null = null): Promise<{ version: number; completed: boolean }> {
+  /**
+   * Records a task change; the progress toot is edited (coalesced), milestones and completion follow.
+   * `status` may be German (erledigt, läuft, …). A repeated `done` keeps the first completion time unless `at` is given.
+   */
+  async taskChange(scheduleId: string, taskId: string, typedStatus: string, note: string | null = null, options: { at?: DateTime } = {}): Promise<{ version: number; completed: boolean; at: DateTime; status: TaskStatus }> {
     const schedule = this.schedule(scheduleId);
     const task = schedule.tasks.find((t) => t.id === taskId);
     if (!task) {
-      throw new NotFoundError(`Schedule "${scheduleId}" has no task "${taskId}". Its tasks are: ${schedule.tasks.map((t) => t.id).join(', ')}.`);
+      const ids = schedule.tasks.map((t) => t.id);
+      throw new NotFoundError(`Schedule "${scheduleId}" has no task "${taskId}".${didYouMean(taskId, ids)} Its tasks are: ${ids.join(', ')}.`);
     }
-    if (!TASK_STATUSES.includes(status as TaskStatus) || status === 'pending') {
-      throw new UsageError(`"${status}" is not a task status. Use running, done, failed or skipped.`);
+    const status = parseTaskStatus(typedStatus);
+    if (status === null) {
+      throw new UsageError(
+        `"${typedStatus}" is not a task status.${didYouMean(typedStatus, TASK_STATUS_WORDS)} Use running, done, failed or skipped (or läuft, erledigt/fertig, fehlgeschlagen, übersprungen).`,
+      );
     }
     if (note !== null && note.length > 200) throw new UsageError(`The note is ${note.length} characters long; keep it under 200.`);
     const { store, jobs, now } = this.deps;
-    const at = now();
+    const before = (await store.progress(schedule)).tasks[task.id];
+    const at = options.at ?? (status === 'done' && before?.status === 'done' && before.changedAt ? before.changedAt : now());
     const floorMs = this.realDelay(this.deps.coalesceMs);
     // Wider as the 3-hour statuses budget shrinks: every edit counts like a toot there. Read alongside the change.
     const pacing = this.deps.rateBudget ? this.deps.rateBudget.editIntervalMs(floorMs) : Promise.resolve(floorMs);
     pacing.catch(() => undefined);
     // Refused in the same step after the outcome (complete, backout, cancelled): never edited into a finished thread.
-    const version = await store.setTask(schedule.id, { taskId, status: status as TaskStatus, at: at.toISO()!, note }, FINISHED_PHASES);
+    const version = await store.setTask(schedule.id, { taskId, status, at: at.toISO()!, note }, FINISHED_PHASES);
     if (version === null) {
       const phase = (await store.progress(schedule)).phase;
       const outcome = { complete: 'declared complete', backout: 'backed out', cancelled: 'cancelled' }[phase as (typeof FINISHED_PHASES)[number]] ?? phase;
@@ -202,7 +213,7 @@ export class Operations {
       await jobs.add({ type: 'progress', scheduleId: schedule.id, version: await store.version(schedule.id) }, { delayMs: floorMs });
       completed = true;
     }
-    return { version, completed };
+    return { version, completed, at, status };
   }
 
   /**
@@ -219,19 +230,28 @@ export class Operations {
     );
   }
 
-  /** `herold window <id> extend <time>`: a later back-out deadline. */
-  async extend(scheduleId: string, time: string): Promise<DateTime> {
+  /**
+   * `herold window <id> extend <time>`: a new back-out deadline. `time` is `21:00` (on the window's day),
+   * `+30m` (after the deadline in force) or a full local time. Moving it earlier needs `allowEarlier`.
+   */
+  async extend(scheduleId: string, time: string, options: { allowEarlier?: boolean } = {}): Promise<DateTime> {
     const schedule = this.schedule(scheduleId);
-    const parsed = parseScheduleTime(time, schedule.timezone);
-    if (!parsed.ok) throw new UsageError(`${parsed.problem.message} ${parsed.problem.hint}`);
-    const deadline = parsed.value;
     const { store, jobs, now } = this.deps;
     const progress = await store.progress(schedule);
+    const context = { zone: schedule.timezone, windowStart: schedule.window.start, deadline: progress.deadline };
+    const parsed = parseDeadlineInput(time, context);
+    if (!parsed.ok) throw new UsageError(`${parsed.problem.message} ${parsed.problem.hint}`);
+    const deadline = parsed.value;
     if (progress.phase !== 'announced' && progress.phase !== 'running') {
       throw new UsageError(`The maintenance is already ${progress.phase}; there is no deadline left to extend.`);
     }
     if (deadline <= now() || deadline <= schedule.window.start) {
-      throw new UsageError(`The new deadline ${deadline.toFormat('yyyy-MM-dd HH:mm')} must lie in the future and after the start.`);
+      throw new UsageError(`The new deadline ${deadline.toFormat('yyyy-MM-dd HH:mm')} must lie in the future and after the start. ${deadlineExamples(context)}`);
+    }
+    if (deadline < progress.deadline && !options.allowEarlier) {
+      throw new UsageError(
+        `${deadline.toFormat('dd.MM.yyyy HH:mm')} is earlier than the deadline in force (${progress.deadline.setZone(schedule.timezone).toFormat('dd.MM.yyyy HH:mm')}), which followers were told. Add --yes to move it earlier.`,
+      );
     }
     const version = await store.setDeadline(schedule.id, deadline);
     // The progress toot names the deadline: show the new one.

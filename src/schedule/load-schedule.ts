@@ -20,9 +20,13 @@ export const DEFAULT_MAX_CHARACTERS = 500;
 
 /** Reads and checks a schedule file; throws ScheduleError with every problem found. */
 export function loadSchedule(file: string): Schedule {
-  let text: string;
+  return parseSchedule(readScheduleText(file), file);
+}
+
+/** A schedule file's text, or a one-line answer why it cannot be read. */
+export function readScheduleText(file: string): string {
   try {
-    text = readTextFile(file, 'schedule');
+    return readTextFile(file, 'schedule');
   } catch (error) {
     if (error instanceof ScheduleError) throw error;
     throw new HeroldError(
@@ -30,11 +34,18 @@ export function loadSchedule(file: string): Schedule {
       { cause: error },
     );
   }
-  return parseSchedule(text, file);
+}
+
+export interface ParseOptions {
+  /**
+   * Check that the templates exist (default true). Operator commands read the
+   * schedule `herold run` stored, maybe on another machine, and post nothing themselves.
+   */
+  readonly templates?: boolean;
 }
 
 /** Parses schedule YAML; `file` is only used in messages and to resolve a relative templates dir. */
-export function parseSchedule(text: string, file: string): Schedule {
+export function parseSchedule(text: string, file: string, options: ParseOptions = {}): Schedule {
   const { value: raw, positions } = parseYamlFile(
     text,
     file,
@@ -55,10 +66,10 @@ export function parseSchedule(text: string, file: string): Schedule {
   if (!parsed.success) {
     throw new ScheduleError(parsed.error.issues.map((issue) => zodProblem(issue, file, positions, raw)));
   }
-  return buildSchedule(parsed.data, file, positions);
+  return buildSchedule(parsed.data, file, positions, options.templates ?? true);
 }
 
-function buildSchedule(data: ScheduleFile, file: string, positions: YamlPositions): Schedule {
+function buildSchedule(data: ScheduleFile, file: string, positions: YamlPositions, withTemplates: boolean): Schedule {
   const problems: Problem[] = [];
   const problem = (p: readonly PropertyKey[], message: string, hint?: string) =>
     problems.push({ file, ...positions.of(p), message, hint });
@@ -165,7 +176,7 @@ function buildSchedule(data: ScheduleFile, file: string, positions: YamlPosition
       data.templates?.[k as WindowTootKind] ?? k,
     ]),
   ) as Record<WindowTootKind, string>;
-  checkTemplates(data, templates, templateDirs, problem);
+  if (withTemplates) checkTemplates(data, templates, templateDirs, problem);
 
   if (problems.length > 0 || !start || !deadline || !expectedDowntime) throw new ScheduleError(problems);
 

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { test } from 'vitest';
-import { loadSchedule } from '../../src/schedule/load-schedule.ts';
+import { loadScheduleSources } from '../../src/schedule/load-schedules.ts';
 import { rebasedWienRocks, REDIS_URL, rig, waitFor, type Rig } from './harness.ts';
 import { envFor, finished, lines, MARK, setUpRun, spawnHerold, tempDir, withText, writeSchedule } from './support.ts';
 
@@ -18,8 +18,8 @@ test.concurrent('herold task, window and status from a shell reach the running s
   });
   // The service and the CLI load the same file, as on the day.
   const file = writeSchedule(tmp.dir, { ...rebasedWienRocks(200, 600), announcements: [], reminders: [] });
-  const schedule = loadSchedule(file);
-  const service = await r.start([schedule], { http: false, replies: false });
+  const { schedule, source } = [...loadScheduleSources([file]).values()][0]!;
+  const service = await r.start([schedule], { http: false, replies: false, sources: new Map([[schedule.id, source]]) });
   const start = await waitFor('start toot', () => withText(r.sandbox, MARK.start)[0], 10_000);
   const cli = (...args: string[]) => finished(spawnHerold([...args, '--schedule', file], operatorEnv(r)));
 

@@ -190,8 +190,8 @@ export interface Child {
 
 const children = new Set<ChildProcess>();
 
-export function spawnChild(args: string[], env: NodeJS.ProcessEnv): Child {
-  const child = spawn(process.execPath, args, { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnChild(args: string[], env: NodeJS.ProcessEnv, cwd = process.cwd()): Child {
+  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let out = '';
   let err = '';
@@ -241,8 +241,9 @@ export function spawnWorker(config: Config, scheduleFiles: string[], extraEnv: R
 }
 
 /** `node bin/herold.js …` */
-export function spawnHerold(args: string[], env: NodeJS.ProcessEnv): Child {
-  return spawnChild([path.join('bin', 'herold.js'), ...args], env);
+/** `herold …` as a process; `cwd` defaults to the project (an operator may run it from anywhere). */
+export function spawnHerold(args: string[], env: NodeJS.ProcessEnv, cwd?: string): Child {
+  return spawnChild([path.resolve('bin', 'herold.js'), ...args], env, cwd);
 }
 
 /** Like waitFor, with a short polling interval for moments that pass quickly. */

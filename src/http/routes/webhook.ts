@@ -35,7 +35,7 @@ export function mountWebhook(app: Hono, options: WebhookOptions): void {
       try {
         const cleanNote = note === undefined ? null : operatorNote(note, options.notes ?? { allowUrls: false });
         const result = await options.operations.taskChange(c.req.param('id'), c.req.param('taskId'), status, cleanNote);
-        return c.json({ ok: true, ...result });
+        return c.json({ ok: true, version: result.version, completed: result.completed });
       } catch (error) {
         if (error instanceof NotFoundError) return c.json({ error: error.message }, 404);
         if (error instanceof UsageError) return c.json({ error: error.message }, 400);
