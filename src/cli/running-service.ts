@@ -23,7 +23,8 @@ export function runningServiceProblem(beats: readonly Heartbeat[], where: Where,
     return `Kein laufendes herold run auf ${where.redisUrl} mit Präfix ${where.prefix} führt ${scheduleId} (es läuft: ${ids}): die Änderung wird erst wirksam, wenn es ${scheduleId} lädt.`;
   }
   if (read === null) return null;
-  const other = running.find((r) => r.schedule.hash !== read.hash);
+  // A service given schedules not read from a file (a rehearsal, a test) has nothing to compare.
+  const other = running.find((r) => r.schedule.hash !== null && r.schedule.hash !== read.hash);
   if (!other) return null;
   return (
     `Das laufende herold run (${other.beat.instance}, Version ${other.beat.version}) führt eine andere Fassung von ${scheduleId} ` +
