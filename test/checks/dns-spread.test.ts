@@ -38,7 +38,7 @@ describe('the DNS spread for toots and FAQ answers', () => {
     const progress = withTask(running, 'dns', 'done', at('15:33'));
     const dns = dnsSpread(schedule, new Map([['dns', dnsRecord]]), at('15:34'));
     const milestone = toots.render('milestone', tootContext(schedule, progress, at('15:34'), { taskId: 'dns', dns })).text;
-    expect(milestone).toContain('Die DNS-Änderung verbreitet sich noch.');
+    expect(milestone).toContain('Die neue Adresse spricht sich gerade im Netz herum.');
     expect(milestone).toContain('Stand jetzt: 3 von 4 Resolvern sehen die neue Adresse. Spätestens um 15:36 Uhr sollte die neue Adresse überall angekommen sein.');
     expect(toots.render('milestone', tootContext(schedule, progress, at('15:34'), { taskId: 'dns' })).text).not.toContain('Stand jetzt');
 

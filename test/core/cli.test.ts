@@ -16,8 +16,13 @@ import { parseSchedule } from '../../src/schedule/load-schedule.ts';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SHIPPED_RELATIVE = 'schedules/wien-rocks-2023-02-12.yaml';
 const SHIPPED = path.join(ROOT, SHIPPED_RELATIVE);
-const SHIPPED_TEXT = readFileSync(SHIPPED, 'utf8');
 const TEMPLATES = path.join(ROOT, 'templates', 'de');
+const EXAMPLE = path.join(ROOT, 'templates', 'examples', 'wien-rocks');
+const SHIPPED_DIR = 'templates:\n  dir: ../templates/examples/wien-rocks\n';
+/** Copies are written to a temporary directory: their templates.dir points at the example folder absolutely. */
+const SHIPPED_TEXT = readFileSync(SHIPPED, 'utf8').replace(SHIPPED_DIR, `templates:\n  dir: ${EXAMPLE}\n`);
+/** Where the shipped schedule's templates come from, most specific first. */
+const TEMPLATE_DIRS = [EXAMPLE, path.join(ROOT, 'templates', 'de-AT'), TEMPLATES];
 
 // A CLI start takes about a second, much more on a busy machine; tests here run one or two.
 vi.setConfig({ testTimeout: 180_000 });
@@ -89,7 +94,7 @@ describe('herold validate on the shipped schedule', () => {
       '  wien-rocks-2023-02-12 on wien.rocks: Sonntag, 12. Februar 2023, 15:00 Uhr (Europe/Vienna), back-out at 20:00.',
       '  2 announcements, 2 reminders, 9 tasks (2 milestones).',
       '  4 task checks: upgrade (mastodonVersion, ask), funktionstests (http, ask), dns (dns, ask), tls (tls, ask).',
-      '  21 toots rendered; the longest is announcement umzug-nach-wien with 483 of 500 characters.',
+      '  26 toots rendered; the longest is start (late) with 500 of 500 characters.',
     ]);
   });
 });
@@ -135,9 +140,9 @@ describe('herold preview on the shipped schedule', () => {
     const run = herold('preview', SHIPPED_RELATIVE);
     expect(run.status).toBe(0);
     const lines = run.stdout.split('\n');
-    expect(lines[0]).toBe('wien-rocks-2023-02-12 (wien.rocks), scenario: complete, 15 entries');
-    expect(run.stdout).toContain('── Sa 11.02.2023 15:00 · 2023-02-11T15:00:00.000+01:00 · reminder · ein-tag-vorher · 262/500 Zeichen');
-    expect(run.stdout).toContain('   ⏰ Erinnerung: morgen um 15:00 Uhr zieht wien.rocks auf die neue Infrastruktur um.');
+    expect(lines[0]).toBe('wien-rocks-2023-02-12 (wien.rocks), scenario: complete, 16 entries');
+    expect(run.stdout).toContain('── Sa 11.02.2023 15:00 · 2023-02-11T15:00:00.000+01:00 · reminder · ein-tag-vorher · 381/500 Zeichen');
+    expect(run.stdout).toContain('   ⏰ Erinnerung: morgen um 15:00 Uhr beginnt die Wartung von wien.rocks.');
   });
 
   test('an unknown scenario is a usage error without a stack trace', () => {
@@ -204,7 +209,7 @@ describe('herold validate on a broken schedule', () => {
     expect(problems).toContain(
       `${file}:${windowBlock.line}:${windowBlock.column}: The field window.deadline is missing. Add deadline: to window.`,
     );
-    expect(typo).toEqual({ line: 11, column: 3 });
+    expect(typo).toEqual({ line: 21, column: 3 });
   });
 
   test('an unknown field in a task', () => {
@@ -227,7 +232,7 @@ describe('herold validate on a broken schedule', () => {
       `${file}:${lines.length}:${lines.at(-1)!.length + 1}: The announcement or reminder id "termin" is used twice (first at announcements[1].id). ` +
         'Every id must be unique: Herold uses it to make sure each toot goes out exactly once.',
     ]);
-    expect(lines.length).toBe(26);
+    expect(lines.length).toBe(36);
   });
 
   test('two announcements with the same id', () => {
@@ -250,7 +255,7 @@ describe('herold validate on a broken schedule', () => {
       `${file}:${lines.length}:${lines.at(-1)!.length + 1}: The task id "dns" is used twice (first at tasks[5].id). ` +
         'Every id must be unique: Herold uses it to make sure each toot goes out exactly once.',
     ]);
-    expect(lines.length).toBe(65);
+    expect(lines.length).toBe(75);
   });
 
   test('an unknown template', () => {
@@ -260,9 +265,9 @@ describe('herold validate on a broken schedule', () => {
     const [problem, ...rest] = expectCleanFailure(herold('validate', file));
     expect(rest).toEqual([]);
     expect(problem).toBe(
-      `${file}:${line}:${column}: There is no template "ankuendigung" in ${TEMPLATES}. ` +
+      `${file}:${line}:${column}: There is no template "ankuendigung" in ${TEMPLATE_DIRS.join(' or ')}. ` +
         'Use one of the existing templates or add ankuendigung.hbs. ' +
-        'Available: announcement-move, announcement, backout, cancelled, complete, date-changed, milestone, progress, reminder, start.',
+        'Available: announcement, announcement-move, backout, cancelled, complete, date-changed, milestone, progress, reminder, start.',
     );
   });
 
@@ -271,25 +276,23 @@ describe('herold validate on a broken schedule', () => {
     function brokenTemplates(template: string, from: string, to: string): { file: string; templateFile: string; source: string } {
       const dir = path.join(tmp, `templates-${++counter}`);
       mkdirSync(dir);
-      for (const name of readdirSync(TEMPLATES).filter((f) => f.endsWith('.hbs'))) {
-        copyFileSync(path.join(TEMPLATES, name), path.join(dir, name));
+      for (const source of [TEMPLATES, EXAMPLE]) {
+        for (const name of readdirSync(source).filter((f) => f.endsWith('.hbs'))) copyFileSync(path.join(source, name), path.join(dir, name));
       }
       const templateFile = path.join(dir, `${template}.hbs`);
       const source = variant(from, to, readFileSync(templateFile, 'utf8'));
       writeFileSync(templateFile, source);
-      const file = writeSchedule(
-        variant('locale: de-AT\n', `locale: de-AT\ntemplates: { dir: ${path.basename(dir)} }\n`),
-      );
+      const file = writeSchedule(variant(`templates:\n  dir: ${EXAMPLE}\n`, `templates: { dir: ${path.basename(dir)} }\n`));
       return { file, templateFile, source };
     }
 
     test('the unchanged copies validate', () => {
       const dir = path.join(tmp, 'templates-copy');
       mkdirSync(dir);
-      for (const name of readdirSync(TEMPLATES).filter((f) => f.endsWith('.hbs'))) {
-        copyFileSync(path.join(TEMPLATES, name), path.join(dir, name));
+      for (const source of [TEMPLATES, EXAMPLE]) {
+        for (const name of readdirSync(source).filter((f) => f.endsWith('.hbs'))) copyFileSync(path.join(source, name), path.join(dir, name));
       }
-      const file = writeSchedule(variant('locale: de-AT\n', 'locale: de-AT\ntemplates: { dir: templates-copy }\n'));
+      const file = writeSchedule(variant(`templates:\n  dir: ${EXAMPLE}\n`, 'templates: { dir: templates-copy }\n'));
       const run = herold('validate', file);
       expect(run.stderr).toBe('');
       expect(run.status).toBe(0);
@@ -298,8 +301,8 @@ describe('herold validate on a broken schedule', () => {
     test('an unknown template variable ({{schedule.instanz}}) is reported once, at its line and column', () => {
       const { file, templateFile, source } = brokenTemplates(
         'reminder',
-        'zieht {{schedule.instance}} auf',
-        'zieht {{schedule.instanz}} auf',
+        'Wartung von {{schedule.instance}}.',
+        'Wartung von {{schedule.instanz}}.',
       );
       const { line, column } = positionOf(source, 'schedule.instanz');
       const expected = `${templateFile}:${line}:${column}: The template uses "instanz", which is not a variable Herold provides. Check the spelling`;
@@ -344,7 +347,7 @@ describe('herold validate on a broken schedule', () => {
     const file = writeSchedule(text);
     const { line, column } = positionOf(text, value);
     expect(expectCleanFailure(herold('validate', file))).toEqual([`${file}:${line}:${column}: window.start: ${message} ${hint}`]);
-    expect({ line, column }).toEqual({ line: 10, column: 10 });
+    expect({ line, column }).toEqual({ line: 20, column: 10 });
   });
 
   test('an invalid time on a task names the task field', () => {
@@ -403,7 +406,7 @@ describe('herold validate on a broken schedule', () => {
       `${file}:${line}:${column}: window.deadline (2023-02-12 14:00) is not after window.start (2023-02-12 15:00). ` +
         'The back-out deadline must come after the start; move it later.',
     ]);
-    expect({ line, column }).toEqual({ line: 11, column: 13 });
+    expect({ line, column }).toEqual({ line: 21, column: 13 });
   });
 
   test('an announcement after the start', () => {
@@ -424,7 +427,7 @@ describe('herold validate on a broken schedule', () => {
       `${file}:${line}:${column}: Reminder "eine-stunde-vorher" has before: PT0S, which does not lie before window.start. ` +
         'Use a positive duration like PT1H or P1D.',
     ]);
-    expect({ line, column }).toEqual({ line: 27, column: 13 });
+    expect({ line, column }).toEqual({ line: 37, column: 13 });
   });
 
   test('a reminder with a negative duration (-PT1H)', () => {
@@ -445,17 +448,19 @@ describe('herold validate on a broken schedule', () => {
     const schedule = parseSchedule(text, file);
     const all = checkToots(schedule, new TemplateRenderer(schedule.templateDirs), Number.POSITIVE_INFINITY).toots;
     const over = all.filter((t) => t.length > limit);
-    expect(over.map((t) => t.name)).toEqual(['announcement umzug-nach-wien', 'announcement termin', 'start']);
+    expect(over.map((t) => t.name)).toEqual(['announcement umzug-nach-wien', 'announcement termin', 'start', 'start (late)', 'backout (all but the last task done)']);
+    const renderer = new TemplateRenderer(schedule.templateDirs);
     const problems = expectCleanFailure(herold('validate', file));
     expect(problems).toEqual(
       over.map(
         (t) =>
-          `templates/de/${t.template}.hbs: The ${t.name} toot is ${t.length} characters, ${t.length - limit} over the limit of ${limit}. ` +
+          `${path.relative(ROOT, renderer.file(t.template))}: The ${t.name} toot is ${t.length} characters, ${t.length - limit} over the limit of ${limit}. ` +
           'Shorten the template (or the task titles), or set maxCharacters in the schedule if the instance allows longer toots.',
       ),
     );
+    expect(problems[0]).toMatch(/^templates\/examples\/wien-rocks\/announcement-move\.hbs: /);
     expect(problems).toContain(
-      'templates/de/start.hbs: The start toot is 461 characters, 1 over the limit of 460. ' +
+      'templates/de/start.hbs: The start toot is 495 characters, 35 over the limit of 460. ' +
         'Shorten the template (or the task titles), or set maxCharacters in the schedule if the instance allows longer toots.',
     );
   });

@@ -48,16 +48,16 @@ describe.each(['complete', 'backout'] as const)('the wien.rocks timeline, scenar
       { at: '2023-02-11T15:00:00.000+01:00', kind: 'reminder', id: 'ein-tag-vorher' },
       { at: '2023-02-12T14:00:00.000+01:00', kind: 'reminder', id: 'eine-stunde-vorher' },
     ]);
-    expect(before.find((e) => e.id === 'ein-tag-vorher')!.text).toMatch(/^⏰ Erinnerung: morgen um 15:00 Uhr zieht wien\.rocks/);
-    expect(before.find((e) => e.id === 'eine-stunde-vorher')!.text).toMatch(/^⏰ Erinnerung: in einer Stunde zieht wien\.rocks/);
-    expect(before.find((e) => e.id === 'termin')!.text).toContain('Am Sonntag, 12. Februar 2023, 15:00 Uhr zieht wien.rocks');
+    expect(before.find((e) => e.id === 'ein-tag-vorher')!.text).toMatch(/^⏰ Erinnerung: morgen um 15:00 Uhr beginnt die Wartung von wien\.rocks\./);
+    expect(before.find((e) => e.id === 'eine-stunde-vorher')!.text).toMatch(/^⏰ Erinnerung: in einer Stunde beginnt die Wartung von wien\.rocks\./);
+    expect(before.find((e) => e.id === 'termin')!.text).toContain('Am Sonntag, 12. Februar 2023, ab 15:00 Uhr ist wien.rocks etwa eine Stunde offline, bis etwa 16:00 Uhr.');
   });
 
   test('starts at 15:00 and keeps the entries in time order', () => {
     const start = timeline.filter((e) => e.kind === 'start');
     expect(start).toHaveLength(1);
     expect(start[0]!.at).toBe('2023-02-12T15:00:00.000+01:00');
-    expect(start[0]!.text).toContain('⬜ 15:00 Alte Infrastruktur abschalten');
+    expect(start[0]!.text).toContain('⬜ 15:00 Alte Server abschalten');
     const times = timeline.map((e) => Date.parse(e.at!));
     expect(times).toEqual([...times].sort((a, b) => a - b));
     expect(timeline.every((e) => e.at!.endsWith('+01:00'))).toBe(true);
@@ -81,9 +81,14 @@ describe('scenario-specific endings', () => {
     expect(timeline.at(-1)).toMatchObject({ kind: 'complete', id: 'complete', at: '2023-02-12T17:15:00.000+01:00' });
     expect(timeline.at(-1)!.text).toContain('alle 9 Schritte sind erledigt');
     expect(timeline.filter((e) => e.kind === 'milestone').map((e) => e.id)).toEqual(['milestone-upgrade', 'milestone-dns']);
-    const lastProgress = timeline.filter((e) => e.kind === 'progress').at(-1)!;
-    expect(lastProgress.text).toContain('9 von 9 erledigt');
-    expect(lastProgress.text).not.toContain('⬜');
+    const [nineOfNine, final] = timeline.filter((e) => e.kind === 'progress').slice(-2);
+    expect(nineOfNine!.text).toContain('9 von 9 erledigt');
+    // The progress toot's final state: done, when, how long; no promise about the deadline any more.
+    expect(final).toMatchObject({ id: 'progress-complete', at: '2023-02-12T17:15:00.000+01:00' });
+    expect(final!.text.split('\n')[0]).toBe('✅ Wartung von wien.rocks abgeschlossen um 17:15 Uhr, nach 2 Stunden und 15 Minuten.');
+    expect(final!.text).not.toContain('⬜');
+    expect(final!.text).not.toContain('Spätestens');
+    expect(final!.text).toContain('wien.rocks läuft wieder, jetzt auf Mastodon 4.0.');
     expect(timeline.some((e) => e.kind === 'backout')).toBe(false);
   });
 
@@ -95,6 +100,10 @@ describe('scenario-specific endings', () => {
     expect(backout[0]!.text).toContain('20:00 Uhr');
     expect(backout[0]!.text).toContain('5 von 9 Schritten erledigt');
     expect(timeline.at(-1)!.kind).toBe('backout');
+    const final = timeline.filter((e) => e.kind === 'progress').at(-1)!;
+    expect(final).toMatchObject({ id: 'progress-backout', at: '2023-02-12T20:00:00.000+01:00' });
+    expect(final.text.split('\n')[0]).toBe('↩️ Wartung von wien.rocks um 20:00 Uhr abgebrochen: 5 von 9 Schritten waren erledigt.');
+    expect(final.text).not.toMatch(/🚧|Spätestens|⬜/);
     expect(timeline.some((e) => e.kind === 'complete')).toBe(false);
   });
 });
@@ -115,7 +124,7 @@ describe('no template escapes HTML', () => {
     'announcements:',
     '  - id: umzug',
     '    at: 2023-01-27T18:00',
-    '    template: announcement-move',
+    '    template: announcement',
     '  - id: termin',
     '    at: 2023-02-06T18:00',
     '    template: announcement',
@@ -161,7 +170,7 @@ describe('no template escapes HTML', () => {
       .filter((f) => f.endsWith('.hbs') && !f.startsWith('_'))
       .map((f) => f.slice(0, -4));
     expect(names).toEqual(
-      expect.arrayContaining(['announcement', 'announcement-move', 'reminder', 'start', 'progress', 'milestone', 'complete', 'backout', 'date-changed', 'cancelled']),
+      expect.arrayContaining(['announcement', 'reminder', 'start', 'progress', 'milestone', 'complete', 'backout', 'date-changed', 'cancelled']),
     );
     const { start } = s.window;
     const progress = { ...initialProgress(s), phase: 'running' as const };
@@ -191,8 +200,13 @@ describe('no template escapes HTML', () => {
       'progress 1/2',
       'milestone backup',
       'progress 2/2',
+      'progress (complete)',
       'complete',
-      'backout',
+      'start (late)',
+      'progress (back-out, nothing done)',
+      'backout (nothing done)',
+      'progress (back-out, all but the last task done)',
+      'backout (all but the last task done)',
       'date-changed',
       'cancelled',
     ]);

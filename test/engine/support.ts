@@ -133,10 +133,10 @@ export const withText = (sandbox: Sandbox, marker: string): SandboxStatus[] =>
 /** Markers of each toot kind in the German templates. */
 export const MARK = {
   move: 'zieht um, und zwar nach Wien',
-  termin: 'Der Termin steht',
+  termin: 'Wartung angekündigt',
   reminder: 'Erinnerung',
   start: 'Es geht los',
-  progress: '🚧 Umzug von',
+  progress: '🚧 Wartung von',
   milestone: ': erledigt um',
   complete: 'Geschafft',
   backout: 'Planänderung',

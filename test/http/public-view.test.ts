@@ -100,7 +100,7 @@ describe('tootLabel and safeUrl', () => {
     expect(tootLabel(schedule, 'backout')).toBe('Rückkehr zur alten Installation');
     expect(tootLabel(schedule, 'cancelled')).toBe('Absage');
     expect(tootLabel(schedule, 'date-changed@20230219T140000Z')).toBe('Neuer Termin');
-    expect(tootLabel(schedule, 'milestone-dns')).toBe('Meilenstein: DNS auf neue Infrastruktur umstellen');
+    expect(tootLabel(schedule, 'milestone-dns')).toBe('Meilenstein: DNS umstellen');
     expect(tootLabel(schedule, 'something-else')).toBe('Beitrag');
   });
 

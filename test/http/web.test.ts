@@ -133,7 +133,7 @@ describe('JSON API', () => {
     expect(view.phase).toBe('running');
     expect(view.phaseLabel).toBe('läuft');
     expect(view.tasks).toHaveLength(running.tasks.length);
-    expect(view.tasks[0]).toMatchObject({ id: 'abschaltung', title: 'Alte Infrastruktur abschalten' });
+    expect(view.tasks[0]).toMatchObject({ id: 'abschaltung', title: 'Alte Server abschalten' });
     expect(view.toots.some((t) => t.id === 'start' && t.url?.startsWith('https://wien.rocks/'))).toBe(true);
     expect(view.faq.length).toBeGreaterThan(5);
     const missing = await get('/api/schedules/gibt-es-nicht');

@@ -79,7 +79,7 @@ describe('herold rehearse', () => {
     expect(markdown).toContain('📣 Tröt `umzug-nach-wien`');
     expect(markdown).toContain('Gute Nachrichten: wien.rocks zieht um');
     expect(markdown).toMatch(/```diff\n(.*\n)*?- .*\d von 9 erledigt\n\+ .*\d von 9 erledigt\n/);
-    expect(markdown).toContain('+ ✅ 17:15 Neue TLS-Zertifikate aktivieren');
+    expect(markdown).toContain('+ ✅ 17:15 Neue Zertifikate aktivieren');
     expect(markdown).toContain('💬 Antwort an @');
     expect(markdown).toContain('↪️  Antwort im Thread `complete`');
     expect(markdown).toContain('**Wartung abgeschlossen**');
