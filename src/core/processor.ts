@@ -303,7 +303,8 @@ export class Processor {
     if (early > 0) throw new NotDueYetError(early, `The deadline job of ${schedule.id} ran before ${progress.deadline.toISO()}; it waits until then.`);
     if (allFinished(schedule, progress)) return { result: 'all tasks finished in time' };
     // Only a window that actually started can be backed out of.
-    if (!(await store.transition(schedule.id, 'backout', ['running'], this.deps.now()))) {
+    // Backed out at the deadline: that is when it ended, even if this job runs late.
+    if (!(await store.transition(schedule.id, 'backout', ['running'], progress.deadline))) {
       return { result: `nothing to do: the maintenance is ${progress.phase}` };
     }
     await this.deps.jobs.add(tootJob(schedule, 'backout', 'backout', null, progress.deadline));

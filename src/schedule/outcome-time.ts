@@ -18,6 +18,8 @@ export interface PostedAt {
  * Pure, so the page, the calendar and the feed agree.
  */
 export function actualEnd(schedule: Schedule, progress: Progress, posted: readonly PostedAt[]): DateTime | null {
+  // Recorded with the outcome itself (StateStore.transition); derived below for state written before that.
+  if (progress.endedAt && (progress.phase === 'complete' || progress.phase === 'backout')) return progress.endedAt.setZone(schedule.timezone);
   if (progress.phase === 'complete') {
     if (allFinished(schedule, progress)) {
       const times = schedule.tasks.map((t) => progress.tasks[t.id]?.changedAt).filter((t): t is DateTime => t != null);
