@@ -48,9 +48,13 @@ test.concurrent('the deadline passes with open tasks: back-out reply naming the 
   const deadline = schedule.window.deadline;
   expect(Date.parse(backout.createdAt)).toBeGreaterThanOrEqual(deadline.toMillis());
   expect(backout.inReplyToId).toBe(start.id);
-  expect(backout.text).toContain(`Bis ${deadline.toFormat('HH:mm')} Uhr`);
+  expect(backout.text).toContain(`Um ${deadline.toFormat('HH:mm')} Uhr haben wir die Wartung von wien.rocks abgebrochen`);
   expect(backout.text).toContain('2 von 9 Schritten erledigt');
   await waitFor('unpinned', () => !sandbox.status(start.id)!.pinned, 5000);
+  // The progress toot's final state: backed out, at the deadline; no "Spätestens um …" left standing.
+  const final = await waitFor('progress toot in its back-out state', () => (sandbox.status(start.id)!.text.startsWith('↩️') ? sandbox.status(start.id)!.text : undefined), 5000);
+  expect(final.split('\n')[0]).toBe(`↩️ Wartung von wien.rocks um ${deadline.toFormat('HH:mm')} Uhr abgebrochen: 2 von 9 Schritten waren erledigt.`);
+  expect(final).not.toContain('Spätestens');
   expect(await returned(service, deadlineJob(schedule, deadline))).toBe('deadline passed with open tasks: backing out');
   expect((await service.operations.status(schedule.id)).phase).toBe('backout');
 
@@ -94,7 +98,7 @@ test.concurrent('extending before the deadline holds the back-out off until the 
   // The new one backs out, naming the new deadline.
   const backout = await waitFor('back-out reply', () => withText(sandbox, MARK.backout)[0], 10_000);
   expect(Date.parse(backout.createdAt)).toBeGreaterThanOrEqual(newDeadline.toMillis());
-  expect(backout.text).toContain(`Bis ${newDeadline.setZone(schedule.timezone).toFormat('HH:mm')} Uhr`);
+  expect(backout.text).toContain(`Um ${newDeadline.setZone(schedule.timezone).toFormat('HH:mm')} Uhr haben wir die Wartung`);
   expect(await returned(service, deadlineJob(schedule, extended))).toBe('deadline passed with open tasks: backing out');
   expect(withText(sandbox, MARK.backout)).toHaveLength(1);
   // Past the outcome there is nothing left to extend.
@@ -113,6 +117,10 @@ test.concurrent('declaring the maintenance complete before the deadline prevents
   const complete = await waitFor('completion reply', () => withText(sandbox, MARK.complete)[0], 10_000);
   expect(complete.inReplyToId).toBe(start.id);
   await waitFor('unpinned', () => !sandbox.status(start.id)!.pinned, 5000);
+  // Declared complete with tasks open: the progress toot says it is done, not "2 von 9 erledigt" forever.
+  const final = await waitFor('progress toot in its final state', () => (sandbox.status(start.id)!.text.startsWith('✅ Wartung') ? sandbox.status(start.id)!.text : undefined), 5000);
+  expect(final).toMatch(/^✅ Wartung von wien\.rocks abgeschlossen um \d\d:\d\d Uhr, nach /);
+  expect(final).not.toContain('Spätestens');
   // A second declaration is refused.
   await expect(service.operations.declare(schedule.id, 'backout')).rejects.toBeInstanceOf(UsageError);
 

@@ -24,8 +24,10 @@ test('posts the start toot pinned, edits it as tasks finish, replies with milest
   const complete = await waitFor('completion', () => sandbox.statuses().find((s) => s.text.includes('Geschafft')));
   expect(complete.inReplyToId).toBe(start.id);
   await waitFor('unpinned', () => !sandbox.status(start.id)!.pinned);
-  const final = sandbox.status(start.id)!;
-  expect(final.text).toContain('9 von 9 erledigt');
+  // The progress toot ends in its final state: done, when and how long; the deadline promise is gone.
+  const final = await waitFor('final progress state', () => (sandbox.status(start.id)!.text.startsWith('✅ Wartung') ? sandbox.status(start.id)! : undefined));
+  expect(final.text).toMatch(/^✅ Wartung von wien\.rocks abgeschlossen um \d\d:\d\d Uhr, nach /);
+  expect(final.text).not.toMatch(/⬜|Spätestens/);
   // Nine quick changes were coalesced into far fewer edits: the leading edit, then one per window they spanned.
   expect(tookMs).toBeLessThan(coalesceMs);
   expect(final.history.length).toBeLessThanOrEqual(3);
