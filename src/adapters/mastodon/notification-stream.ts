@@ -38,7 +38,7 @@ export interface NotificationStreamOptions {
  * that would otherwise look connected but deliver nothing.
  *
  * Delivery is best effort: whatever arrives while the state is not 'up' is
- * the poller's job (see src/adapters/mastodon/reply-listener.ts).
+ * the poller's job (see src/adapters/mastodon/mention-poller.ts).
  */
 export class NotificationStream {
   private current: StreamState = 'idle';
