@@ -198,6 +198,7 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
       },
       graceMs: config.graceMs,
       now,
+      clock,
       log,
       replies: replies.processor,
       posting: postOnceOptions(attempts, config.requestTimeoutMs),

@@ -6,7 +6,7 @@ import { createClassifier, DEFAULT_FAQ_DIR, ENGLISH_FAQ_DIR, loadFaq } from '../
 import type { MastodonAccount, RateLimitState } from '../core/ports/mastodon-account.ts';
 import { MastoNotifications } from '../adapters/mastodon/notifications.ts';
 import type { RequestGate } from '../adapters/mastodon/request-gate.ts';
-import type { JobSink } from '../core/jobs.ts';
+import type { JobSink } from '../core/ports/job-queue.ts';
 import type { Schedule } from '../schedule/schedule.ts';
 import type { StateStore } from '../adapters/redis/state-store.ts';
 import { CurrentSchedule } from '../core/current-schedule.ts';
@@ -19,7 +19,7 @@ import { ReplyStore } from '../adapters/redis/reply-store.ts';
 import { CheckStore } from '../adapters/redis/check-store.ts';
 
 export type { ReplyTuning } from '../adapters/mastodon/reply-listener.ts';
-export { ReplyStore, type AnsweredRecord, type OpenQuestion } from '../adapters/redis/reply-store.ts';
+export { ReplyStore } from '../adapters/redis/reply-store.ts';
 
 export interface RepliesDeps {
   readonly config: Config;

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { CheckSpec } from './check-spec.ts';
-import type { CheckRecord } from '../adapters/redis/check-store.ts';
+import type { CheckRecord } from './check-record.ts';
 import { propagation } from './propagation.ts';
 
 /** A check as operators (status --json) and the public (status page, API) see it. */

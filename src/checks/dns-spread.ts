@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Schedule } from '../schedule/schedule.ts';
-import type { CheckRecord } from '../adapters/redis/check-store.ts';
+import type { CheckRecord } from './check-record.ts';
 import { propagation } from './propagation.ts';
 
 /** How far the schedule's DNS change has spread, for toots and FAQ answers ({{dns.…}} in templates). */

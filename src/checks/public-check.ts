@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { CheckSpec } from './check-spec.ts';
-import type { CheckRecord } from '../adapters/redis/check-store.ts';
+import type { CheckRecord } from './check-record.ts';
 import { checkView } from './check-view.ts';
 
 /** What the status page and the JSON API show of a task's check: German, ready to print. */

@@ -2,7 +2,8 @@ import { DateTime } from 'luxon';
 import { safeText } from '../render/safe-text.ts';
 import { loadConfig } from '../config/config.ts';
 import { connectOrExplain, redisConnection } from '../adapters/redis/connect.ts';
-import { ReplyStore, type OpenQuestion } from '../adapters/redis/reply-store.ts';
+import { ReplyStore } from '../adapters/redis/reply-store.ts';
+import type { OpenQuestion } from '../core/ports/reply-store.ts';
 
 export interface QuestionsOptions {
   readonly json?: boolean;

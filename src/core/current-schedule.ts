@@ -1,6 +1,6 @@
 import type { DateTime } from 'luxon';
 import type { Schedule } from '../schedule/schedule.ts';
-import type { StateStore } from '../adapters/redis/state-store.ts';
+import type { StateStore } from './ports/state-store.ts';
 import { pickSchedule, type ScheduleState } from '../replies/pick-schedule.ts';
 
 /** The schedule answers talk about, with its live progress from Redis. */

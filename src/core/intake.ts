@@ -1,9 +1,10 @@
-import type { Logger } from 'pino';
+import type { Logger } from './ports/logger.ts';
 import { FALLBACK_ID, type Classifier } from '../faq/index.ts';
-import { PRIORITY, type JobSink } from './jobs.ts';
+import { PRIORITY } from './jobs.ts';
+import type { JobSink } from './ports/job-queue.ts';
 import type { CurrentSchedule } from './current-schedule.ts';
 import { questionText } from '../replies/question-text.ts';
-import type { ReplyStore } from '../adapters/redis/reply-store.ts';
+import type { ReplyStore } from './ports/reply-store.ts';
 import { triage } from '../replies/triage.ts';
 import type { IncomingNotification } from '../replies/types.ts';
 

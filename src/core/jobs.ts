@@ -63,22 +63,6 @@ export function jobId(job: HeroldJob): string {
 /** Schedule toots before replies to users (issue 4): lower number, higher priority. */
 export const PRIORITY = { schedule: 1, reply: 10 } as const;
 
-/** Enqueues a job; the BullMQ adapter implements it. Adding an id that exists is a no-op. */
-export interface JobSink {
-  add(job: HeroldJob, options?: { delayMs?: number; priority?: number }): Promise<void>;
-  /** Jobs of a schedule that have not run yet, with the time they are due (epoch ms). */
-  pending(scheduleId: string): Promise<PendingJob[]>;
-  /** Removes a job that has not run yet; true if it was there. */
-  remove(id: string): Promise<boolean>;
-}
-
-export interface PendingJob {
-  readonly id: string;
-  readonly dueAt: number;
-  readonly state: string;
-  readonly data: HeroldJob;
-}
-
 /** A toot job for `kind`; `tootId` is the exactly-once key. */
 export function tootJob(schedule: Schedule, kind: PostKind, tootId: string, ref: string | null, at: DateTime, previousStart?: DateTime): HeroldJob {
   return {

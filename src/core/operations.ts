@@ -1,9 +1,10 @@
 import type { DateTime } from 'luxon';
-import type { Logger } from 'pino';
+import type { Logger } from './ports/logger.ts';
 import { NotFoundError, UsageError } from '../errors.ts';
-import type { Clock } from './ports/clock.ts';
+import { systemClock, type Clock } from './ports/clock.ts';
 import type { BucketReport } from './rate-budget.ts';
-import { jobId, type JobSink, type PendingJob } from './jobs.ts';
+import { jobId } from './jobs.ts';
+import type { JobSink, PendingJob } from './ports/job-queue.ts';
 import { tootJob } from './jobs.ts';
 import { dateChangedTootId, milestoneTootId, postKeyPrefix } from '../schedule/toot-ids.ts';
 import { parseScheduleTime } from '../schedule/local-time.ts';
@@ -12,10 +13,12 @@ import { didYouMean } from '../schedule/closest-id.ts';
 import { parseTaskStatus, TASK_STATUS_WORDS } from '../schedule/task-status-input.ts';
 import { allFinished, type Phase, type TaskStatus } from '../schedule/progress.ts';
 import type { Schedule } from '../schedule/schedule.ts';
-import type { PostAttempt, PostAttempts } from '../adapters/redis/post-attempts.ts';
-import type { FailureRecord, PostedToot, StateStore, TaskEvent } from '../adapters/redis/state-store.ts';
+import type { PostAttempt, PostAttempts } from './ports/post-attempts.ts';
+import type { FailureRecord, PostedToot, StateStore, TaskEvent } from './ports/state-store.ts';
 import { planJobs } from './plan-jobs.ts';
-import type { CheckRecord, CheckStore } from '../adapters/redis/check-store.ts';
+import { editDueAt, isNewSlot } from './progress-edits.ts';
+import type { CheckRecord } from '../checks/check-record.ts';
+import type { CheckResults } from './ports/check-results.ts';
 import { shownStatus, type ShownStatus } from '../checks/shown-status.ts';
 
 /** Phases after the outcome: task changes are refused. */
@@ -32,7 +35,7 @@ export interface OperationsDeps {
   /** Converts planned times into BullMQ delays; default: real time (a rehearsal's clock runs faster). */
   readonly clock?: Clock;
   /** Task checks' results, for `status`; absent where nothing runs checks. */
-  readonly checks?: CheckStore;
+  readonly checks?: CheckResults;
   /** The primary account's rate budget: widens the coalescing as the statuses budget shrinks, and is shown in status. */
   readonly rateBudget?: RateBudgetView;
   /** "Maybe posted" markers (src/adapters/redis/post-attempts.ts), for `status`. */
@@ -144,7 +147,7 @@ export class Operations {
     }
 
     let dateChanged = false;
-    const announced = await store.meta(schedule.id, 'announcedStart');
+    const announced = await store.announcedStart(schedule.id);
     const start = schedule.window.start;
     if (announced && progress.phase === 'announced' && announced !== start.toISO()) {
       const previous = parseScheduleTime(announced, schedule.timezone);
@@ -191,15 +194,12 @@ export class Operations {
         `The maintenance ${scheduleId} is already ${outcome}; task changes are no longer shown, so "${taskId} ${status}" was not recorded. Tell followers in a toot of your own if something changed after the outcome.`,
       );
     }
-    // Leading edge: a change after a quiet spell is shown at once; changes
-    // close behind an edit wait for the rest of the window and become one edit.
-    // The slot is when the last edit was due, not when it finished: a burst
-    // arriving before the first edit has gone out must not get one edit each.
-    const nowMs = Date.now();
+    // Coalesced with the edits before it (src/core/progress-edits.ts).
+    const nowMs = (this.deps.clock ?? systemClock).realNowMs();
     const coalesceMs = await pacing;
-    const slot = Math.max(Number((await store.meta(schedule.id, 'editDueAt')) ?? 0), Number((await store.meta(schedule.id, 'lastEditAt')) ?? 0));
-    const dueAt = slot > nowMs ? slot : nowMs >= slot + coalesceMs ? nowMs : slot + coalesceMs;
-    if (dueAt !== slot) await store.setMeta(schedule.id, 'editDueAt', String(dueAt));
+    const edits = await store.edits(schedule.id);
+    const dueAt = editDueAt(edits, nowMs, coalesceMs);
+    if (isNewSlot(edits, dueAt)) await store.planEdit(schedule.id, dueAt);
     await jobs.add({ type: 'progress', scheduleId: schedule.id, version }, { delayMs: dueAt - nowMs });
     if (status === 'done' && task.milestone !== null) {
       await jobs.add(tootJob(schedule, 'milestone', milestoneTootId(task.id), task.id, at));

@@ -1,6 +1,6 @@
 import { MastodonRateLimitedError, MastodonRejectedError, MastodonUnavailableError, PostOutcomeUnknownError } from '../errors.ts';
 import type { MastodonAccount, PostedStatus, PostParams } from './ports/mastodon-account.ts';
-import type { PostAttempts } from '../adapters/redis/post-attempts.ts';
+import type { PostAttempts } from './ports/post-attempts.ts';
 
 export interface PostOnceOptions {
   readonly attempts: PostAttempts;

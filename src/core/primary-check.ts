@@ -1,7 +1,7 @@
-import type { Logger } from 'pino';
+import type { Logger } from './ports/logger.ts';
 import { MastodonRateLimitedError, MastodonRejectedError } from '../errors.ts';
 import type { MastodonAccount } from './ports/mastodon-account.ts';
-import type { CharacterLimit } from '../adapters/redis/character-limit.ts';
+import type { CharacterLimit } from './ports/character-limit.ts';
 
 export interface PrimaryCheckDeps {
   readonly account: Pick<MastodonAccount, 'verify' | 'characterLimit'>;

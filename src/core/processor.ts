@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { Logger } from 'pino';
+import type { Logger } from './ports/logger.ts';
 import { MastodonRejectedError, MastodonUnavailableError, NotDueYetError, NotFoundError, PinLimitError } from '../errors.ts';
 import type { MastodonAccount } from './ports/mastodon-account.ts';
 import { fitEdit, fitToot } from '../render/fit-toot.ts';
@@ -7,13 +7,16 @@ import type { TemplateRenderer } from '../render/template-renderer.ts';
 import { tootContext } from '../render/toot-context.ts';
 import { allFinished, type Phase } from '../schedule/progress.ts';
 import type { Schedule } from '../schedule/schedule.ts';
-import type { StateStore } from '../adapters/redis/state-store.ts';
-import type { CheckStore } from '../adapters/redis/check-store.ts';
+import type { StateStore } from './ports/state-store.ts';
+import type { CheckResults } from './ports/check-results.ts';
 import { dnsSpread } from '../checks/dns-spread.ts';
-import { tootJob, type HeroldJob, type JobSink, type PostKind } from './jobs.ts';
+import { tootJob, type HeroldJob, type PostKind } from './jobs.ts';
+import type { JobSink } from './ports/job-queue.ts';
 import { postKey, threadPartId } from '../schedule/toot-ids.ts';
 import { findEarlierPost, postOnce, type PostOnceOptions } from './post-once.ts';
 import { lateTootFate } from './late-toot-fate.ts';
+import { needsShowing } from './progress-edits.ts';
+import { systemClock, type Clock } from './ports/clock.ts';
 
 export interface ProcessorDeps {
   readonly schedules: ReadonlyMap<string, { schedule: Schedule; renderer: TemplateRenderer }>;
@@ -25,13 +28,15 @@ export interface ProcessorDeps {
   readonly characterLimit: number;
   readonly graceMs: number;
   readonly now: () => DateTime;
+  /** Real time for the edit bookkeeping; default the system clock. */
+  readonly clock?: Clock;
   readonly log: Logger;
   /** "Maybe posted" markers and timing for the lookup before any repeated POST (src/core/post-once.ts). */
   readonly posting: PostOnceOptions;
   /** Sends 'reply' jobs (src/core/reply-processor.ts). */
   readonly replies?: { process(job: Extract<HeroldJob, { type: 'reply' }>): Promise<JobOutcome> };
   /** Task checks' results: the milestone of a DNS task tells how far the change has spread. */
-  readonly checks?: CheckStore;
+  readonly checks?: CheckResults;
 }
 
 export type JobOutcome = { readonly result: string };
@@ -107,7 +112,7 @@ export class Processor {
       previousStart: job.previousStart ? DateTime.fromISO(job.previousStart) : undefined,
       dns: job.kind === 'milestone' && this.deps.checks ? dnsSpread(schedule, await this.deps.checks.all(schedule.id), now, job.ref!) : null,
       plannedAt: DateTime.fromISO(job.at),
-      announced: (await store.meta(schedule.id, 'announcedStart')) !== null,
+      announced: (await store.announcedStart(schedule.id)) !== null,
     });
     const parts = fitToot(renderer, template, context, this.deps.characterLimit);
 
@@ -132,18 +137,18 @@ export class Processor {
     }
 
     if (job.kind === 'start') {
-      if (!existing) await store.setMeta(schedule.id, 'editedVersion', String(version));
+      if (!existing) await store.recordShown(schedule.id, 'primary', version);
       // Posted late, after the outcome (the instance was down): the reply that follows unpins nothing, so don't pin.
       if (['announced', 'running'].includes((await store.progress(schedule)).phase)) await this.pinOrReport(schedule, first.statusId!);
       // A task may have changed between rendering and recording: catch up with one edit. Its own job id,
       // because the change's job with this version has most likely run already ("no progress toot yet").
       const latest = await store.version(schedule.id);
-      if (latest > Number((await store.meta(schedule.id, 'editedVersion')) ?? -1)) {
+      if (needsShowing(await store.edits(schedule.id), 'primary', latest)) {
         await this.deps.jobs.add({ type: 'progress', scheduleId: schedule.id, version: latest, after: 'start' });
       }
     }
     if (job.kind === 'announcement' || job.kind === 'reminder' || job.kind === 'date-changed') {
-      await store.setMeta(schedule.id, 'announcedStart', schedule.window.start.toISO()!);
+      await store.recordAnnouncedStart(schedule.id, schedule.window.start.toISO()!);
     }
     if (job.kind === 'complete' || job.kind === 'backout') {
       const start = await store.posted(schedule.id, 'start');
@@ -225,7 +230,7 @@ export class Processor {
       const start = await this.deps.store.posted(schedule.id, 'start', 'fallback');
       if (kind !== 'start' && !start) return;
       await this.postThread(schedule, tootId, parts, kind === 'start' ? null : start!.statusId, fallback);
-      if (kind === 'start') await this.deps.store.setMeta(schedule.id, 'fallbackEditedVersion', String(version));
+      if (kind === 'start') await this.deps.store.recordShown(schedule.id, 'fallback', version);
     } catch (error) {
       this.deps.log.warn({ schedule: schedule.id, err: (error as Error).message }, 'The fallback account could not post either.');
     }
@@ -258,8 +263,7 @@ export class Processor {
         if (this.deps.fallback) await this.mirrorEdit(schedule, text, version);
         return { result: 'no progress toot yet; the start toot will show this state' };
       }
-      const edited = Number((await store.meta(schedule.id, 'editedVersion')) ?? -1);
-      if (edited >= version) return { result: `version ${version} already shown (job was for ${jobVersion})` };
+      if (!needsShowing(await store.edits(schedule.id), 'primary', version)) return { result: `version ${version} already shown (job was for ${jobVersion})` };
       try {
         await this.deps.primary.edit(start.statusId, text, schedule.locale.split('-')[0]!);
       } catch (error) {
@@ -271,8 +275,7 @@ export class Processor {
         await this.deps.jobs.add({ type: 'progress', scheduleId: schedule.id, version: await store.version(schedule.id), after: 'start' });
         return { result: `edited to version ${version}, but the lock expired meanwhile; another edit of the latest state is queued` };
       }
-      await store.setMeta(schedule.id, 'editedVersion', String(version));
-      await store.setMeta(schedule.id, 'lastEditAt', String(Date.now()));
+      await store.recordShown(schedule.id, 'primary', version, (this.deps.clock ?? systemClock).realNowMs());
       return { result: `edited to version ${version}` };
     });
     // Lock busy: not an attempt, not a failure; look again in a second (a dead holder's lock expires within PROGRESS_LOCK_MS).
@@ -283,10 +286,10 @@ export class Processor {
   private async mirrorEdit(schedule: Schedule, text: string, version: number) {
     const { store } = this.deps;
     const start = await store.posted(schedule.id, 'start', 'fallback');
-    if (!start?.statusId || Number((await store.meta(schedule.id, 'fallbackEditedVersion')) ?? -1) >= version) return;
+    if (!start?.statusId || !needsShowing(await store.edits(schedule.id), 'fallback', version)) return;
     try {
       await this.deps.fallback!.edit(start.statusId, text, schedule.locale.split('-')[0]!);
-      await store.setMeta(schedule.id, 'fallbackEditedVersion', String(version));
+      await store.recordShown(schedule.id, 'fallback', version);
     } catch (error) {
       this.deps.log.warn({ schedule: schedule.id, err: (error as Error).message }, 'The fallback account could not edit either.');
     }

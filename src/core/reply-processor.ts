@@ -1,5 +1,5 @@
 import type { DateTime } from 'luxon';
-import type { Logger } from 'pino';
+import type { Logger } from './ports/logger.ts';
 import { MastodonRejectedError } from '../errors.ts';
 import { FALLBACK_ID, THANKS_ID, type Language } from '../faq/index.ts';
 import type { MastodonAccount } from './ports/mastodon-account.ts';
@@ -10,8 +10,8 @@ import { tootContext } from '../render/toot-context.ts';
 import { replyPostKey } from '../schedule/toot-ids.ts';
 import type { CurrentSchedule } from './current-schedule.ts';
 import { composeReply } from '../replies/reply-text.ts';
-import type { ReplyStore } from '../adapters/redis/reply-store.ts';
-import type { CheckStore } from '../adapters/redis/check-store.ts';
+import type { ReplyStore } from './ports/reply-store.ts';
+import type { CheckResults } from './ports/check-results.ts';
 import { dnsSpread } from '../checks/dns-spread.ts';
 
 export type ReplyJob = Extract<HeroldJob, { type: 'reply' }>;
@@ -34,7 +34,7 @@ export interface ReplyProcessorDeps {
   readonly log: Logger;
   readonly onReplied?: () => void;
   /** Task checks' results: the reachability answer tells how far the DNS change has spread. */
-  readonly checks?: CheckStore;
+  readonly checks?: CheckResults;
 }
 
 /**

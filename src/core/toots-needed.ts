@@ -1,5 +1,5 @@
 import type { Schedule } from '../schedule/schedule.ts';
-import type { StateStore } from '../adapters/redis/state-store.ts';
+import type { StateStore } from './ports/state-store.ts';
 import { tootsStillNeeded } from './statuses-reserve.ts';
 
 /**

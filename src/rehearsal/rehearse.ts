@@ -264,14 +264,14 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
         const start = watch.posted('start');
         const [version, edited, pending, active] = await Promise.all([
           service.store.version(schedule.id),
-          service.store.meta(schedule.id, 'editedVersion'),
+          service.store.edits(schedule.id),
           service.jobs.pending(schedule.id),
           service.jobs.queue.getActiveCount(),
         ]);
         const settled =
           (watch.posted(finalToot) !== undefined || (phase === 'cancelled' && !start)) &&
           (!start || !start.pinned) &&
-          (!start || Number(edited ?? -1) >= version) &&
+          (!start || (edited.shown.primary ?? -1) >= version) &&
           pending.every((j) => j.data.type === 'deadline') &&
           active === 0;
         if (settled && finalSeenAt === 0) finalSeenAt = Date.now();

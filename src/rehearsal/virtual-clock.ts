@@ -104,6 +104,10 @@ export class VirtualClock implements Clock {
     return bp.r + (v - bp.v) / bp.speed;
   }
 
+  realNowMs(): number {
+    return this.realNow();
+  }
+
   realDelayMs(virtualMs: number): number {
     const r0 = this.realNow();
     return this.realAt(this.virtualAt(r0).toMillis() + virtualMs) - r0;

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { describe, expect, test } from 'vitest';
-import { emptyRecord, type CheckRecord } from '../../src/adapters/redis/check-store.ts';
+import { emptyRecord, type CheckRecord } from '../../src/checks/check-record.ts';
 import { dnsSpread } from '../../src/checks/dns-spread.ts';
 import { TemplateRenderer } from '../../src/render/template-renderer.ts';
 import { tootContext } from '../../src/render/toot-context.ts';

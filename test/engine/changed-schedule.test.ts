@@ -43,7 +43,7 @@ test('a changed schedule: jobs moved, the dropped reminder removed, and one "Neu
   // First run: the first announcement goes out, the rest waits.
   const service = await r.start([first], { http: false, replies: false });
   await waitFor('first announcement', () => withText(sandbox, MARK.move)[0], 10_000);
-  await waitFor('announced start recorded', () => service.store.meta(first.id, 'announcedStart'));
+  await waitFor('announced start recorded', () => service.store.announcedStart(first.id));
   const id = (tootId: string) => `toot.${first.id}.${tootId}`;
   expect((await service.jobs.pending(first.id)).map((j) => j.id).sort()).toEqual(
     [
@@ -94,7 +94,7 @@ test('a changed schedule: jobs moved, the dropped reminder removed, and one "Neu
   const changed = await waitFor('date-changed toot', () => withText(sandbox, MARK.dateChanged)[0], 10_000);
   expect(changed.text).toContain(first.window.start.toFormat('HH:mm'));
   expect(changed.text).toContain(second.window.start.toFormat('HH:mm'));
-  await waitFor('announced start updated', async () => (await again.store.meta(second.id, 'announcedStart')) === second.window.start.toISO());
+  await waitFor('announced start updated', async () => (await again.store.announcedStart(second.id)) === second.window.start.toISO());
   // Upserting the same file again changes nothing and says nothing new.
   expect(await again.operations.upsert(second)).toMatchObject({ moved: 0, removed: 0, dateChanged: false });
   await sleep(300);

@@ -80,7 +80,7 @@ test.concurrent('extending before the deadline holds the back-out off until the 
 
   const oldDeadline = schedule.window.deadline;
   const newDeadline = oldDeadline.plus({ milliseconds: 1500 });
-  await waitFor('the two task edits', async () => (await service.store.meta(schedule.id, 'editedVersion')) === String(await service.store.version(schedule.id)), 5000);
+  await waitFor('the two task edits', async () => (await service.store.edits(schedule.id)).shown.primary === (await service.store.version(schedule.id)), 5000);
   const edits = () => sandbox.requests().filter((q) => q.method === 'PUT' && q.path === `/api/v1/statuses/${start.id}`).length;
   const editsBefore = edits();
   const extended = await service.operations.extend(schedule.id, newDeadline.toISO()!);

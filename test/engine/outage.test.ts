@@ -169,5 +169,5 @@ test('a slow instance: a task change while the start toot is in flight still rea
   await sleep(300);
   expect(sandbox.status(start.id)!.history).toHaveLength(2);
   expect(withText(sandbox, MARK.start)).toHaveLength(1);
-  expect(Number(await service.store.meta(schedule.id, 'editedVersion'))).toBe(1);
+  expect((await service.store.edits(schedule.id)).shown.primary).toBe(1);
 });

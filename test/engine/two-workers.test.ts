@@ -50,6 +50,6 @@ test('two services on the same prefix and schedule: every toot once, the progres
   expect(counts).toEqual([...counts].sort((x, y) => x - y));
   expect(iconCount(final.text, '✅')).toBe(9);
   expect(iconCount(final.text, '⏳')).toBe(0);
-  expect(Number(await a!.store.meta(schedule.id, 'editedVersion'))).toBe(await a!.store.version(schedule.id));
+  expect((await a!.store.edits(schedule.id)).shown.primary).toBe(await a!.store.version(schedule.id));
   expect(await a!.jobs.queue.getJobCountByTypes('failed')).toBe(0);
 });

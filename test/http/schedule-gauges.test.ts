@@ -31,7 +31,7 @@ describe('/metrics: phase, tasks done and total, deadline, last edit', () => {
     await fx.store.setTask(schedule.id, { taskId: seed.tasks[1]!.id, status: 'skipped', at: seed.window.start.toISO()!, note: null });
     await fx.store.setTask(schedule.id, { taskId: seed.tasks[2]!.id, status: 'running', at: seed.window.start.toISO()!, note: null });
     await fx.store.setDeadline(schedule.id, seed.window.deadline.plus({ minutes: 30 }));
-    await fx.store.setMeta(schedule.id, 'lastEditAt', String(Date.parse('2023-02-12T14:12:00Z')));
+    await fx.store.recordShown(schedule.id, 'primary', 1, Date.parse('2023-02-12T14:12:00Z'));
     // A fresh scrape (the gauges read once per scrape, not per series).
     await new Promise((resolve) => setTimeout(resolve, 300));
 

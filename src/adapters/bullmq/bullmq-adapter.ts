@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import { BudgetReservedError, HeroldError, MastodonRateLimitedError, MastodonRejectedError, MastodonUnavailableError, NotDueYetError, NotFoundError } from '../../errors.ts';
 import type { RedisConnection } from '../redis/connect.ts';
 import type { StateStore } from '../redis/state-store.ts';
-import { jobId, PRIORITY, QUEUE_NAME, type HeroldJob, type JobSink, type PendingJob } from '../../core/jobs.ts';
+import { jobId, PRIORITY, QUEUE_NAME, type HeroldJob } from '../../core/jobs.ts';
+import type { JobSink, PendingJob } from '../../core/ports/job-queue.ts';
 import type { JobOutcome } from '../../core/processor.ts';
 import { cappedBackoffMs, jittered } from '../../backoff.ts';
 

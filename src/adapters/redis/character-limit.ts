@@ -1,8 +1,8 @@
 import type { RedisConnection } from './connect.ts';
 import { DEFAULT_MAX_CHARACTERS } from '../../schedule/load-schedule.ts';
 import type { Schedule } from '../../schedule/schedule.ts';
+import type { CharacterLimit as CharacterLimitPort, CharacterLimitSource } from '../../core/ports/character-limit.ts';
 
-export type CharacterLimitSource = 'instance' | 'stored' | 'schedule' | 'default';
 
 /**
  * The longest toot the primary instance accepts. Read from the instance when
@@ -10,7 +10,7 @@ export type CharacterLimitSource = 'instance' | 'stored' | 'schedule' | 'default
  * uses the last value it told us; before it ever answered, the schedules'
  * maxCharacters (the smallest, if several are loaded), else 500.
  */
-export class CharacterLimit {
+export class CharacterLimit implements CharacterLimitPort {
   private constructor(
     private readonly redis: RedisConnection,
     private readonly key: string,

@@ -1,14 +1,5 @@
 import type { RedisConnection } from './connect.ts';
-
-/** A POST that was sent (or about to be) but whose answer Herold has not recorded yet. */
-export interface PostAttempt {
-  /** Epoch ms of the first attempt: the lookup ignores older statuses. */
-  readonly firstAt: number;
-  /** Until this time (epoch ms) the instance may still commit an earlier attempt: an empty lookup proves nothing before it. */
-  readonly settleAt: number;
-  /** Every text sent under this key (a retry renders again, and "in 2 Stunden" may have become "in 1 Stunde"). */
-  readonly texts: readonly string[];
-}
+import type { PostAttempt, PostAttempts as PostAttemptsPort } from '../../core/ports/post-attempts.ts';
 
 /**
  * "Maybe posted" markers, one per Idempotency-Key, in one hash under the
@@ -17,7 +8,7 @@ export interface PostAttempt {
  * server before posting again. They survive a crash and a Redis restart
  * (AOF) like the rest of the state.
  */
-export class PostAttempts {
+export class PostAttempts implements PostAttemptsPort {
   constructor(
     private readonly redis: RedisConnection,
     private readonly prefix = '{herold}',

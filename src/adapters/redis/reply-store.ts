@@ -1,33 +1,6 @@
 import type { RedisConnection } from './connect.ts';
 import { releaseLock, takeLock } from './token-lock.ts';
-
-/** What became of a notification: answered (status id) or deliberately not. */
-export interface AnsweredRecord {
-  readonly statusId: string | null;
-  readonly faqId: string;
-  /** ISO time of the reply (or of the decision not to reply). */
-  readonly at: string;
-  readonly acct: string;
-  /** Set when no reply was sent, e.g. "cooldown". */
-  readonly skipped?: string;
-  /** Thanks: the message got a favourite instead of an answer. */
-  readonly favourited?: boolean;
-}
-
-/** A question no FAQ entry answered with confidence, kept for the admins. */
-export interface OpenQuestion {
-  readonly notificationId: string;
-  readonly statusId: string;
-  readonly url: string | null;
-  readonly acct: string;
-  readonly visibility: string;
-  /** The question as plain text (what the matcher saw). */
-  readonly text: string;
-  /** Score of the best FAQ candidate, below the confidence gate. */
-  readonly score: number;
-  /** ISO time the question was asked. */
-  readonly createdAt: string;
-}
+import type { AnsweredRecord, OpenQuestion, ReplyStore as ReplyStorePort } from '../../core/ports/reply-store.ts';
 
 // Moves the cursor forward only. Ids are decimal strings without leading
 // zeros, so a longer id is larger, and equal lengths compare as strings;
@@ -55,7 +28,7 @@ return 1
  * Reply state in Redis, under the same hash-tagged prefix as the queue and
  * the schedules' state (`{herold}:replies:*`), so one Cluster slot holds it.
  */
-export class ReplyStore {
+export class ReplyStore implements ReplyStorePort {
   constructor(
     private readonly redis: RedisConnection,
     private readonly prefix = '{herold}',

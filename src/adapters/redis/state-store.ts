@@ -3,32 +3,10 @@ import { releaseLock, renewLock, takeLock } from './token-lock.ts';
 import { DateTime } from 'luxon';
 import { PHASES, TASK_STATUSES, type Phase, type Progress, type TaskProgress, type TaskStatus } from '../../schedule/progress.ts';
 import type { Schedule } from '../../schedule/schedule.ts';
+import type { AccountRole } from '../../core/ports/mastodon-account.ts';
+import type { EditBookkeeping, FailureRecord, PostedToot, ProgressSnapshot, StateStore as StateStorePort, TaskEvent } from '../../core/ports/state-store.ts';
 
-type MetaField = 'announcedStart' | 'editedVersion' | 'fallbackEditedVersion' | 'lastEditAt' | 'editDueAt';
-
-/** A toot Herold has posted (or deliberately skipped), as recorded right after the POST. */
-export interface PostedToot {
-  readonly statusId: string | null;
-  readonly url: string | null;
-  /** ISO time it was posted or skipped. */
-  readonly at: string;
-  readonly account: 'primary' | 'fallback';
-  /** Set when the toot was deliberately not posted (e.g. a reminder more than the grace period late). */
-  readonly skipped?: string;
-}
-
-export interface FailureRecord {
-  readonly tootId: string;
-  readonly at: string;
-  readonly message: string;
-}
-
-export interface TaskEvent {
-  readonly taskId: string;
-  readonly status: TaskStatus;
-  readonly at: string;
-  readonly note: string | null;
-}
+export type { FailureRecord, PostedToot, TaskEvent } from '../../core/ports/state-store.ts';
 
 // Moves the phase only from one of the allowed phases (ARGV[3..]), atomically,
 // so that a deadline and a last task finishing at the same moment cannot both
@@ -75,7 +53,7 @@ return 0
  * The state of each maintenance in Redis, under the same hash-tagged prefix
  * as the queue so that one Redis Cluster slot holds everything.
  */
-export class StateStore {
+export class StateStore implements StateStorePort {
   constructor(
     private readonly redis: RedisConnection,
     private readonly prefix = '{herold}',
@@ -94,7 +72,7 @@ export class StateStore {
    * change landing between two separate reads would be shown but recorded as
    * not shown, and cost an identical extra edit.
    */
-  async snapshot(schedule: Schedule): Promise<{ progress: Progress; version: number }> {
+  async snapshot(schedule: Schedule): Promise<ProgressSnapshot> {
     const meta = this.key(schedule.id, 'meta');
     const results = await this.redis.multi().hgetall(this.key(schedule.id, 'tasks')).hmget(meta, 'phase', 'deadline', 'version', 'endedAt').exec();
     const [tasksError, tasks] = results![0]! as [Error | null, Record<string, string>];
@@ -173,15 +151,32 @@ export class StateStore {
   }
 
 
-  async meta(scheduleId: string, field: MetaField): Promise<string | null> {
-    return this.redis.hget(this.key(scheduleId, 'meta'), field);
+  // The edit bookkeeping lives in the meta hash beside phase, deadline and version.
+  async edits(scheduleId: string): Promise<EditBookkeeping> {
+    const [primary, fallback, lastEditAt, editDueAt] = await this.redis.hmget(this.key(scheduleId, 'meta'), 'editedVersion', 'fallbackEditedVersion', 'lastEditAt', 'editDueAt');
+    const number = (raw: string | null | undefined) => (raw === null || raw === undefined ? null : Number(raw));
+    return { shown: { primary: number(primary), fallback: number(fallback) }, lastEditAt: number(lastEditAt), editDueAt: number(editDueAt) };
   }
 
-  async setMeta(scheduleId: string, field: MetaField, value: string): Promise<void> {
-    await this.redis.hset(this.key(scheduleId, 'meta'), field, value);
+  async recordShown(scheduleId: string, account: AccountRole, version: number, editedAt?: number): Promise<void> {
+    const fields: Record<string, string> = { [account === 'primary' ? 'editedVersion' : 'fallbackEditedVersion']: String(version) };
+    if (editedAt !== undefined && account === 'primary') fields.lastEditAt = String(editedAt);
+    await this.redis.hset(this.key(scheduleId, 'meta'), fields);
   }
 
-  async posted(scheduleId: string, tootId: string, account: 'primary' | 'fallback' = 'primary'): Promise<PostedToot | null> {
+  async planEdit(scheduleId: string, dueAt: number): Promise<void> {
+    await this.redis.hset(this.key(scheduleId, 'meta'), 'editDueAt', String(dueAt));
+  }
+
+  async announcedStart(scheduleId: string): Promise<string | null> {
+    return this.redis.hget(this.key(scheduleId, 'meta'), 'announcedStart');
+  }
+
+  async recordAnnouncedStart(scheduleId: string, start: string): Promise<void> {
+    await this.redis.hset(this.key(scheduleId, 'meta'), 'announcedStart', start);
+  }
+
+  async posted(scheduleId: string, tootId: string, account: AccountRole = 'primary'): Promise<PostedToot | null> {
     const raw = await this.redis.hget(this.key(scheduleId, account === 'primary' ? 'posted' : 'fallback'), tootId);
     return raw ? (JSON.parse(raw) as PostedToot) : null;
   }

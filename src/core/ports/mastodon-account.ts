@@ -48,7 +48,7 @@ export interface RateLimitState {
  */
 export interface MastodonAccount {
   /** "primary" or "fallback", for logs and state. */
-  readonly role: 'primary' | 'fallback';
+  readonly role: AccountRole;
   post(params: PostParams): Promise<PostedStatus>;
   edit(id: string, text: string, language: string): Promise<void>;
   /** Fails with PinLimitError when the account has no free pin slot. */
@@ -72,3 +72,6 @@ export interface MastodonAccount {
   /** The last rate-limit headers seen, if any. */
   readonly rateLimit: RateLimitState | null;
 }
+
+/** Herold speaks as the primary account, and as a fallback account on another instance while the primary is down. */
+export type AccountRole = 'primary' | 'fallback';

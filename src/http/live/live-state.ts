@@ -9,7 +9,8 @@ import { runningWindow } from '../views/maintenance.ts';
 import type { Schedule } from '../../schedule/schedule.ts';
 import type { PostedToot, StateStore } from '../../adapters/redis/state-store.ts';
 import { publicView, type PublicFaqAnswer, type PublicView } from '../views/public-view.ts';
-import type { CheckRecord, CheckStore } from '../../adapters/redis/check-store.ts';
+import type { CheckRecord } from '../../checks/check-record.ts';
+import type { CheckStore } from '../../adapters/redis/check-store.ts';
 import { dnsSpread } from '../../checks/dns-spread.ts';
 
 export interface LiveStateDeps {

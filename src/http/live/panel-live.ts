@@ -1,7 +1,7 @@
 import type { DateTime } from 'luxon';
 import type { ReachabilityView } from '../../core/instance-reachability.ts';
 import type { Operations, StatusReport } from '../../core/operations.ts';
-import type { OpenQuestion } from '../../adapters/redis/reply-store.ts';
+import type { OpenQuestion } from '../../core/ports/reply-store.ts';
 import type { Schedule } from '../../schedule/schedule.ts';
 import type { PanelPages, PanelSection } from '../views/panel-page.ts';
 import { panelView, type PanelView } from '../views/panel-view.ts';

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { ReachabilityView } from '../../core/instance-reachability.ts';
 import type { StatusReport } from '../../core/operations.ts';
 import type { HeroldJob } from '../../core/jobs.ts';
-import type { OpenQuestion } from '../../adapters/redis/reply-store.ts';
+import type { OpenQuestion } from '../../core/ports/reply-store.ts';
 import { statusicon, statuslabel } from '../../render/helpers.ts';
 import { safeText } from '../../render/safe-text.ts';
 import { PHASE_LABELS, safeUrl, tootLabel } from './public-view.ts';

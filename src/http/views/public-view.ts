@@ -4,7 +4,7 @@ import { finishedCount, type Phase, type Progress, type TaskStatus } from '../..
 import type { ReachabilityView } from '../../core/instance-reachability.ts';
 import type { Schedule } from '../../schedule/schedule.ts';
 import type { PostedToot } from '../../adapters/redis/state-store.ts';
-import type { CheckRecord } from '../../adapters/redis/check-store.ts';
+import type { CheckRecord } from '../../checks/check-record.ts';
 import { publicCheck, type PublicCheck } from '../../checks/public-check.ts';
 import { shownStatus, type ShownStatus } from '../../checks/shown-status.ts';
 import { actualEnd } from '../../schedule/outcome-time.ts';
