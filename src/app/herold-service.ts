@@ -41,6 +41,7 @@ import { tootsNeededReader } from '../core/toots-needed.ts';
 import { cappedBackoffMs } from '../backoff.ts';
 import { startHeartbeat } from '../adapters/redis/heartbeat.ts';
 import type { ScheduleSource } from '../schedule/schedule-source.ts';
+import { loadFaq } from '../faq/index.ts';
 
 export interface HeroldServiceOptions {
   readonly config: Config;
@@ -167,7 +168,13 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
     const early = await Promise.race([first, delay(FIRST_ANSWER_WAIT_MS)]);
 
     const schedules = new Map([...options.schedules].map(([id, schedule]) => [id, { schedule, renderer: new TemplateRenderer(schedule.templateDirs) }]));
+    // The FAQ, read once: the answers (matching and templates) and the status page use the same.
+    const faq = await loadFaq().catch((error: unknown) => {
+      log.warn({ err: (error as Error).message }, 'The FAQ could not be loaded; the status page shows no answers.');
+      return error instanceof Error ? error : new Error(String(error));
+    });
     const replies = new Replies({
+      faq,
       config,
       redis,
       jobs,
@@ -286,6 +293,7 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
       });
       const httpOperations = new Operations({ schedules: options.schedules, store: httpStore, jobs: httpJobs, now, coalesceMs: config.coalesceMs, log, clock, checks: httpChecks, rateBudget: httpGate });
       web = await createWeb({
+        faq: faq instanceof Error ? null : faq,
         schedules: options.schedules,
         store: httpStore,
         now,

@@ -2,7 +2,7 @@ import type { RedisConnection } from '../adapters/redis/connect.ts';
 import type { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
-import { createClassifier, DEFAULT_FAQ_DIR, ENGLISH_FAQ_DIR, loadFaq } from '../faq/index.ts';
+import { createClassifier, type LoadedFaq } from '../faq/index.ts';
 import type { MastodonAccount, RateLimitState } from '../core/ports/mastodon-account.ts';
 import { MastoNotifications } from '../adapters/mastodon/notifications.ts';
 import type { RequestGate } from '../adapters/mastodon/request-gate.ts';
@@ -37,6 +37,8 @@ export interface RepliesDeps {
   readonly gate?: RequestGate;
   /** Counts each reply sent (metrics). */
   readonly onReplied?: () => void;
+  /** The FAQ as loaded once at start (src/app/herold-service.ts), or why it could not be. */
+  readonly faq: LoadedFaq | Error;
 }
 
 export interface RepliesStartOptions {
@@ -71,7 +73,7 @@ export class Replies {
       },
       cooldownMs: deps.config.replyCooldownMs,
       enabled: deps.config.replies,
-      faqDirs: { de: DEFAULT_FAQ_DIR, en: ENGLISH_FAQ_DIR },
+      answers: deps.faq instanceof Error ? null : deps.faq.answers,
       now: deps.now,
       log: deps.log,
       onReplied: deps.onReplied,
@@ -90,15 +92,13 @@ export class Replies {
       log.warn('No schedule is loaded, so questions are not answered.');
       return;
     }
-    let matcher;
-    try {
-      const faq = await loadFaq();
-      matcher = createClassifier(faq);
-    } catch (error) {
+    const { faq } = this.deps;
+    if (faq instanceof Error) {
       // The schedule's toots matter more than answers: keep running, loudly.
-      log.error(`Questions are not answered, the FAQ cannot be loaded: ${(error as Error).message} Check it with \`herold faq eval\`.`);
+      log.error(`Questions are not answered, the FAQ cannot be loaded: ${faq.message} Check it with \`herold faq eval\`.`);
       return;
     }
+    const matcher = createClassifier(faq);
     const source = new MastoNotifications({
       url: config.mastodonUrl,
       accessToken: config.mastodonAccessToken,

@@ -1,7 +1,7 @@
 import type { DateTime } from 'luxon';
 import type { Logger } from './ports/logger.ts';
 import { MastodonRejectedError } from '../errors.ts';
-import { FALLBACK_ID, THANKS_ID, type Language } from '../faq/index.ts';
+import { FALLBACK_ID, THANKS_ID, type Language, type LoadedFaq } from '../faq/index.ts';
 import type { MastodonAccount } from './ports/mastodon-account.ts';
 import type { HeroldJob } from './jobs.ts';
 import { postOnce, type PostOnceOptions } from './post-once.ts';
@@ -28,8 +28,11 @@ export interface ReplyProcessorDeps {
   readonly cooldownMs: number;
   /** HEROLD_REPLIES: off drops reply jobs instead of sending them. */
   readonly enabled: boolean;
-  /** Directories of the answer templates per language: German always (templates/de/faq), English when there is one. */
-  readonly faqDirs: Readonly<Partial<Record<Language, string>>> & { readonly de: string };
+  /**
+   * The answer templates per language, as loaded at start (German always, English when there is one);
+   * null when the FAQ could not be loaded: this process then cannot render an answer, and the job is retried.
+   */
+  readonly answers: LoadedFaq['answers'] | null;
   readonly now: () => DateTime;
   readonly log: Logger;
   readonly onReplied?: () => void;
@@ -73,7 +76,7 @@ export class ReplyProcessor {
 
     const state = await this.deps.current.pick();
     if (!state) throw new Error('No schedule is loaded; a reply cannot be rendered.');
-    const language: Language = job.language && this.deps.faqDirs[job.language] ? job.language : 'de';
+    const language: Language = job.language && this.deps.answers?.[job.language] ? job.language : 'de';
     const renderer = this.renderer(language);
     const faqId = renderer.has(job.faqId) ? job.faqId : FALLBACK_ID;
     const now = this.deps.now();
@@ -109,7 +112,10 @@ export class ReplyProcessor {
   private renderer(language: Language): TemplateRenderer {
     let renderer = this.renderers.get(language);
     if (!renderer) {
-      renderer = new TemplateRenderer(this.deps.faqDirs[language] ?? this.deps.faqDirs.de);
+      const answers = this.deps.answers;
+      if (!answers) throw new Error('The FAQ could not be loaded when this process started, so it cannot render an answer; another process (or a restart with a fixed FAQ) sends it. Check the FAQ with `herold faq eval`.');
+      const { dir, templates } = answers[language] ?? answers.de;
+      renderer = new TemplateRenderer(dir, templates);
       this.renderers.set(language, renderer);
     }
     return renderer;
