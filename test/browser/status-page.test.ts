@@ -1,52 +1,35 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { HeroldService } from '../../src/app/herold-service.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
-import { rebasedWienRocks, rig, waitFor, type Rig } from '../engine/harness.ts';
+import { ARTIFACTS, startBrowserRig, type BrowserRig } from './chromium.ts';
 
 /**
  * End to end in a real browser: the status page follows the state live over
  * Server-Sent Events. Needs Debian's chromium; CI installs it (.ci/run). A
  * missing browser is a failure, never a silent skip.
  */
-const CHROMIUM = process.env.HEROLD_CHROMIUM ?? '/usr/bin/chromium';
-const ARTIFACTS = 'test/artifacts';
 const webhookToken = 'test-webhook-token-0123456789';
 
-let r: Rig | undefined;
+let b: BrowserRig | undefined;
 let service: HeroldService;
 let schedule: Schedule;
-let browser: Browser | undefined;
-
-let setupError: Error | null = null;
 
 beforeAll(async () => {
-  // A missing browser fails every test here (not just the hook, which CI summaries would report as skipped tests).
-  if (!existsSync(CHROMIUM)) {
-    setupError = new Error(`The browser test needs Chromium at ${CHROMIUM}. Install it with "apt-get install chromium" (.ci/run does), or point HEROLD_CHROMIUM at a Chromium binary.`);
-    return;
-  }
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-  r = await rig();
-  schedule = rebasedWienRocks(300);
-  service = await r.start([schedule]);
-  await waitFor('start toot', async () => (await service.store.posted(schedule.id, 'start'))?.statusId);
+  b = await startBrowserRig();
+  ({ service, schedule } = b);
   await service.operations.taskChange(schedule.id, 'abschaltung', 'done');
   await service.operations.taskChange(schedule.id, 'datenuebernahme', 'done');
   await service.operations.taskChange(schedule.id, 'datenbank', 'running', 'Etwa 20 Minuten');
-  mkdirSync(ARTIFACTS, { recursive: true });
 }, 60_000);
 
 /** The browser, or the reason there is none. */
 function launched(): Browser {
-  if (setupError) throw setupError;
-  return browser!;
+  return b!.chromium.browser();
 }
 
 afterAll(async () => {
-  await browser?.close();
-  await r?.close();
+  await b?.close();
 });
 
 async function markDone(taskId: string) {

@@ -96,9 +96,12 @@ describe('CSRF: a change needs the same origin and the token', () => {
     ['the same origin, no token', async () => ({ origin: base, token: null })],
     ['the same origin, a wrong token', async () => ({ origin: base, token: 'x'.repeat(43) })],
     ['no Origin and no Sec-Fetch-Site, with the token', async () => ({ origin: null, token: await token() })],
+    ['"Origin: null" from a cross-site page, with the token', async () => ({ origin: 'null', site: 'cross-site', token: await token() })],
   ])('%s: 403, nothing recorded', async (_name, setup) => {
-    const { origin, token: t } = await setup();
-    const res = await post(taskPath('datenuebernahme'), { status: 'done', ...(t ? { _csrf: t } : {}) }, origin ? { origin } : {});
+    const { origin, token: t, ...rest } = await setup();
+    const headers: Record<string, string> = origin ? { origin } : {};
+    if ('site' in rest) headers['sec-fetch-site'] = rest.site as string;
+    const res = await post(taskPath('datenuebernahme'), { status: 'done', ...(t ? { _csrf: t } : {}) }, headers);
     expect(res.status).toBe(403);
     expect(await res.text()).toContain('Nicht angenommen');
     expect((await taskStatus('datenuebernahme')).status).toBe('pending');

@@ -10,6 +10,12 @@ export interface PagePolicyOptions {
   readonly formAction: "'none'" | "'self'";
   /** no-cache for public pages, no-store for the operator's. */
   readonly cache: 'no-cache' | 'no-store';
+  /**
+   * no-referrer for public pages. Pages with forms need same-origin: under
+   * no-referrer a browser sends "Origin: null" with a form post, and the
+   * same-origin check could not tell our own forms from anyone's.
+   */
+  readonly referrer: 'no-referrer' | 'same-origin';
 }
 
 /**
@@ -28,5 +34,5 @@ export function pageHeaders(options: PagePolicyOptions): Record<string, string> 
     `form-action ${options.formAction}`,
     "frame-ancestors 'none'",
   ].join('; ');
-  return { 'Content-Security-Policy': csp, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'Cache-Control': options.cache };
+  return { 'Content-Security-Policy': csp, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': options.referrer, 'Cache-Control': options.cache };
 }

@@ -57,7 +57,7 @@ export class PanelPages {
     this.panel = compile(read('panel.hbs'));
     this.confirmPage = compile(read('confirm.hbs'));
     this.messagePage = compile(read('message.hbs'));
-    this.pageHeaders = pageHeaders({ css: this.css, script: this.script, formAction: "'self'", cache: 'no-store' });
+    this.pageHeaders = pageHeaders({ css: this.css, script: this.script, formAction: "'self'", cache: 'no-store', referrer: 'same-origin' });
     this.csp = this.pageHeaders['Content-Security-Policy']!;
   }
 

@@ -39,7 +39,7 @@ export class StatusPages {
     this.status = this.handlebars.compile(read('status.hbs'), { strict: true });
     this.notFound = this.handlebars.compile(read('not-found.hbs'), { strict: true });
     this.maintenancePage = this.handlebars.compile(read('maintenance.hbs'), { strict: true });
-    this.pageHeaders = pageHeaders({ css: this.css, script: this.script, formAction: "'none'", cache: 'no-cache' });
+    this.pageHeaders = pageHeaders({ css: this.css, script: this.script, formAction: "'none'", cache: 'no-cache', referrer: 'no-referrer' });
     this.csp = this.pageHeaders['Content-Security-Policy']!;
   }
 
