@@ -61,6 +61,7 @@ export function buildProgram(): Command {
     .option('--questions <file>', 'questions users send (TSV: id<TAB>question; default a few from test/faq-questions.tsv)')
     .option('--script <file>', 'operator actions (YAML list) instead of finishing each task at its planned time')
     .option('--outage', 'take the instance down from the start until the expected end of the downtime')
+    .option('--no-fallback', 'with --outage: no fallback account (by default one on a second sandbox instance takes the start toot and milestones)')
     .option('--mastodon-version <version>', 'the Mastodon release the sandbox behaves as: 4.0, 4.3, 4.5 or 4.6 (default, the newest)')
     .addOption(new Option('--scenario <scenario>', 'how the day goes').choices(['complete', 'backout']).default('complete'))
     .option('--transcript <file>', 'where the Markdown transcript goes (default rehearsals/<id>-<time>.md)')

@@ -8,6 +8,8 @@ export interface RehearseCommandOptions {
   readonly questions?: string;
   readonly script?: string;
   readonly outage?: boolean;
+  /** false with --no-fallback. */
+  readonly fallback?: boolean;
   readonly mastodonVersion?: string;
   readonly scenario?: 'complete' | 'backout';
   readonly transcript?: string;
@@ -46,6 +48,7 @@ export async function rehearseCommand(file: string, options: RehearseCommandOpti
       questionsFile: options.questions,
       scriptFile: options.script,
       outage: options.outage ?? false,
+      fallback: options.fallback ?? true,
       mastodonVersion: version,
       scenario: options.scenario ?? 'complete',
       transcript: options.transcript,

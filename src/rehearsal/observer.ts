@@ -17,8 +17,10 @@ export type TranscriptEvent =
       readonly text: string;
       readonly url: string;
       readonly duplicate: boolean;
+      /** The account it went out on when not the primary, e.g. "@wienrocks@mastodon.social" (the fallback during an outage). */
+      readonly account?: string;
     }
-  | { readonly type: 'edit'; readonly at: DateTime; readonly statusId: string; readonly tootId: string | null; readonly before: string; readonly after: string }
+  | { readonly type: 'edit'; readonly at: DateTime; readonly statusId: string; readonly tootId: string | null; readonly before: string; readonly after: string; readonly account?: string }
   | { readonly type: 'pin'; readonly at: DateTime; readonly statusId: string; readonly tootId: string | null; readonly pinned: boolean }
   | { readonly type: 'delete'; readonly at: DateTime; readonly statusId: string; readonly tootId: string | null }
   | { readonly type: 'question'; readonly at: DateTime; readonly statusId: string; readonly user: string; readonly text: string }
@@ -28,7 +30,8 @@ export type TranscriptEvent =
   | { readonly type: 'world'; readonly at: DateTime; readonly taskId: string; readonly text: string }
   /** What a task check saw and did. */
   | { readonly type: 'check'; readonly at: DateTime; readonly taskId: string; readonly title: string; readonly text: string }
-  | { readonly type: 'outage'; readonly at: DateTime; readonly down: boolean }
+  /** `followAt`: where followers can follow while the instance is down ("auf https://…", "bei @x@y"). */
+  | { readonly type: 'outage'; readonly at: DateTime; readonly down: boolean; readonly followAt?: readonly string[] }
   | { readonly type: 'skipped'; readonly at: DateTime; readonly tootId: string; readonly reason: string }
   | { readonly type: 'failure'; readonly at: DateTime; readonly tootId: string; readonly message: string };
 
@@ -69,6 +72,8 @@ export class SandboxObserver {
     private readonly bot: string,
     private readonly scheduleId: string,
     private readonly toVirtual: (realMs: number) => DateTime,
+    /** Names the account on toots and edits: set when watching the fallback account's instance. */
+    private readonly account?: string,
   ) {}
 
   /** Herold's toot id from an Idempotency-Key `herold.<schedule>.<toot>.<account>`. */
@@ -108,7 +113,8 @@ export class SandboxObserver {
             this.counts.toots += 1;
           }
           if (duplicate) this.counts.duplicates += 1;
-          events.push({ type: 'toot', at, statusId: status.id, tootId, kind, to: parent && kind === 'reply' ? parent.username : null, text: first.text, url: status.url, duplicate });
+          const account = this.account ? { account: this.account } : {};
+          events.push({ type: 'toot', at, statusId: status.id, tootId, kind, to: parent && kind === 'reply' ? parent.username : null, text: first.text, url: status.url, duplicate, ...account });
         } else {
           this.counts.questions += 1;
           events.push({ type: 'question', at, statusId: status.id, user: status.username, text: first.text });
@@ -118,7 +124,7 @@ export class SandboxObserver {
         const before = status.history[i - 1]!;
         const after = status.history[i]!;
         this.counts.edits += 1;
-        events.push({ type: 'edit', at: this.time(after.createdAt), statusId: status.id, tootId, before: before.text, after: after.text });
+        events.push({ type: 'edit', at: this.time(after.createdAt), statusId: status.id, tootId, before: before.text, after: after.text, ...(this.account ? { account: this.account } : {}) });
       }
       seen.revisions = status.history.length;
       if (status.pinned !== seen.pinned) {
@@ -139,6 +145,11 @@ export class SandboxObserver {
 
   private time(iso: string): DateTime {
     return this.toVirtual(Date.parse(iso));
+  }
+
+  /** The text a toot with this id shows now (after its edits); undefined when it is not out. */
+  currentText(tootId: string): string | undefined {
+    return this.posted(tootId)?.text;
   }
 
   /** Whether a toot with this id is out (and not deleted). */

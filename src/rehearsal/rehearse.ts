@@ -47,6 +47,13 @@ export interface RehearseOptions {
   readonly scriptFile?: string;
   /** Takes the instance down from the start until the expected end of the downtime. */
   readonly outage?: boolean;
+  /**
+   * With `outage`: a fallback account on a second sandbox instance, where the
+   * start toot and milestones go while the instance is down. It is the
+   * schedule's `fallbackAccount` (or @herold@ausweich.example, added to the
+   * schedule so the toots name it). Default true.
+   */
+  readonly fallback?: boolean;
   /** The Mastodon release the sandbox behaves as (src/sandbox/profiles.ts); default the newest. */
   readonly mastodonVersion?: MastodonVersion;
   readonly scenario?: Scenario;
@@ -88,6 +95,16 @@ export interface RehearsalResult {
   readonly prefix: string;
 }
 
+/** The fallback account a rehearsal with an outage uses when the schedule names none. */
+const DEFAULT_FALLBACK_ACCOUNT = '@herold@ausweich.example';
+const FALLBACK_TOKEN = 'fallback-sandbox-token';
+
+/** "@user@domain" → its parts (the schedule checks the shape). */
+function accountOf(handle: string): { username: string; domain: string } {
+  const [, username, domain] = /^@([^@]+)@(.+)$/.exec(handle)!;
+  return { username: username!, domain: domain! };
+}
+
 /** How long Herold may take to boot before the virtual clock is moved to its real start. */
 const BOOT_SLACK_MS = 10 * 60_000;
 
@@ -116,7 +133,9 @@ const waitReal = (ms: number, signal?: AbortSignal): Promise<void> =>
  */
 export async function rehearse(options: RehearseOptions): Promise<RehearsalResult> {
   const wallStart = Date.now();
-  const schedule = typeof options.schedule === 'string' ? loadSchedule(options.schedule) : options.schedule;
+  const loaded = typeof options.schedule === 'string' ? loadSchedule(options.schedule) : options.schedule;
+  const fallbackHandle = options.outage && options.fallback !== false ? accountOf(loaded.fallbackAccount ?? DEFAULT_FALLBACK_ACCOUNT) : null;
+  const schedule: Schedule = fallbackHandle && !loaded.fallbackAccount ? { ...loaded, fallbackAccount: DEFAULT_FALLBACK_ACCOUNT } : loaded;
   const speed = options.speed ?? DEFAULT_SPEED;
   const windowSpeed = options.windowSpeed ?? Math.min(speed, DEFAULT_WINDOW_SPEED);
   const eventSpeed = options.eventSpeed ?? Math.min(windowSpeed, DEFAULT_EVENT_SPEED);
@@ -136,8 +155,10 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
   const prefix = `{herold-probe-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}}`;
   const bot = DEFAULT_ACCOUNT.username;
   let sandbox: Sandbox | null = null;
+  let fallbackSandbox: Sandbox | null = null;
   let service: HeroldService | null = null;
   let observer: SandboxObserver | null = null;
+  let fallbackObserver: SandboxObserver | null = null;
   let poller: NodeJS.Timeout | null = null;
   const events: TranscriptEvent[] = [];
   const questionIds: string[] = [];
@@ -173,6 +194,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
   };
 
   let statusPage: string | null = null;
+  let finalProgress: string | null = null;
   try {
     sandbox = await startSandbox({ domain: schedule.instance, maxCharacters: schedule.maxCharacters, mastodonVersion: options.mastodonVersion });
     for (const user of new Set(plan.actions.flatMap((a) => (a.type === 'question' ? [a.user] : [])))) sandbox.addAccount({ username: user, displayName: user[0]!.toUpperCase() + user.slice(1) });
@@ -186,6 +208,13 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
       ...world.changes.map((change) => ({ type: 'world' as const, at: change.at, change })),
     ].sort((a, b) => a.at.toMillis() - b.at.toMillis());
 
+    if (fallbackHandle) {
+      fallbackSandbox = await startSandbox({
+        domain: fallbackHandle.domain,
+        maxCharacters: schedule.maxCharacters,
+        accounts: [{ username: fallbackHandle.username, token: FALLBACK_TOKEN, scopes: ['read', 'write'], bot: true, displayName: `${schedule.instance} (Ausweichkonto)` }],
+      });
+    }
     const tuning = Object.fromEntries(TUNING.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])));
     const base = loadConfig({
       ...tuning,
@@ -196,6 +225,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
       PORT: String(options.port ?? 0),
       HEROLD_PREFIX: prefix,
       LOG_LEVEL: 'silent',
+      ...(fallbackSandbox ? { FALLBACK_MASTODON_URL: fallbackSandbox.url, FALLBACK_MASTODON_ACCESS_TOKEN: FALLBACK_TOKEN } : {}),
     });
 
     // Anchored far ahead while Herold boots (a cold start takes over a second), then moved to now, below.
@@ -212,6 +242,11 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
     const virtual = clock;
     observer = new SandboxObserver(sandbox, bot, schedule.id, (ms) => virtual.virtualAt(ms));
     const watch = observer;
+    if (fallbackSandbox && fallbackHandle) {
+      fallbackObserver = new SandboxObserver(fallbackSandbox, fallbackHandle.username, schedule.id, (ms) => virtual.virtualAt(ms), schedule.fallbackAccount!);
+    }
+    const fallbackWatch = fallbackObserver;
+    const pollAll = () => [...watch.poll(), ...(fallbackWatch?.poll() ?? [])].sort((a, b) => a.at.toMillis() - b.at.toMillis());
 
     service = await startHerold({
       config,
@@ -232,10 +267,11 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
     out(`Probe: ${schedule.id} (${schedule.instance}), ${shortDay(plan.clockStart)} bis ${shortDay(plan.expectedEnd)}${plan.actions.some((a) => a.type === 'outage') ? ', mit Ausfall' : ''}`);
     out(`Tempo: ${fmt(plan.speed)}-fach, im Wartungsfenster ${fmt(plan.windowSpeed)}-fach, rund um geplante Tröts und Fragen ${fmt(plan.eventSpeed)}-fach; Dauer etwa ${Math.ceil(expectedRealS)} s.`);
     out(`Sandbox-Mastodon: ${sandbox.url} (Konto @${bot}); Statusseite: ${statusPage ?? '(kein HTTP)'}`);
+    if (fallbackSandbox) out(`Ausweichkonto: ${schedule.fallbackAccount} auf ${fallbackSandbox.url}`);
     out('');
 
     poller = setInterval(() => {
-      emit(watch.poll());
+      emit(pollAll());
       drawBar();
     }, 50);
     const checks = new CheckWatch(schedule, service, virtual, checked, emit);
@@ -245,7 +281,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
     for (const action of steps) {
       await waitReal(clock.realUntil(action.at), options.signal);
       if (options.signal?.aborted) break;
-      await perform(action, { schedule, service, sandbox, questionIds, emit: (e) => emit([e]) });
+      await perform(action, { schedule, service, sandbox, fallback: fallbackSandbox !== null, questionIds, emit: (e) => emit([e]) });
     }
 
     // Then until the outcome is out and everything has settled.
@@ -256,7 +292,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
         outcome = 'aborted';
         break;
       }
-      emit(watch.poll());
+      emit(pollAll());
       const progress = await service.store.progress(schedule);
       const phase = progress.phase;
       if (phase === 'complete' || phase === 'backout' || phase === 'cancelled') {
@@ -285,7 +321,14 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
       if (Date.now() > giveUpAt) break;
       await waitReal(50, options.signal);
     }
-    emit(watch.poll());
+    emit(pollAll());
+    finalProgress = watch.currentText('start') ?? null;
+    if (finalProgress) {
+      clearBar();
+      out('');
+      out('Der Fortschritts-Tröt am Ende:');
+      for (const line of finalProgress.split('\n')) out(`                 │ ${line}`);
+    }
 
     const report = await service.operations.status(schedule.id);
     const late: TranscriptEvent[] = [];
@@ -298,6 +341,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
     clearBar();
     if (service) await service.close().catch(() => undefined);
     if (sandbox) await sandbox.close().catch(() => undefined);
+    if (fallbackSandbox) await fallbackSandbox.close().catch(() => undefined);
     if (world) await world.close();
     await deleteKeys(admin, prefix).catch(() => undefined);
     admin.disconnect();
@@ -322,9 +366,10 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
       startedAt: DateTime.fromMillis(wallStart),
       statusPage,
       sandboxUrl: sandbox!.url,
+      fallbackAccount: fallbackSandbox ? schedule.fallbackAccount : null,
     },
     sorted,
-    { outcome: OUTCOME_TEXT[outcome], counts, wallMs, problems },
+    { outcome: OUTCOME_TEXT[outcome], counts, wallMs, problems, finalProgress },
   );
   let transcriptPath: string | null = null;
   if (options.transcript !== false) {
@@ -344,6 +389,8 @@ interface ActionContext {
   readonly schedule: Schedule;
   readonly service: HeroldService;
   readonly sandbox: Sandbox;
+  /** A fallback account takes the toots while the instance is down. */
+  readonly fallback: boolean;
   readonly questionIds: string[];
   readonly emit: (event: TranscriptEvent) => void;
 }
@@ -437,10 +484,15 @@ async function perform(action: Step, ctx: ActionContext): Promise<void> {
       ctx.questionIds.push(status.id);
       return;
     }
-    case 'outage':
+    case 'outage': {
       await sandbox.setOutage(action.down ? 'refuse' : 'none');
-      ctx.emit({ type: 'outage', at: action.at, down: action.down });
+      const followAt = [
+        ...(schedule.statusPage ? [`auf ${schedule.statusPage}`] : []),
+        ...(ctx.fallback && schedule.fallbackAccount ? [`bei ${schedule.fallbackAccount}`] : []),
+      ];
+      ctx.emit({ type: 'outage', at: action.at, down: action.down, ...(action.down ? { followAt } : {}) });
       return;
+    }
   }
 }
 

@@ -15,6 +15,8 @@ function longTime(at: DateTime): string {
 }
 
 const who = (tootId: string | null) => (tootId ? ` \`${tootId}\`` : '');
+/** " auf dem Ausweichkonto @x@y" for a toot not on the primary account. */
+const on = (account: string | undefined) => (account ? ` auf dem Ausweichkonto ${account}` : '');
 
 /** Headline of an event, without the time. */
 export function headline(event: TranscriptEvent, markdown = false): string {
@@ -22,9 +24,9 @@ export function headline(event: TranscriptEvent, markdown = false): string {
   switch (event.type) {
     case 'toot':
       if (event.kind === 'reply') return `💬 Antwort an @${event.to}${event.duplicate ? ' (DUPLIKAT)' : ''}`;
-      return `${event.kind === 'thread' ? '↪️  Antwort im Thread' : '📣 Tröt'}${id(event.tootId)}${event.duplicate ? ' (DUPLIKAT)' : ''}`;
+      return `${event.kind === 'thread' ? '↪️  Antwort im Thread' : '📣 Tröt'}${id(event.tootId)}${on(event.account)}${event.duplicate ? ' (DUPLIKAT)' : ''}`;
     case 'edit':
-      return `✏️  Bearbeitung${id(event.tootId)}`;
+      return `✏️  Bearbeitung${id(event.tootId)}${on(event.account)}`;
     case 'pin':
       return event.pinned ? `📌 angeheftet${id(event.tootId)}` : `📌 losgelöst${id(event.tootId)}`;
     case 'delete':
@@ -40,7 +42,8 @@ export function headline(event: TranscriptEvent, markdown = false): string {
     case 'check':
       return `🔎 Prüfung ${markdown ? `\`${event.taskId}\`` : event.taskId} (${event.title}): ${event.text}`;
     case 'outage':
-      return event.down ? '🔌 Die Instanz ist nicht erreichbar (simulierter Ausfall).' : '🔌 Die Instanz ist wieder erreichbar.';
+      if (!event.down) return '🔌 Die Instanz ist wieder erreichbar.';
+      return `🔌 Die Instanz ist nicht erreichbar (simulierter Ausfall).${event.followAt && event.followAt.length > 0 ? ` Follower finden den Stand ${event.followAt.join(' und ')}.` : ' Follower sehen bis dahin nichts Neues.'}`;
     case 'skipped':
       return `⏭️  übersprungen${id(event.tootId)}: ${event.reason}`;
     case 'failure':
@@ -88,6 +91,8 @@ export interface TranscriptHeader {
   readonly startedAt: DateTime;
   readonly statusPage: string | null;
   readonly sandboxUrl: string;
+  /** The fallback account the rehearsal used, if any. */
+  readonly fallbackAccount?: string | null;
 }
 
 export interface TranscriptFooter {
@@ -95,6 +100,8 @@ export interface TranscriptFooter {
   readonly counts: ObserverCounts;
   readonly wallMs: number;
   readonly problems: readonly string[];
+  /** The progress toot as followers see it at the end. */
+  readonly finalProgress?: string | null;
 }
 
 const number = (n: number) => n.toLocaleString(LOCALE);
@@ -116,6 +123,7 @@ export function transcriptMarkdown(header: TranscriptHeader, events: readonly Tr
     `- Tempo: ${number(header.speed)}-fach, im Wartungsfenster (${shortTime(header.window.from)} bis ${shortTime(header.window.to)}) ${number(header.windowSpeed)}-fach, rund um geplante Tröts und Fragen ${number(header.eventSpeed)}-fach`,
     `- Gestartet: ${header.startedAt.setLocale(LOCALE).toFormat('dd.MM.yyyy, HH:mm:ss')} (echte Zeit), Dauer ${(footer.wallMs / 1000).toFixed(1).replace('.', ',')} s`,
     `- Sandbox-Mastodon: ${header.sandboxUrl}${header.statusPage ? `, Statusseite: ${header.statusPage}` : ''}`,
+    ...(header.fallbackAccount ? [`- Ausweichkonto während des Ausfalls: ${header.fallbackAccount}`] : []),
     '',
     '## Ablauf',
     '',
@@ -142,6 +150,7 @@ export function transcriptMarkdown(header: TranscriptHeader, events: readonly Tr
     `| ${c.toots} | ${c.edits} | ${c.questions} | ${c.replies} | ${c.rateLimited} | ${c.duplicates} |`,
     '',
   );
+  if (footer.finalProgress) out.push('### Der Fortschritts-Tröt am Ende', '', ...fence(footer.finalProgress.split('\n'), 'text'), '');
   if (footer.problems.length > 0) out.push('Probleme:', '', ...footer.problems.map((p) => `- ${p}`), '');
   out.push(`_Die Zeiten sind virtuelle Zeiten (${longTime(events[0]?.at ?? header.window.from)} bis ${longTime(events.at(-1)?.at ?? header.window.to)})._`, '');
   return out.join('\n');

@@ -122,7 +122,8 @@ export function tootContext(schedule: Schedule, progress: Progress, now: DateTim
       expectedDowntime: schedule.window.expectedDowntime,
       expectedEnd: schedule.window.start.plus(schedule.window.expectedDowntime),
       endedAt: progress.endedAt ? progress.endedAt.setZone(zone) : null,
-      duration: progress.endedAt ? progress.endedAt.diff(schedule.window.start, ['hours', 'minutes']) : null,
+      // Whole minutes: "2 Stunden und 20 Minuten", not "20,456 Minuten".
+      duration: progress.endedAt ? Duration.fromObject({ minutes: Math.round(progress.endedAt.diff(schedule.window.start).as('minutes')) }) : null,
     },
     tasks,
     progress: { done: finishedCount(schedule, progress), total: schedule.tasks.length },

@@ -47,6 +47,11 @@ describe('the progress toot', () => {
     expect(text).not.toMatch(/🚧|Spätestens|Geplant|⬜/);
   });
 
+  test('the duration is in whole minutes, however many seconds the end had', () => {
+    const done: Progress = { ...allDone(wien, at('15:00')), phase: 'complete', endedAt: at('17:20:27.360') };
+    expect(render(wien, 'progress', done, at('17:21')).split('\n')[0]).toBe('✅ Wartung von wien.rocks abgeschlossen um 17:20 Uhr, nach 2 Stunden und 20 Minuten.');
+  });
+
   test('after a back-out it says so, with the time and how far it got', () => {
     const halfway = withTask(withTask(running(wien), 'abschaltung', 'done', at('15:00')), 'upgrade', 'done', at('15:20'));
     const text = render(wien, 'progress', { ...halfway, phase: 'backout', endedAt: at('18:05') }, at('18:05'));

@@ -83,6 +83,9 @@ describe('herold rehearse', () => {
     expect(markdown).toContain('💬 Antwort an @');
     expect(markdown).toContain('↪️  Antwort im Thread `complete`');
     expect(markdown).toContain('**Wartung abgeschlossen**');
+    // The demo ends by showing the progress toot's final state: done, when, how long.
+    expect(markdown).toMatch(/### Der Fortschritts-Tröt am Ende\n\n```text\n✅ Wartung von wien\.rocks abgeschlossen um \d\d:\d\d Uhr, nach /);
+    expect(lines).toContain('Der Fortschritts-Tröt am Ende:');
     // Task checks against local stand-ins: at the planned time the sandbox reports 4.0, the check marks
     // the task "bereit" and the rehearsal's operator confirms it; the same for DNS, TLS and the health check.
     expect(result.events.some((e) => e.type === 'world' && e.text === 'Die Instanz meldet jetzt Mastodon 4.0.0')).toBe(true);
@@ -90,7 +93,7 @@ describe('herold rehearse', () => {
     for (const id of ['upgrade', 'funktionstests', 'dns', 'tls']) {
       expect(result.events.some((e) => e.type === 'task' && e.taskId === id && e.status === 'done' && e.note === 'nach der Prüfung bestätigt'), id).toBe(true);
     }
-    expect(markdown).toMatch(/🔎 Prüfung `dns` \(DNS auf neue Infrastruktur umstellen\): (\d von 4 Resolvern sehen|Alle 4 Resolver sehen) die neue Adresse\. (Spätestens um|Seit) \d\d:\d\d Uhr/);
+    expect(markdown).toMatch(/🔎 Prüfung `dns` \(DNS umstellen\): (\d von 4 Resolvern sehen|Alle 4 Resolver sehen) die neue Adresse\. (Spätestens um|Seit) \d\d:\d\d Uhr/);
 
     // The live transcript and the one-line summary.
     expect(lines.some((l) => l.includes('📣 Tröt umzug-nach-wien'))).toBe(true);
@@ -101,25 +104,35 @@ describe('herold rehearse', () => {
     expect(await keysLeft(result.prefix)).toBe(0);
   }, 90_000);
 
-  test('--outage: the instance is down for the expected downtime, and the full state is still delivered once', async () => {
+  test('--outage: the instance is down for the expected downtime, followers follow on the fallback account, and the full state is still delivered once', async () => {
     const result = await rehearse({ schedule: SCHEDULE, ...FAST, outage: true, questions: [], transcript: path.join(dir, 'outage.md') });
+    const onPrimary = (e: TranscriptEvent) => !('account' in e) || e.account === undefined;
 
     expect(result.problems).toEqual([]);
     expect(result.outcome).toBe('complete');
-    expect(tootIds(result).sort()).toEqual([...EXPECTED_TOOTS].sort());
+    expect(tootIds({ ...result, events: result.events.filter(onPrimary) }).sort()).toEqual([...EXPECTED_TOOTS].sort());
     expect(result.counts.duplicates).toBe(0);
     const outages = result.events.filter((e) => e.type === 'outage');
     expect(outages.map((e) => e.at.toFormat('HH:mm'))).toEqual(['15:00', '16:00']);
     // Nothing reached the instance while it was down (the start toot may just beat the outage, as on the day).
     const during = result.events.filter((e) => (e.type === 'toot' || e.type === 'edit') && e.at > outages[0]!.at.plus({ minutes: 2 }) && e.at < outages[1]!.at);
-    expect(during).toEqual([]);
+    expect(during.filter(onPrimary)).toEqual([]);
+    // Meanwhile the fallback account (the schedule's fallbackAccount, on a second sandbox) carried the start toot and its edits.
+    const fallback = result.events.filter((e) => (e.type === 'toot' || e.type === 'edit') && !onPrimary(e));
+    expect(fallback.find((e) => e.type === 'toot' && e.tootId === 'start')).toMatchObject({ account: '@wienrocks@mastodon.social' });
+    expect(fallback.some((e) => e.type === 'edit' && e.at > outages[0]!.at && e.at < outages[1]!.at)).toBe(true);
+    // The outage tells where followers could follow.
+    expect(outages[0]).toMatchObject({ down: true, followAt: ['auf https://status.wien.rocks/', 'bei @wienrocks@mastodon.social'] });
+    expect(result.markdown).toContain('🔌 Die Instanz ist nicht erreichbar (simulierter Ausfall). Follower finden den Stand auf https://status.wien.rocks/ und bei @wienrocks@mastodon.social.');
+    expect(result.markdown).toContain('- Ausweichkonto während des Ausfalls: @wienrocks@mastodon.social');
+    expect(result.markdown).toContain('📣 Tröt `start` auf dem Ausweichkonto @wienrocks@mastodon.social');
     // The task changes made during the outage all reached the progress toot afterwards.
-    const edits = result.events.filter((e) => e.type === 'edit');
+    const edits = result.events.filter((e) => e.type === 'edit' && onPrimary(e));
     expect(edits[0]!.at >= outages[1]!.at).toBe(true);
-    // The last version of the progress toot shows every task done.
-    const lastEdit = result.events.filter((e) => e.type === 'edit' && e.tootId === 'start').at(-1) as Extract<TranscriptEvent, { type: 'edit' }>;
-    expect(lastEdit.after).toContain('9 von 9 erledigt');
-    expect(result.markdown).toContain('🔌 Die Instanz ist nicht erreichbar (simulierter Ausfall).');
+    // The progress toot ends in its final state, and the transcript shows it whole.
+    const lastEdit = result.events.filter((e) => e.type === 'edit' && e.tootId === 'start' && onPrimary(e)).at(-1) as Extract<TranscriptEvent, { type: 'edit' }>;
+    expect(lastEdit.after).toMatch(/^✅ Wartung von wien\.rocks abgeschlossen um \d\d:\d\d Uhr, nach \d+ Stunden? und \d+ Minuten?\./);
+    expect(result.markdown).toContain(`### Der Fortschritts-Tröt am Ende\n\n\`\`\`text\n${lastEdit.after}\n\`\`\``);
     expect(result.markdown).toContain('🔌 Die Instanz ist wieder erreichbar.');
     expect(await keysLeft(result.prefix)).toBe(0);
   }, 90_000);
