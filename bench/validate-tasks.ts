@@ -13,7 +13,7 @@
  */
 import { ScheduleError } from '../src/errors.ts';
 import { TemplateRenderer } from '../src/render/template-renderer.ts';
-import { checkToots } from '../src/schedule/check-toots.ts';
+import { checkToots } from '../src/render/check-toots.ts';
 import { parseSchedule } from '../src/schedule/load-schedule.ts';
 
 const sizes = process.argv.slice(2).map(Number);

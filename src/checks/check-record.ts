@@ -1,4 +1,4 @@
-import type { CheckKind, ResolverAnswer } from './check-spec.ts';
+import type { CheckKind, ResolverAnswer } from '../schedule/check-spec.ts';
 import { NO_STREAK, type Streak } from './check-streak.ts';
 
 /** What Herold knows about one task's check, as stored in Redis after each run. */

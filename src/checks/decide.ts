@@ -1,6 +1,6 @@
 import type { DateTime } from 'luxon';
 import type { Phase, TaskStatus } from '../schedule/progress.ts';
-import type { ConfirmMode } from './check-spec.ts';
+import type { ConfirmMode } from '../schedule/check-spec.ts';
 
 /** What a check has done to its task so far. */
 export interface CheckAction {

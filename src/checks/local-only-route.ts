@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
-import type { CheckSpec } from './check-spec.ts';
-import type { CheckRoute } from './check-runner.ts';
+import type { CheckSpec } from '../schedule/check-spec.ts';
+import type { CheckRoute } from './check-route.ts';
 
 const isLoopback = (host: string) => {
   const bare = host.replace(/^\[|\]$/g, '');

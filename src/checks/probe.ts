@@ -1,4 +1,4 @@
-import type { CheckSpec, ProbeResult } from './check-spec.ts';
+import type { CheckSpec, ProbeResult } from '../schedule/check-spec.ts';
 import { probeDns } from './probes/dns-probe.ts';
 import { probeHttp } from './probes/http-probe.ts';
 import { probeTls } from './probes/tls-probe.ts';

@@ -1,5 +1,5 @@
 import type { DateTime, Duration } from 'luxon';
-import type { ResolverAnswer } from './check-spec.ts';
+import type { ResolverAnswer } from '../schedule/check-spec.ts';
 
 export interface Propagation {
   readonly seeing: number;

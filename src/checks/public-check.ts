@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { CheckSpec } from './check-spec.ts';
+import type { CheckSpec } from '../schedule/check-spec.ts';
 import type { CheckRecord } from './check-record.ts';
 import { checkView } from './check-view.ts';
 

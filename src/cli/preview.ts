@@ -1,6 +1,6 @@
 import { TemplateRenderer } from '../render/template-renderer.ts';
 import { loadSchedule } from '../schedule/load-schedule.ts';
-import { planTimeline, type Scenario } from '../schedule/timeline.ts';
+import { planTimeline, type Scenario } from '../render/timeline.ts';
 
 export interface PreviewOptions {
   readonly json?: boolean;

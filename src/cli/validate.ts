@@ -1,5 +1,5 @@
 import { TemplateRenderer } from '../render/template-renderer.ts';
-import { checkToots } from '../schedule/check-toots.ts';
+import { checkToots } from '../render/check-toots.ts';
 import { loadSchedule } from '../schedule/load-schedule.ts';
 import { formatProblem } from '../errors.ts';
 

@@ -2,7 +2,7 @@ import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { formatProblem, HeroldError, ScheduleError } from '../errors.ts';
 import { TemplateRenderer } from '../render/template-renderer.ts';
-import { checkToots } from '../schedule/check-toots.ts';
+import { checkToots } from '../render/check-toots.ts';
 import { loadSchedule } from '../schedule/load-schedule.ts';
 import { DEFAULT_SCHEDULES_DIR } from '../schedule/load-schedules.ts';
 import type { Schedule } from '../schedule/schedule.ts';

@@ -1,4 +1,4 @@
-import type { CheckRoute } from '../checks/check-runner.ts';
+import type { CheckRoute } from '../checks/check-route.ts';
 import { checkTarget, probe } from '../checks/probe.ts';
 import type { Schedule } from '../schedule/schedule.ts';
 import { ok, warn, type CheckResult } from './check.ts';

@@ -1,7 +1,7 @@
 import { Duration, type DateTime } from 'luxon';
 import { minVersion } from 'semver';
-import type { CheckRoute } from '../checks/check-runner.ts';
-import type { CheckSpec, DnsType } from '../checks/check-spec.ts';
+import type { CheckRoute } from '../checks/check-route.ts';
+import type { CheckSpec, DnsType } from '../schedule/check-spec.ts';
 import { LocalDnsServer } from '../checks/local/local-dns-server.ts';
 import { LocalHttpServer } from '../checks/local/local-http-server.ts';
 import { LocalTlsServer, makeCertificate } from '../checks/local/local-tls-server.ts';

@@ -7,7 +7,7 @@ import { parseQuestionSet, type LabelledQuestion } from '../faq/index.ts';
 import { parseScheduleTime } from '../schedule/local-time.ts';
 import { TASK_STATUSES, type TaskStatus } from '../schedule/progress.ts';
 import type { Schedule } from '../schedule/schedule.ts';
-import { plannedCompletions, type Scenario } from '../schedule/timeline.ts';
+import { plannedCompletions, type Scenario } from '../render/timeline.ts';
 import type { SpeedSegment } from './virtual-clock.ts';
 
 /** What the rehearsal itself does at a virtual time: play the operator, a user, or the outage. */

@@ -12,7 +12,7 @@ import { DEFAULT_ACCOUNT, startSandbox, type MastodonVersion, type Sandbox } fro
 import { loadSchedule } from '../schedule/load-schedule.ts';
 import type { Schedule } from '../schedule/schedule.ts';
 import { milestoneTootId, reminderTootId } from '../schedule/toot-ids.ts';
-import type { Scenario } from '../schedule/timeline.ts';
+import type { Scenario } from '../render/timeline.ts';
 import { loadQuestions, loadScript, planRehearsal, type RehearsalAction, type RehearsalPlan } from './plan.ts';
 import { SandboxObserver, type ObserverCounts, type TranscriptEvent } from './observer.ts';
 import { progressBar, terminalLines, transcriptMarkdown } from './transcript.ts';

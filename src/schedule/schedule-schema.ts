@@ -56,7 +56,7 @@ export const scheduleFileSchema = z.strictObject({
         title: z.string().min(1).max(120),
         at: z.string().optional(),
         milestone: z.union([z.boolean(), z.string().min(1)]).optional(),
-        /** Checked in detail by src/checks/parse-check.ts, which knows every kind's fields. */
+        /** Checked in detail by src/schedule/parse-check.ts, which knows every kind's fields. */
         check: z.unknown().optional(),
       }),
     )

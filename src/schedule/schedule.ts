@@ -1,5 +1,5 @@
 import type { DateTime, Duration } from 'luxon';
-import type { CheckSpec } from '../checks/check-spec.ts';
+import type { CheckSpec } from './check-spec.ts';
 import type { Problem } from '../errors.ts';
 
 /** The kinds of toot a schedule produces, each with its own template. */

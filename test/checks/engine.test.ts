@@ -4,7 +4,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { LocalDnsServer } from '../../src/checks/local/local-dns-server.ts';
 import { LocalHttpServer } from '../../src/checks/local/local-http-server.ts';
 import { LocalTlsServer, makeCertificate } from '../../src/checks/local/local-tls-server.ts';
-import { CheckBusyError } from '../../src/checks/check-runner.ts';
+import { CheckBusyError } from '../../src/core/check-runner.ts';
 import { formatStatus, statusJson } from '../../src/cli/operator.ts';
 import { stamp } from '../../src/schedule/toot-ids.ts';
 import { parseSchedule } from '../../src/schedule/load-schedule.ts';

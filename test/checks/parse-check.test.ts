@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import { describe, expect, test } from 'vitest';
-import { parseCheck, parseEndpoint } from '../../src/checks/parse-check.ts';
+import { parseCheck, parseEndpoint } from '../../src/schedule/parse-check.ts';
 import { ScheduleError } from '../../src/errors.ts';
 import { parseSchedule } from '../../src/schedule/load-schedule.ts';
 

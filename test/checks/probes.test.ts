@@ -1,7 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { DateTime, Duration } from 'luxon';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { CheckOf } from '../../src/checks/check-spec.ts';
+import type { CheckOf } from '../../src/schedule/check-spec.ts';
 import { LocalDnsServer } from '../../src/checks/local/local-dns-server.ts';
 import { LocalHttpServer } from '../../src/checks/local/local-http-server.ts';
 import { LocalTlsServer, makeCertificate } from '../../src/checks/local/local-tls-server.ts';

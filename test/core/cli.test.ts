@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { TemplateRenderer } from '../../src/render/template-renderer.ts';
-import { checkToots } from '../../src/schedule/check-toots.ts';
+import { checkToots } from '../../src/render/check-toots.ts';
 import { parseSchedule } from '../../src/schedule/load-schedule.ts';
 
 /**

@@ -3,10 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { TemplateRenderer } from '../../src/render/template-renderer.ts';
 import { tootContext } from '../../src/render/toot-context.ts';
-import { checkToots } from '../../src/schedule/check-toots.ts';
+import { checkToots } from '../../src/render/check-toots.ts';
 import { DEFAULT_TEMPLATES_ROOT, loadSchedule, parseSchedule } from '../../src/schedule/load-schedule.ts';
 import { initialProgress } from '../../src/schedule/progress.ts';
-import { planTimeline, type Scenario, type TimelineEntry } from '../../src/schedule/timeline.ts';
+import { planTimeline, type Scenario, type TimelineEntry } from '../../src/render/timeline.ts';
 
 /**
  * Golden files of everything wien.rocks followers see on migration day.

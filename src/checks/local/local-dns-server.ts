@@ -1,5 +1,5 @@
 import dns2 from 'dns2';
-import type { DnsType } from '../check-spec.ts';
+import type { DnsType } from '../../schedule/check-spec.ts';
 
 const { Packet } = dns2;
 

@@ -1,6 +1,6 @@
 import { Resolver } from 'node:dns/promises';
-import type { CheckOf, ProbeResult, ResolverAnswer } from '../check-spec.ts';
-import { formatEndpoint } from '../parse-check.ts';
+import type { CheckOf, ProbeResult, ResolverAnswer } from '../../schedule/check-spec.ts';
+import { formatEndpoint } from '../../schedule/parse-check.ts';
 import { seesNew } from '../propagation.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { CheckOf, ProbeResult } from '../check-spec.ts';
+import type { CheckOf, ProbeResult } from '../../schedule/check-spec.ts';
 
 /** The most of a body read to look for `contains`; a health page is small. */
 const MAX_BODY = 64 * 1024;

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { connect } from 'node:tls';
-import type { CheckOf, ProbeResult } from '../check-spec.ts';
-import { formatEndpoint } from '../parse-check.ts';
+import type { CheckOf, ProbeResult } from '../../schedule/check-spec.ts';
+import { formatEndpoint } from '../../schedule/parse-check.ts';
 
 /**
  * Connects, reads the certificate the server presents for the check's name,

@@ -1,4 +1,4 @@
-import type { CheckOf, ProbeResult } from '../check-spec.ts';
+import type { CheckOf, ProbeResult } from '../../schedule/check-spec.ts';
 import { versionMatches } from '../version-match.ts';
 import { fetchError } from './http-probe.ts';
 

@@ -1,9 +1,9 @@
-import type { TemplateRenderer } from '../render/template-renderer.ts';
-import { tootContext } from '../render/toot-context.ts';
+import type { TemplateRenderer } from './template-renderer.ts';
+import { tootContext } from './toot-context.ts';
 import type { Problem } from '../errors.ts';
 import { ScheduleError } from '../errors.ts';
-import { initialProgress, type Progress, type TaskProgress } from './progress.ts';
-import type { Schedule } from './schedule.ts';
+import { initialProgress, type Progress, type TaskProgress } from '../schedule/progress.ts';
+import type { Schedule } from '../schedule/schedule.ts';
 
 export interface CheckedToot {
   /** e.g. "reminder ein-tag-vorher", "progress 3/9". */

@@ -1,9 +1,9 @@
 import type { DateTime } from 'luxon';
-import type { RenderedToot, TemplateRenderer } from '../render/template-renderer.ts';
-import { tootContext } from '../render/toot-context.ts';
-import { initialProgress, withTask, type Progress } from './progress.ts';
-import { milestoneTootId } from './toot-ids.ts';
-import type { Schedule, Task } from './schedule.ts';
+import type { RenderedToot, TemplateRenderer } from './template-renderer.ts';
+import { tootContext } from './toot-context.ts';
+import { initialProgress, withTask, type Progress } from '../schedule/progress.ts';
+import { milestoneTootId } from '../schedule/toot-ids.ts';
+import type { Schedule, Task } from '../schedule/schedule.ts';
 
 export const TIMELINE_KINDS = ['announcement', 'reminder', 'start', 'progress', 'milestone', 'complete', 'backout'] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];

@@ -1,31 +1,25 @@
 import { DateTime } from 'luxon';
-import type { Logger } from 'pino';
-import type { Clock } from '../core/ports/clock.ts';
+import type { Logger } from './ports/logger.ts';
+import type { Clock } from './ports/clock.ts';
 import { HeroldError } from '../errors.ts';
-import type { Operations } from '../core/operations.ts';
+import type { Operations } from './operations.ts';
 import { stamp } from '../schedule/toot-ids.ts';
 import type { Progress } from '../schedule/progress.ts';
 import type { Schedule, Task } from '../schedule/schedule.ts';
-import type { StateStore } from '../adapters/redis/state-store.ts';
-import type { CheckSpec } from './check-spec.ts';
-import { emptyRecord, type CheckRecord } from './check-record.ts';
-import type { CheckStore } from '../adapters/redis/check-store.ts';
-import { nextStreak } from './check-streak.ts';
-import type { CheckJob, CheckJobSink } from './check-job.ts';
-import { decide, type CheckDecision } from './decide.ts';
-import { checkTarget, probe } from './probe.ts';
-
-/**
- * Points a check somewhere else, or nowhere (null: the check does not run).
- * The rehearsal maps checks onto its local servers this way, so that no
- * rehearsal ever looks at the real instance.
- */
-export type CheckRoute = (schedule: Schedule, task: Task, spec: CheckSpec) => CheckSpec | null;
+import type { StateStore } from './ports/state-store.ts';
+import type { CheckSpec } from '../schedule/check-spec.ts';
+import { emptyRecord, type CheckRecord } from '../checks/check-record.ts';
+import type { CheckResults } from './ports/check-results.ts';
+import type { CheckRoute } from '../checks/check-route.ts';
+import { nextStreak } from '../checks/check-streak.ts';
+import type { CheckJob, CheckJobSink } from '../checks/check-job.ts';
+import { decide, type CheckDecision } from '../checks/decide.ts';
+import { checkTarget, probe } from '../checks/probe.ts';
 
 export interface CheckRunnerDeps {
   readonly schedules: ReadonlyMap<string, Schedule>;
   readonly store: StateStore;
-  readonly checks: CheckStore;
+  readonly checks: CheckResults;
   readonly operations: Operations;
   readonly jobs: CheckJobSink;
   readonly clock: Clock;
@@ -71,7 +65,7 @@ export class CheckRunner {
       const current = pending.filter((p) => p.job.start === start);
       const delayMs = Math.max(0, clock.realDelayMs(schedule.window.start.toMillis() - clock.now().toMillis()));
       // Not run yet and due at another time (the clock moved, as a rehearsal's does after boot): move it.
-      const misplaced = !record && current.length === 1 && current[0]!.state === 'delayed' && Math.abs(current[0]!.dueAt - (Date.now() + delayMs)) > 1000;
+      const misplaced = !record && current.length === 1 && current[0]!.state === 'delayed' && Math.abs(current[0]!.dueAt - (clock.realNowMs() + delayMs)) > 1000;
       if (misplaced) await jobs.remove(current[0]!.id);
       else if (current.length > 0) continue;
       await jobs.add({ scheduleId: schedule.id, taskId: task.id, start, seq: (record?.seq ?? -1) + 1 }, delayMs);

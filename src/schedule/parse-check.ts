@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import type { DateTime, Duration } from 'luxon';
 import { validRange } from 'semver';
-import { parseIsoDuration, parseScheduleTime } from '../schedule/local-time.ts';
+import { parseIsoDuration, parseScheduleTime } from './local-time.ts';
 import { CHECK_KINDS, DNS_TYPES, type CheckKind, type CheckSpec, type ConfirmMode, type DnsType, type Endpoint } from './check-spec.ts';
 
 /** A problem inside a task's `check`, with the path below `check` (the loader adds file and line). */
