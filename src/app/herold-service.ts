@@ -31,7 +31,7 @@ import { StateStore } from '../adapters/redis/state-store.ts';
 import { CharacterLimit } from '../adapters/redis/character-limit.ts';
 import { clockFromNow, type Clock } from '../core/ports/clock.ts';
 import { InstanceReachability, type ReachabilityView } from '../core/instance-reachability.ts';
-import { Operations } from '../core/operations.ts';
+import { Operations, type UpsertResult } from '../core/operations.ts';
 import { CheckRunner } from '../core/check-runner.ts';
 import type { CheckRoute } from '../checks/check-route.ts';
 import { CheckStore } from '../adapters/redis/check-store.ts';
@@ -72,7 +72,20 @@ export interface HeroldServiceOptions {
   readonly sources?: ReadonlyMap<string, ScheduleSource>;
 }
 
+/** What a reload changed for one schedule. */
+export interface ReloadResult extends UpsertResult {
+  readonly id: string;
+  /** The hash of the version that ran before; null for a schedule new to this service. */
+  readonly previous: string | null;
+  readonly hash: string;
+}
+
 export interface HeroldService {
+  /**
+   * Runs these (already validated) schedule files from now on: each changed one is swapped in,
+   * its jobs re-planned. A schedule absent from `next` keeps running until the restart.
+   */
+  reload(next: ReadonlyMap<string, { schedule: Schedule; source: ScheduleSource }>): Promise<ReloadResult[]>;
   readonly operations: Operations;
   readonly store: StateStore;
   readonly jobs: BullJobSink;
@@ -110,6 +123,9 @@ const delay = (ms: number) => new Promise<null>((resolve) => setTimeout(() => re
  */
 export async function startHerold(options: HeroldServiceOptions): Promise<HeroldService> {
   const { config, log } = options;
+  // One map every part reads at each use: a reload (src/cli/run.ts) swaps a schedule in place.
+  const running = new Map(options.schedules);
+  const sources = new Map(options.sources ?? []);
   const clock = options.clock ?? clockFromNow(options.now ?? (() => DateTime.now()));
   const now = () => clock.now();
   // Closed in reverse order, also when the start fails half-way.
@@ -144,7 +160,7 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
     closers.push(async () => {
       for (const budget of budgets) await budget.close();
     });
-    const gate = new RequestGate({ store: budgets[0]!, where: `primary instance ${config.mastodonUrl}`, rules, tootsNeeded: tootsNeededReader(options.schedules, store) });
+    const gate = new RequestGate({ store: budgets[0]!, where: `primary instance ${config.mastodonUrl}`, rules, tootsNeeded: tootsNeededReader(running, store) });
     const primaryAccount = new MastoAccount({ url: config.mastodonUrl, accessToken: config.mastodonAccessToken, role: 'primary', timeoutMs: config.requestTimeoutMs, onRateLimit, gate });
     const primary = meteredAccount(observedAccount(primaryAccount, reachability.observer()), metrics);
     let fallback: MastoAccount | null = null;
@@ -155,7 +171,7 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
     }
 
     // The token first: a definite refusal stops Herold before it does anything; no answer does not.
-    const limit = await CharacterLimit.load(redis, config.prefix, options.schedules.values());
+    const limit = await CharacterLimit.load(redis, config.prefix, running.values());
     const check = new PrimaryCheck({
       account: primary,
       url: config.mastodonUrl,
@@ -168,7 +184,7 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
     // A refusal stops the start; a slow instance does not hold it up (the outcome is handled below).
     const early = await Promise.race([first, delay(FIRST_ANSWER_WAIT_MS)]);
 
-    const schedules = new Map([...options.schedules].map(([id, schedule]) => [id, { schedule, renderer: new TemplateRenderer(schedule.templateDirs) }]));
+    const schedules = new Map([...running].map(([id, schedule]) => [id, { schedule, renderer: new TemplateRenderer(schedule.templateDirs) }]));
     // The FAQ, read once: the answers (matching and templates) and the status page use the same.
     const faq = await loadFaq().catch((error: unknown) => {
       log.warn({ err: (error as Error).message }, 'The FAQ could not be loaded; the status page shows no answers.');
@@ -180,7 +196,7 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
       redis,
       jobs,
       store,
-      schedules: options.schedules,
+      schedules: running,
       primary,
       get characterLimit() {
         return limit.value;
@@ -211,12 +227,12 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
       replies: replies.processor,
       posting: postOnceOptions(attempts, config.requestTimeoutMs),
     });
-    const operations = new Operations({ schedules: options.schedules, store, jobs, now, coalesceMs: config.coalesceMs, log, clock, checks: checkStore, rateBudget: gate, attempts });
-    for (const schedule of options.schedules.values()) await operations.upsert(schedule);
+    const operations = new Operations({ schedules: running, store, jobs, now, coalesceMs: config.coalesceMs, log, clock, checks: checkStore, rateBudget: gate, attempts });
+    for (const schedule of running.values()) await operations.upsert(schedule);
     const checkQueue = new CheckQueue(redis, config.prefix);
     closers.push(() => checkQueue.close());
     const checkRunner = new CheckRunner({
-      schedules: options.schedules,
+      schedules: running,
       store,
       checks: checkStore,
       operations,
@@ -226,7 +242,7 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
       route: options.checks?.route ?? (isLoopbackUrl(config.mastodonUrl) ? localOnly : undefined),
       minIntervalMs: options.checks?.minIntervalMs,
     });
-    for (const schedule of options.schedules.values()) await checkRunner.ensure(schedule);
+    for (const schedule of running.values()) await checkRunner.ensure(schedule);
 
     const worker = startWorker({
       connection: redis,
@@ -283,19 +299,19 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
       const httpChecks = new CheckStore(httpRedis, config.prefix);
       const httpBudget = new RateBudgetStore(httpRedis, config.prefix, 'primary');
       closers.push(() => httpBudget.close());
-      const httpGate = new RequestGate({ store: httpBudget, where: `primary instance ${config.mastodonUrl}`, rules, tootsNeeded: tootsNeededReader(options.schedules, httpStore) });
+      const httpGate = new RequestGate({ store: httpBudget, where: `primary instance ${config.mastodonUrl}`, rules, tootsNeeded: tootsNeededReader(running, httpStore) });
 
       // Read at scrape time, through the HTTP side's connection.
       metrics.observe({
         queueCounts: () => httpJobs.queue.getJobCounts(),
         budget: () => httpGate.report(),
-        checks: async () => (await Promise.all([...options.schedules.values()].map(async (s) => [...(await httpChecks.all(s.id)).values()].map((c) => ({ schedule: s.id, task: c.taskId, passing: c.streak.passing }))))).flat(),
-        schedules: () => scheduleReadings(options.schedules, httpStore),
+        checks: async () => (await Promise.all([...running.values()].map(async (s) => [...(await httpChecks.all(s.id)).values()].map((c) => ({ schedule: s.id, task: c.taskId, passing: c.streak.passing }))))).flat(),
+        schedules: () => scheduleReadings(running, httpStore),
       });
-      const httpOperations = new Operations({ schedules: options.schedules, store: httpStore, jobs: httpJobs, now, coalesceMs: config.coalesceMs, log, clock, checks: httpChecks, rateBudget: httpGate });
+      const httpOperations = new Operations({ schedules: running, store: httpStore, jobs: httpJobs, now, coalesceMs: config.coalesceMs, log, clock, checks: httpChecks, rateBudget: httpGate });
       web = await createWeb({
         faq: faq instanceof Error ? null : faq,
-        schedules: options.schedules,
+        schedules: running,
         store: httpStore,
         now,
         feedKey: config.mastodonUrl,
@@ -330,13 +346,31 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
     const heartbeat = await startHeartbeat({
       redis,
       prefix: config.prefix,
-      schedules: () => options.schedules.values(),
-      sources: () => options.sources ?? new Map(),
+      schedules: () => running.values(),
+      sources: () => sources,
       onError: (error) => log.warn(`The heartbeat could not be written: ${error.message}`),
     });
     closers.push(() => heartbeat.stop());
 
+    const reload = async (next: ReadonlyMap<string, { schedule: Schedule; source: ScheduleSource }>): Promise<ReloadResult[]> => {
+      const results: ReloadResult[] = [];
+      for (const [id, { schedule, source }] of next) {
+        const previous = sources.get(id)?.hash ?? null;
+        if (previous === source.hash && running.has(id)) continue;
+        running.set(id, schedule);
+        sources.set(id, source);
+        schedules.set(id, { schedule, renderer: new TemplateRenderer(schedule.templateDirs) });
+        // Posted toots stay; pending jobs move with the file, and a moved window gets its date-changed toot.
+        const upserted = await operations.upsert(schedule);
+        await checkRunner.ensure(schedule);
+        results.push({ id, previous, hash: source.hash, ...upserted });
+      }
+      await heartbeat.beat();
+      return results;
+    };
+
     return {
+      reload,
       operations,
       store,
       jobs,

@@ -9,7 +9,7 @@ import { envFor, finished, lines, MARK, setUpRun, spawnHerold, tempDir, withText
 const operatorEnv = (r: Rig) => ({ PATH: process.env.PATH, HOME: process.env.HOME, NODE_OPTIONS: '', REDIS_URL, HEROLD_PREFIX: r.config.prefix, HEROLD_COALESCE_MS: '200' });
 
 // Every test has its own sandbox, prefix and files: they all run side by side.
-test.concurrent('herold task, window and status from a shell reach the running service', async ({ expect, onTestFinished }) => {
+test.concurrent('herold task, window and status from a shell reach the running service', { timeout: 120_000 }, async ({ expect, onTestFinished }) => {
   const r = await rig();
   const tmp = tempDir();
   onTestFinished(async () => {
@@ -17,11 +17,12 @@ test.concurrent('herold task, window and status from a shell reach the running s
     tmp.cleanup();
   });
   // The service and the CLI load the same file, as on the day.
-  const file = writeSchedule(tmp.dir, { ...rebasedWienRocks(200, 600), announcements: [], reminders: [] });
+  // Scale 30: the deadline lies 10 minutes after the start, beyond the test on a loaded machine.
+  const file = writeSchedule(tmp.dir, { ...rebasedWienRocks(200, 30), announcements: [], reminders: [] });
   const { schedule, source } = [...loadScheduleSources([file]).values()][0]!;
   const service = await r.start([schedule], { http: false, replies: false, sources: new Map([[schedule.id, source]]) });
   const start = await waitFor('start toot', () => withText(r.sandbox, MARK.start)[0], 10_000);
-  const cli = (...args: string[]) => finished(spawnHerold([...args, '--schedule', file], operatorEnv(r)));
+  const cli = (...args: string[]) => finished(spawnHerold([...args, '--schedule', file], operatorEnv(r)), 60_000);
 
   const task = await cli('task', schedule.id, 'abschaltung', 'done', '--note', 'Alles aus.');
   expect(task.stderr).toBe('');
@@ -69,11 +70,11 @@ test.concurrent('herold task, window and status from a shell reach the running s
   await waitFor('unpinned', () => !r.sandbox.status(start.id)!.pinned, 5000);
 });
 
-test.concurrent('herold run with a refused token: exit 1 and one line naming MASTODON_ACCESS_TOKEN and the scopes', async (context) => {
+test.concurrent('herold run with a refused token: exit 1 and one line naming MASTODON_ACCESS_TOKEN and the scopes', { timeout: 120_000 }, async (context) => {
   const { r, file } = await setUpRun(context);
   const child = spawnHerold(['run', file], envFor(r.config, { MASTODON_ACCESS_TOKEN: 'not-a-valid-token', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'error' }));
   context.onTestFinished(() => child.stop());
-  const result = await finished(child);
+  const result = await finished(child, 60_000);
   context.expect(result.code).toBe(1);
   const errors = lines(result.stderr);
   context.expect(errors).toHaveLength(1);
@@ -83,13 +84,13 @@ test.concurrent('herold run with a refused token: exit 1 and one line naming MAS
   context.expect(r.sandbox.statuses()).toHaveLength(0);
 });
 
-test.concurrent('herold run without MASTODON_URL: exit 1 and one line naming it', async (context) => {
+test.concurrent('herold run without MASTODON_URL: exit 1 and one line naming it', { timeout: 120_000 }, async (context) => {
   const { r, file } = await setUpRun(context);
   const env = envFor(r.config, { PORT: '0', HOST: '127.0.0.1' });
   delete env.MASTODON_URL;
   const child = spawnHerold(['run', file], env);
   context.onTestFinished(() => child.stop());
-  const result = await finished(child);
+  const result = await finished(child, 60_000);
   context.expect(result.code).toBe(1);
   const errors = lines(result.stderr);
   context.expect(errors).toHaveLength(1);
@@ -97,11 +98,11 @@ test.concurrent('herold run without MASTODON_URL: exit 1 and one line naming it'
   context.expect(r.sandbox.requests()).toHaveLength(0);
 });
 
-test.concurrent('herold run on SIGTERM: exits 0 within 10 s', async (context) => {
+test.concurrent('herold run on SIGTERM: exits 0 within 10 s', { timeout: 120_000 }, async (context) => {
   const { r, file } = await setUpRun(context);
   const child = spawnHerold(['run', file], envFor(r.config, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' }));
   context.onTestFinished(() => child.stop());
-  await child.waitForOutput('Herold is running.');
+  await child.waitForOutput('Herold is running.', 60_000);
   const sent = Date.now();
   child.kill('SIGTERM');
   const result = await finished(child, 12_000);
