@@ -44,8 +44,8 @@ describe('the DNS spread for toots and FAQ answers', () => {
 
     const complete = { ...progress, phase: 'complete' as const };
     const answer = faq.render('erreichbarkeit', tootContext(schedule, complete, at('15:34'), { dns })).text;
-    expect(answer).toContain('kann es ein paar Stunden dauern. Stand jetzt: 3 von 4 Resolvern sehen die neue Adresse. Spätestens um 15:36 Uhr');
-    expect(faq.render('erreichbarkeit', tootContext(schedule, progress, at('15:34'), { dns })).text).toContain('Die DNS-Umstellung läuft: 3 von 4 Resolvern');
+    expect(answer).toContain('kann es etwas dauern, bis sie überall angekommen ist. Stand jetzt: 3 von 4 Resolvern sehen die neue Adresse. Spätestens um 15:36 Uhr');
+    expect(faq.render('erreichbarkeit', tootContext(schedule, progress, at('15:34'), { dns })).text).toContain('Die neue Adresse verbreitet sich gerade: 3 von 4 Resolvern');
     expect(faq.render('erreichbarkeit', tootContext(schedule, complete, at('15:34'))).text).not.toContain('Stand jetzt');
   });
 });

@@ -80,7 +80,7 @@ describe('answers that depend on the state', () => {
 
   test('the back-out answer names the deadline', () => {
     expect(render('backout', { phase: 'announced' })).toContain('20:00 Uhr');
-    expect(render('backout', { phase: 'backout' })).toContain('alten Installation');
+    expect(render('backout', { phase: 'backout' })).toContain('bisherigen Installation');
   });
 
   test('the fallback promises a person and names the contact by profile URL when there is one', () => {

@@ -80,7 +80,7 @@ describe('status page', () => {
     expect(html).toContain('data-phase="announced">angekündigt</span>');
     expect(html).toContain('<summary>Wann ist der Umzug?</summary>');
     // termin.hbs before the start: the date, from the live state.
-    expect(html).toContain(`Der Umzug von wien.rocks startet am ${start.toFormat("cccc, d. LLLL yyyy, HH:mm 'Uhr'")}`);
+    expect(html).toContain(`Die Wartung von wien.rocks beginnt am ${start.toFormat("cccc, d. LLLL yyyy, HH:mm 'Uhr'")}`);
     expect(html).toContain('Noch nichts veröffentlicht.');
   });
 

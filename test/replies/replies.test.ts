@@ -51,7 +51,7 @@ describe('answering questions', () => {
     expect(dmReply.text).toBe(await expected(service, schedule, 'dauer', 'alice'));
     expect(pubReply).toMatchObject({ visibility: 'direct', inReplyToId: pub.id, language: 'de', mentions: ['bob'] });
     expect(pubReply.text).toBe(await expected(service, schedule, 'termin', 'bob'));
-    expect(pubReply.text.startsWith('@bob Der Umzug von wien.rocks startet am')).toBe(true);
+    expect(pubReply.text.startsWith('@bob Die Wartung von wien.rocks beginnt am')).toBe(true);
 
     const notifications = r.sandbox.notifications().filter((n) => n.type === 'mention');
     expect(dmReply.idempotencyKey).toBe(replyPostKey(notifications.find((n) => n.statusId === dm.id)!.id));
