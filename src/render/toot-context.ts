@@ -2,6 +2,7 @@ import type { DnsSpread } from '../checks/dns-spread.ts';
 import { Duration, type DateTime } from 'luxon';
 import { finishedCount, type Phase, type Progress, type TaskStatus } from '../schedule/progress.ts';
 import type { Schedule } from '../schedule/schedule.ts';
+import { calendarUrl } from './calendar-url.ts';
 import { contactUrl } from './contact-url.ts';
 import { defuseMentions } from './defuse-mentions.ts';
 import { safeText } from './safe-text.ts';
@@ -32,6 +33,8 @@ export interface TootContext {
     /** The contact's profile URL (https://wien.rocks/@paula): names the contact in answers without mentioning anyone. */
     readonly contactUrl: string | null;
     readonly fallbackAccount: string | null;
+    /** The calendar file of this maintenance (/s/<id>.ics next to a Herold `statusPage`); null without a status page. */
+    readonly calendar: string | null;
     readonly reason: string | null;
     readonly mastodonVersion: string | null;
     readonly backoutPosts: 'lost' | 'kept' | null;
@@ -112,6 +115,7 @@ export function tootContext(schedule: Schedule, progress: Progress, now: DateTim
       contact: schedule.contact,
       contactUrl: contactUrl(schedule.contact, schedule.instance),
       fallbackAccount: schedule.fallbackAccount,
+      calendar: calendarUrl(schedule),
       reason: schedule.reason,
       mastodonVersion: schedule.mastodonVersion,
       backoutPosts: schedule.backoutPosts,

@@ -11,7 +11,8 @@ export interface PostedAt {
 
 /**
  * When the maintenance actually ended, from the recorded facts; null while
- * it has not ended (or was cancelled). Completed by the last task: the moment
+ * it has not ended (or was cancelled). The time recorded with the outcome
+ * when there is one; otherwise: completed by the last task: the moment
  * that task finished. Completed or backed out by the operator: when the
  * outcome's toot went out. Backed out at the deadline: the deadline (its
  * toot may have gone out later, after an outage).

@@ -56,7 +56,7 @@ test('the status page updates a task row live, without a reload', async () => {
 
   await page.goto(`${service.httpUrl}/s/${schedule.id}`);
   expect(await page.getAttribute('html', 'lang')).toBe('de');
-  expect(await page.locator('h1').textContent()).toBe('Umzug von wien.rocks');
+  expect(await page.locator('h1').textContent()).toBe('Wartung von wien.rocks');
   expect(await page.locator('table caption').textContent()).toBe('Die Schritte im Einzelnen');
   await page.locator('#live', { hasText: 'Diese Seite aktualisiert sich von selbst.' }).waitFor({ timeout: 5000 });
 

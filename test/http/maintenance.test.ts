@@ -77,7 +77,8 @@ describe('maintenance mode over HTTP (HEROLD_MAINTENANCE_HOSTS=wien.rocks)', () 
     expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
     const html = await res.text();
     expect(html).toContain('<h1>wien.rocks ist gerade in Wartung</h1>');
-    expect(html).toContain('wien.rocks ist gerade in Wartung und voraussichtlich ab etwa 16:00 Uhr wieder da.');
+    expect(html).toContain('voraussichtlich ab etwa <span id="expected-end">16:00 Uhr</span>');
+    expect(html).toContain('bis <span id="deadline">20:00 Uhr</span>');
     expect(html).toContain(`1 von ${s.tasks.length} Schritten erledigt`);
     expect(html).toContain('(in 30 Min.)');
     expect(html).toContain('href="https://mastodon.social/@wienrocks"');

@@ -58,7 +58,7 @@ export function maintenanceMode(options: MaintenanceModeOptions): MiddlewareHand
     const headers = { 'Retry-After': String(retryAfter), 'Cache-Control': 'no-store' };
     if (answer === 'health') return c.text(`Wartung: ${message}`, 503, headers);
     if (answer === 'json') return c.json({ error: message }, 503, headers);
-    const page = options.pages.maintenance(view, { eventsUrl: `/s/${encodeURIComponent(schedule.id)}/events`, message, statusPage: options.statusPage(schedule) });
+    const page = options.pages.maintenance(view, { eventsUrl: `/s/${encodeURIComponent(schedule.id)}/events`, statusPage: options.statusPage(schedule) });
     return c.html(page, 503, { ...options.pages.headers(), ...headers });
   };
 }

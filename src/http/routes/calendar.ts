@@ -4,7 +4,6 @@ import { DateTime as LuxonDateTime } from 'luxon';
 import { calendarFacts, calendarFingerprint, calendarText } from '../../calendar/maintenance-calendar.ts';
 import type { CalendarSequenceStore } from '../../adapters/redis/calendar-sequence-store.ts';
 import { actualEnd } from '../../schedule/outcome-time.ts';
-import { fallbackAccountOf } from '../../schedule/fallback-account.ts';
 import type { Schedule } from '../../schedule/schedule.ts';
 import type { LiveState } from '../live/live-state.ts';
 
@@ -13,11 +12,6 @@ export interface CalendarRouteOptions {
   readonly now: () => DateTime;
   /** HEROLD_PUBLIC_URL: the status page's address when the schedule names none. */
   readonly publicUrl: string | null;
-}
-
-/** The calendar file of a maintenance, relative to Herold's root. */
-export function calendarPath(scheduleId: string): string {
-  return `/s/${encodeURIComponent(scheduleId)}.ics`;
 }
 
 /** Where followers read the status of a maintenance: the schedule's `statusPage`, else Herold's own page when its public URL is known. */
@@ -43,7 +37,7 @@ export function mountCalendar(app: Hono, live: LiveState, options: CalendarRoute
       deadline: snapshot.progress.deadline,
       endedAt: actualEnd(schedule, snapshot.progress, snapshot.posted),
       pageUrl: statusPageUrl(schedule, options.publicUrl),
-      fallbackAccount: fallbackAccountOf(schedule),
+      fallbackAccount: schedule.fallbackAccount,
     });
     const revision = await options.store.revise(schedule.id, calendarFingerprint(facts), options.now().toMillis());
     const body = calendarText(facts, revision.sequence, LuxonDateTime.fromMillis(revision.changedAt, { zone: 'utc' }));

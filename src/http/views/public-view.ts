@@ -8,8 +8,8 @@ import type { CheckRecord } from '../../checks/check-record.ts';
 import { publicCheck, type PublicCheck } from '../../checks/public-check.ts';
 import { shownStatus, type ShownStatus } from '../../checks/shown-status.ts';
 import { actualEnd } from '../../schedule/outcome-time.ts';
-import { fallbackAccountOf } from '../../schedule/fallback-account.ts';
-import { profileUrl } from './profile-url.ts';
+import { calendarPath } from '../../render/calendar-url.ts';
+import { contactUrl } from '../../render/contact-url.ts';
 import { relativeLabel } from './relative-label.ts';
 
 /**
@@ -189,7 +189,7 @@ export function publicView({ schedule, progress, posted, version, faq, now, chec
   const done = finishedCount(schedule, progress);
   const ended = actualEnd(schedule, progress, posted);
   const relative = (dt: DateTime) => relativeLabel(dt, now, locale);
-  const fallback = fallbackAccountOf(schedule);
+  const fallback = schedule.fallbackAccount;
   const total = schedule.tasks.length;
 
   return {
@@ -219,8 +219,8 @@ export function publicView({ schedule, progress, posted, version, faq, now, chec
     ended: ended
       ? { at: inZone(ended).toISO()!, atLabel: clock(inZone(ended)), durationLabel: durationLabel(ended.diff(start), locale) }
       : null,
-    calendarUrl: `/s/${encodeURIComponent(schedule.id)}.ics`,
-    fallbackAccount: fallback ? { handle: fallback, url: profileUrl(fallback) } : null,
+    calendarUrl: calendarPath(schedule.id),
+    fallbackAccount: fallback ? { handle: fallback, url: contactUrl(fallback, schedule.instance) } : null,
     progress: { done, total, label: `${done} von ${total} Schritten erledigt` },
     tasks: schedule.tasks.map((task) => {
       const state = progress.tasks[task.id] ?? { status: 'pending' as const, changedAt: null, note: null };

@@ -56,8 +56,8 @@ export class StatusPages {
    * runs (HEROLD_MAINTENANCE_HOSTS): the live progress, the expected end and
    * where to follow meanwhile.
    */
-  maintenance(view: PublicView, options: { eventsUrl: string; message: string; statusPage: string | null }): string {
-    return this.maintenancePage({ view, eventsUrl: options.eventsUrl, message: options.message, statusPage: options.statusPage, css: this.css, script: this.script });
+  maintenance(view: PublicView, options: { eventsUrl: string; statusPage: string | null }): string {
+    return this.maintenancePage({ view, eventsUrl: options.eventsUrl, statusPage: options.statusPage, css: this.css, script: this.script });
   }
 
   /** A short German page for a 404 (or "nothing planned"). */
