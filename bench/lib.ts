@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
+import { deletePrefix as deleteKeysUnder } from '../src/adapters/redis/delete-prefix.ts';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { parseSchedule } from '../src/schedule/load-schedule.ts';
@@ -115,18 +116,11 @@ export const ms = (value: number, digits = 1): string => (Number.isFinite(value)
 /** Deletes every key under the prefix; returns how many. */
 export async function deletePrefix(prefix: string): Promise<number> {
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  let deleted = 0;
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) deleted += await redis.del(...keys);
-    } while (cursor !== '0');
+    return await deleteKeysUnder(redis, prefix);
   } finally {
     redis.disconnect();
   }
-  return deleted;
 }
 
 export async function waitUntil<T>(what: string, probe: () => T | Promise<T>, timeoutMs: number, intervalMs = 5): Promise<NonNullable<T>> {

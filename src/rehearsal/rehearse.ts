@@ -1,25 +1,30 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { DateTime } from 'luxon';
 import { pino, type Logger } from 'pino';
 import { loadConfig, type Config } from '../config/config.ts';
 import { startHerold, type HeroldService } from '../app/herold-service.ts';
 import type { LabelledQuestion } from '../faq/index.ts';
-import { connectOrExplain, redisConnection, serversOf, type RedisConnection } from '../adapters/redis/connect.ts';
+import { connectOrExplain, redisConnection, type RedisConnection } from '../adapters/redis/connect.ts';
+import { deletePrefix } from '../adapters/redis/delete-prefix.ts';
 import { DEFAULT_ACCOUNT, startSandbox, type MastodonVersion, type Sandbox } from '../sandbox/index.ts';
 import { loadSchedule } from '../schedule/load-schedule.ts';
 import type { Schedule } from '../schedule/schedule.ts';
-import { milestoneTootId, reminderTootId } from '../schedule/toot-ids.ts';
 import type { Scenario } from '../render/timeline.ts';
-import { loadQuestions, loadScript, planRehearsal, type RehearsalAction, type RehearsalPlan } from './plan.ts';
+import { CheckWatch } from './check-watch.ts';
+import { CheckWorld } from './check-world.ts';
+import { LiveTranscript, type Tty } from './live-transcript.ts';
+import { missingToots } from './missing-toots.ts';
 import { SandboxObserver, type ObserverCounts, type TranscriptEvent } from './observer.ts';
-import { progressBar, terminalLines, transcriptMarkdown } from './transcript.ts';
+import { awaitOutcome, OUTCOME_TEXT, type RehearsalOutcome } from './outcome.ts';
+import { loadQuestions, loadScript, planRehearsal, type RehearsalPlan } from './plan.ts';
+import { playStep, type Step } from './play-step.ts';
+import { transcriptMarkdown } from './transcript.ts';
 import { VirtualClock } from './virtual-clock.ts';
-import { CheckWorld, type WorldChange } from './check-world.ts';
-import { shownStatus } from '../checks/shown-status.ts';
-import { checkView } from '../checks/check-view.ts';
+import { waitReal } from './wait-real.ts';
+
+export type { RehearsalOutcome } from './outcome.ts';
 
 /** Default compression: the wien.rocks weeks (27.01. 18:00 to 12.02. 15:00, about 16 days) pass in about 23 s; the whole demo takes about 45 s. */
 export const DEFAULT_SPEED = 60_000;
@@ -65,7 +70,7 @@ export interface RehearseOptions {
   /** Transcript lines, as they happen. */
   readonly out?: (line: string) => void;
   /** A terminal to draw the progress bar on; null for none. */
-  readonly tty?: { write(text: string): unknown; columns?: number } | null;
+  readonly tty?: Tty | null;
   readonly logLevel?: string;
   /** Give up this long (real ms) after the expected end. Default 60 s. */
   readonly overtimeMs?: number;
@@ -74,8 +79,6 @@ export interface RehearseOptions {
   /** Real milliseconds between Herold being up and the virtual clock starting. Default 200. */
   readonly leadRealMs?: number;
 }
-
-export type RehearsalOutcome = 'complete' | 'backout' | 'cancelled' | 'unfinished' | 'aborted';
 
 export interface RehearsalResult {
   readonly ok: boolean;
@@ -108,34 +111,86 @@ function accountOf(handle: string): { username: string; domain: string } {
 /** How long Herold may take to boot before the virtual clock is moved to its real start. */
 const BOOT_SLACK_MS = 10 * 60_000;
 
-const OUTCOME_TEXT: Record<RehearsalOutcome, string> = {
-  complete: 'Wartung abgeschlossen',
-  backout: 'Wartung zurückgerollt (Back-out)',
-  cancelled: 'Wartung abgesagt',
-  unfinished: 'Probe nicht fertig geworden',
-  aborted: 'Probe abgebrochen',
-};
-
 /** Tuning variables an operator may set for the rehearsal; everything else is the rehearsal's own. */
 const TUNING = ['HEROLD_GRACE_MS', 'HEROLD_COALESCE_MS', 'HEROLD_MAX_BACKOFF_MS', 'HEROLD_REQUEST_TIMEOUT_MS'] as const;
 
-/** Waits `ms` real milliseconds, or until `signal` aborts. Never early: Node truncates fractional delays, and a question at 19:00 must not show 18:59. */
-const waitReal = (ms: number, signal?: AbortSignal): Promise<void> =>
-  sleep(Math.max(0, Math.ceil(ms) + 1), undefined, { signal }).catch((error: unknown) => {
-    if (!signal?.aborted) throw error;
-  });
+/** Real ms between two runs of a check at most; see CheckRunnerDeps.minIntervalMs. */
+const CHECK_MIN_INTERVAL_MS = 100;
+
+/** How often the rehearsal looks at the sandbox and the task checks (real ms). */
+const LOOK_MS = 50;
 
 /**
  * `herold rehearse`: the whole schedule against the embedded sandbox Mastodon
  * and the real worker, on a fresh Redis prefix, with time compressed. The
  * rehearsal plays the operator (task changes at their planned times), users
- * (questions) and, with `outage`, the instance going down.
+ * (questions) and, with `outage`, the instance going down. It watches
+ * Herold only from outside: the sandbox, Herold's state store and job queue.
  */
 export async function rehearse(options: RehearseOptions): Promise<RehearsalResult> {
   const wallStart = Date.now();
+  const day = planDay(options);
+  const redisUrl = options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  // Redis first: without it there is nothing to rehearse, and the answer should come at once.
+  const admin = await connectRedis(redisUrl);
+  const prefix = `{herold-probe-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}}`;
+  const transcript = new LiveTranscript(options.out ?? (() => undefined), options.tty ?? null);
+  const cleanup = new Cleanup();
+  cleanup.add(async () => {
+    await deletePrefix(admin, prefix).catch(() => undefined);
+    admin.disconnect();
+  });
+
+  let outcome: RehearsalOutcome = 'unfinished';
+  let stage: Stage | undefined;
+  let herold: Herold | undefined;
+  let finalProgress: string | null = null;
+  try {
+    stage = await setStage(day, options.mastodonVersion, cleanup);
+    herold = await bootHerold(day, stage, { redisUrl, prefix, options }, cleanup);
+    announce(day, stage, herold, wallStart, options.out ?? (() => undefined));
+    const questionIds: string[] = [];
+    watchTheDay(day, stage, herold, transcript, cleanup);
+    await playTheDay(
+      stage.steps,
+      { schedule: day.schedule, service: herold.service, sandbox: stage.sandbox, fallback: stage.fallbackSandbox !== null, questionIds, emit: (e) => transcript.emit([e]) },
+      herold.clock,
+      options.signal,
+    );
+    outcome = await awaitOutcome({
+      schedule: day.schedule,
+      service: herold.service,
+      observer: herold.observer,
+      look: () => herold!.look(),
+      questionIds,
+      emit: (events) => transcript.emit(events),
+      giveUpAt: herold.clock.realAt(day.plan.expectedEnd) + (options.overtimeMs ?? 60_000),
+      signal: options.signal,
+    });
+    transcript.emit(herold.look());
+    finalProgress = herold.observer.currentText('start') ?? null;
+    if (finalProgress) showFinalProgress(finalProgress, transcript, options.out ?? (() => undefined));
+    transcript.emit(await skippedAndFailed(day.schedule, herold));
+  } finally {
+    await cleanup.run();
+  }
+  return report(day, { stage: stage!, herold: herold!, transcript, outcome, finalProgress, wallStart, prefix, options });
+}
+
+/** The schedule and the plan of its compressed day. */
+interface Day {
+  readonly schedule: Schedule;
+  /** With an outage: the fallback account, on a second sandbox. */
+  readonly fallback: { readonly username: string; readonly domain: string } | null;
+  readonly plan: RehearsalPlan;
+  readonly scenario: Scenario;
+  readonly scripted: boolean;
+}
+
+function planDay(options: RehearseOptions): Day {
   const loaded = typeof options.schedule === 'string' ? loadSchedule(options.schedule) : options.schedule;
-  const fallbackHandle = options.outage && options.fallback !== false ? accountOf(loaded.fallbackAccount ?? DEFAULT_FALLBACK_ACCOUNT) : null;
-  const schedule: Schedule = fallbackHandle && !loaded.fallbackAccount ? { ...loaded, fallbackAccount: DEFAULT_FALLBACK_ACCOUNT } : loaded;
+  const fallback = options.outage && options.fallback !== false ? accountOf(loaded.fallbackAccount ?? DEFAULT_FALLBACK_ACCOUNT) : null;
+  const schedule: Schedule = fallback && !loaded.fallbackAccount ? { ...loaded, fallbackAccount: DEFAULT_FALLBACK_ACCOUNT } : loaded;
   const speed = options.speed ?? DEFAULT_SPEED;
   const windowSpeed = options.windowSpeed ?? Math.min(speed, DEFAULT_WINDOW_SPEED);
   const eventSpeed = options.eventSpeed ?? Math.min(windowSpeed, DEFAULT_EVENT_SPEED);
@@ -143,233 +198,200 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
   const questions = options.questions ?? loadQuestions(options.questionsFile);
   const script = options.scriptFile ? loadScript(options.scriptFile, schedule) : undefined;
   const plan = planRehearsal(schedule, { speed, windowSpeed, eventSpeed, scenario, script, questions, outage: options.outage ?? false });
-  const out = options.out ?? (() => undefined);
-  const redisUrl = options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const log: Logger = pino({ level: options.logLevel ?? 'error', base: { service: 'herold-rehearsal' } }, pino.destination({ fd: 2, sync: true }));
+  return { schedule, fallback, plan, scenario, scripted: script !== undefined };
+}
 
-  // Redis first: without it there is nothing to rehearse, and the answer should come at once.
+async function connectRedis(redisUrl: string): Promise<RedisConnection> {
   const admin = redisConnection(redisUrl, 'producer');
   admin.on('error', () => undefined);
   await connectOrExplain(admin, redisUrl);
+  return admin;
+}
 
-  const prefix = `{herold-probe-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}}`;
-  const bot = DEFAULT_ACCOUNT.username;
-  let sandbox: Sandbox | null = null;
-  let fallbackSandbox: Sandbox | null = null;
-  let service: HeroldService | null = null;
-  let observer: SandboxObserver | null = null;
-  let fallbackObserver: SandboxObserver | null = null;
-  let poller: NodeJS.Timeout | null = null;
-  const events: TranscriptEvent[] = [];
-  const questionIds: string[] = [];
-  let barShown = '';
-  let outcome: RehearsalOutcome = 'unfinished';
-  let clock: VirtualClock | null = null;
-  let world: CheckWorld | null = null;
-  let checkWatch: NodeJS.Timeout | null = null;
+/** The sandbox with the plan's users, the world the task checks look at, and the day's steps in time order. */
+interface Stage {
+  readonly sandbox: Sandbox;
+  /** The fallback account's instance, with an outage. */
+  readonly fallbackSandbox: Sandbox | null;
+  readonly world: CheckWorld;
+  /** Tasks that their checks confirm (the rehearsal's operator leaves them alone). */
+  readonly checked: ReadonlySet<string>;
+  readonly steps: readonly Step[];
+}
 
-  const tty = options.tty ?? null;
-  const clearBar = () => {
-    if (tty && barShown) tty.write('\r\x1b[2K');
-    barShown = '';
-  };
-  const emit = (fresh: readonly TranscriptEvent[]) => {
-    if (fresh.length === 0) return;
-    clearBar();
-    for (const event of fresh) {
-      events.push(event);
-      for (const line of terminalLines(event)) out(line);
-    }
-    drawBar();
-  };
-  const drawBar = () => {
-    if (!tty || !clock || !observer) return;
-    const total = clock.realAt(plan.expectedEnd) - clock.realStart;
-    const bar = progressBar((Date.now() - clock.realStart) / total, clock.now(), observer.summary());
-    const width = Math.max(20, (tty.columns || 80) - 1);
-    const line = [...bar].slice(0, width).join('');
-    if (line === barShown) return;
-    barShown = line;
-    tty.write(`\r\x1b[2K${barShown}`);
-  };
-
-  let statusPage: string | null = null;
-  let finalProgress: string | null = null;
-  try {
-    sandbox = await startSandbox({ domain: schedule.instance, maxCharacters: schedule.maxCharacters, mastodonVersion: options.mastodonVersion });
-    for (const user of new Set(plan.actions.flatMap((a) => (a.type === 'question' ? [a.user] : [])))) sandbox.addAccount({ username: user, displayName: user[0]!.toUpperCase() + user.slice(1) });
-    // Task checks look at local stand-ins that change when the plan has the task done; the checks,
-    // not the rehearsal's operator, then confirm those tasks (ask: the operator confirms once "bereit").
-    const doneAt = new Map(plan.actions.flatMap((a) => (a.type === 'task' && a.status === 'done' ? [[a.taskId, a.at] as const] : [])).reverse());
-    world = await CheckWorld.build(schedule, sandbox, doneAt);
-    const checked = new Set(world.checkedTasks);
-    const steps: Step[] = [
-      ...plan.actions.filter((a) => !(a.type === 'task' && a.status === 'done' && checked.has(a.taskId))),
-      ...world.changes.map((change) => ({ type: 'world' as const, at: change.at, change })),
-    ].sort((a, b) => a.at.toMillis() - b.at.toMillis());
-
-    if (fallbackHandle) {
-      fallbackSandbox = await startSandbox({
-        domain: fallbackHandle.domain,
+async function setStage({ schedule, plan, fallback }: Day, mastodonVersion: MastodonVersion | undefined, cleanup: Cleanup): Promise<Stage> {
+  const sandbox = await startSandbox({ domain: schedule.instance, maxCharacters: schedule.maxCharacters, mastodonVersion });
+  cleanup.add(() => sandbox.close());
+  for (const user of new Set(plan.actions.flatMap((a) => (a.type === 'question' ? [a.user] : [])))) sandbox.addAccount({ username: user, displayName: user[0]!.toUpperCase() + user.slice(1) });
+  // Task checks look at local stand-ins that change when the plan has the task done; the checks,
+  // not the rehearsal's operator, then confirm those tasks (ask: the operator confirms once "bereit").
+  const doneAt = new Map(plan.actions.flatMap((a) => (a.type === 'task' && a.status === 'done' ? [[a.taskId, a.at] as const] : [])).reverse());
+  const world = await CheckWorld.build(schedule, sandbox, doneAt);
+  cleanup.add(() => world.close());
+  const checked = new Set(world.checkedTasks);
+  const steps: Step[] = [
+    ...plan.actions.filter((a) => !(a.type === 'task' && a.status === 'done' && checked.has(a.taskId))),
+    ...world.changes.map((change) => ({ type: 'world' as const, at: change.at, change })),
+  ].sort((a, b) => a.at.toMillis() - b.at.toMillis());
+  const fallbackSandbox = fallback
+    ? await startSandbox({
+        domain: fallback.domain,
         maxCharacters: schedule.maxCharacters,
-        accounts: [{ username: fallbackHandle.username, token: FALLBACK_TOKEN, scopes: ['read', 'write'], bot: true, displayName: `${schedule.instance} (Ausweichkonto)` }],
-      });
-    }
-    const tuning = Object.fromEntries(TUNING.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])));
-    const base = loadConfig({
-      ...tuning,
-      MASTODON_URL: sandbox.url,
-      MASTODON_ACCESS_TOKEN: DEFAULT_ACCOUNT.token!,
-      REDIS_URL: redisUrl,
-      HOST: '127.0.0.1',
-      PORT: String(options.port ?? 0),
-      HEROLD_PREFIX: prefix,
-      LOG_LEVEL: 'silent',
-      ...(fallbackSandbox ? { FALLBACK_MASTODON_URL: fallbackSandbox.url, FALLBACK_MASTODON_ACCESS_TOKEN: FALLBACK_TOKEN } : {}),
-    });
+        accounts: [{ username: fallback.username, token: FALLBACK_TOKEN, scopes: ['read', 'write'], bot: true, displayName: `${schedule.instance} (Ausweichkonto)` }],
+      })
+    : null;
+  if (fallbackSandbox) cleanup.add(() => fallbackSandbox.close());
+  return { sandbox, fallbackSandbox, world, checked, steps };
+}
 
-    // Anchored far ahead while Herold boots (a cold start takes over a second), then moved to now, below.
-    clock = new VirtualClock({ start: plan.clockStart, speed: plan.speed, segments: plan.segments, realStart: Date.now() + BOOT_SLACK_MS });
-    const config: Config = {
-      ...base,
-      // Lateness in a rehearsal is the worker's real latency times the speed: judge it in real time, so
-      // a reminder a few real milliseconds late is not "20 minutes late". Equivalent to not scaling it.
-      graceMs: base.graceMs * clock.maxSpeed,
-      // Retries while the instance is down wait real time; scaled, they find it back within a
-      // few virtual minutes, as they would on the day (30 s against an hour of downtime).
-      maxBackoffMs: Math.max(20, Math.round(base.maxBackoffMs / plan.windowSpeed)),
-    };
-    const virtual = clock;
-    observer = new SandboxObserver(sandbox, bot, schedule.id, (ms) => virtual.virtualAt(ms));
-    const watch = observer;
-    if (fallbackSandbox && fallbackHandle) {
-      fallbackObserver = new SandboxObserver(fallbackSandbox, fallbackHandle.username, schedule.id, (ms) => virtual.virtualAt(ms), schedule.fallbackAccount!);
-    }
-    const fallbackWatch = fallbackObserver;
-    const pollAll = () => [...watch.poll(), ...(fallbackWatch?.poll() ?? [])].sort((a, b) => a.at.toMillis() - b.at.toMillis());
+/** Herold running against the sandbox on the virtual clock, and what watches it from outside. */
+interface Herold {
+  readonly service: HeroldService;
+  readonly clock: VirtualClock;
+  /** Watches the instance's sandbox. */
+  readonly observer: SandboxObserver;
+  /** What is new on both sandboxes, in time order. */
+  look(): TranscriptEvent[];
+  readonly statusPage: string | null;
+}
 
-    service = await startHerold({
-      config,
-      schedules: new Map([[schedule.id, schedule]]),
-      log,
-      clock,
-      now: () => virtual.now(),
-      // A fast clock would ask for a run every few milliseconds; ten a second are plenty.
-      checks: { route: world.route, minIntervalMs: CHECK_MIN_INTERVAL_MS },
-    });
-    statusPage = service.httpUrl ? `${service.httpUrl}/s/${encodeURIComponent(schedule.id)}` : null;
-    // Booted: start the day now, and let Herold bring its delayed jobs in line with the moved clock.
-    clock.restartAt(Date.now() + (options.leadRealMs ?? 200));
-    await service.operations.upsert(schedule);
-    await service.checks.runner.ensure(schedule);
+async function bootHerold(
+  { schedule, plan, fallback }: Day,
+  { sandbox, fallbackSandbox, world }: Stage,
+  { redisUrl, prefix, options }: { redisUrl: string; prefix: string; options: RehearseOptions },
+  cleanup: Cleanup,
+): Promise<Herold> {
+  const log: Logger = pino({ level: options.logLevel ?? 'error', base: { service: 'herold-rehearsal' } }, pino.destination({ fd: 2, sync: true }));
+  // Anchored far ahead while Herold boots (a cold start takes over a second), then moved to now, below.
+  const clock = new VirtualClock({ start: plan.clockStart, speed: plan.speed, segments: plan.segments, realStart: Date.now() + BOOT_SLACK_MS });
+  const config = rehearsalConfig(plan, clock, { sandboxUrl: sandbox.url, fallbackUrl: fallbackSandbox?.url ?? null, redisUrl, prefix, port: options.port ?? 0 });
+  const observer = new SandboxObserver(sandbox, DEFAULT_ACCOUNT.username, schedule.id, (ms) => clock.virtualAt(ms));
+  const fallbackObserver =
+    fallbackSandbox && fallback ? new SandboxObserver(fallbackSandbox, fallback.username, schedule.id, (ms) => clock.virtualAt(ms), schedule.fallbackAccount!) : null;
+  const look = () => [...observer.poll(), ...(fallbackObserver?.poll() ?? [])].sort((a, b) => a.at.toMillis() - b.at.toMillis());
+  const service = await startHerold({
+    config,
+    schedules: new Map([[schedule.id, schedule]]),
+    log,
+    clock,
+    now: () => clock.now(),
+    // A fast clock would ask for a run every few milliseconds; ten a second are plenty.
+    checks: { route: world.route, minIntervalMs: CHECK_MIN_INTERVAL_MS },
+  });
+  cleanup.add(() => service.close());
+  const statusPage = service.httpUrl ? `${service.httpUrl}/s/${encodeURIComponent(schedule.id)}` : null;
+  // Booted: start the day now, and let Herold bring its delayed jobs in line with the moved clock.
+  clock.restartAt(Date.now() + (options.leadRealMs ?? 200));
+  await service.operations.upsert(schedule);
+  await service.checks.runner.ensure(schedule);
+  return { service, clock, observer, look, statusPage };
+}
 
-    const expectedRealS = (clock.realAt(plan.expectedEnd) - wallStart) / 1000;
-    out(`Probe: ${schedule.id} (${schedule.instance}), ${shortDay(plan.clockStart)} bis ${shortDay(plan.expectedEnd)}${plan.actions.some((a) => a.type === 'outage') ? ', mit Ausfall' : ''}`);
-    out(`Tempo: ${fmt(plan.speed)}-fach, im Wartungsfenster ${fmt(plan.windowSpeed)}-fach, rund um geplante Tröts und Fragen ${fmt(plan.eventSpeed)}-fach; Dauer etwa ${Math.ceil(expectedRealS)} s.`);
-    out(`Sandbox-Mastodon: ${sandbox.url} (Konto @${bot}); Statusseite: ${statusPage ?? '(kein HTTP)'}`);
-    if (fallbackSandbox) out(`Ausweichkonto: ${schedule.fallbackAccount} auf ${fallbackSandbox.url}`);
-    out('');
+/** Herold's configuration for the rehearsal: the sandbox, the fresh prefix, and times judged at the clock's speed. */
+function rehearsalConfig(plan: RehearsalPlan, clock: VirtualClock, at: { sandboxUrl: string; fallbackUrl: string | null; redisUrl: string; prefix: string; port: number }): Config {
+  const tuning = Object.fromEntries(TUNING.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])));
+  const base = loadConfig({
+    ...tuning,
+    MASTODON_URL: at.sandboxUrl,
+    MASTODON_ACCESS_TOKEN: DEFAULT_ACCOUNT.token!,
+    REDIS_URL: at.redisUrl,
+    HOST: '127.0.0.1',
+    PORT: String(at.port),
+    HEROLD_PREFIX: at.prefix,
+    LOG_LEVEL: 'silent',
+    ...(at.fallbackUrl ? { FALLBACK_MASTODON_URL: at.fallbackUrl, FALLBACK_MASTODON_ACCESS_TOKEN: FALLBACK_TOKEN } : {}),
+  });
+  return {
+    ...base,
+    // Lateness in a rehearsal is the worker's real latency times the speed: judge it in real time, so
+    // a reminder a few real milliseconds late is not "20 minutes late". Equivalent to not scaling it.
+    graceMs: base.graceMs * clock.maxSpeed,
+    // Retries while the instance is down wait real time; scaled, they find it back within a
+    // few virtual minutes, as they would on the day (30 s against an hour of downtime).
+    maxBackoffMs: Math.max(20, Math.round(base.maxBackoffMs / plan.windowSpeed)),
+  };
+}
 
-    poller = setInterval(() => {
-      emit(pollAll());
-      drawBar();
-    }, 50);
-    const checks = new CheckWatch(schedule, service, virtual, checked, emit);
-    checkWatch = setInterval(() => void checks.look(), 50);
+function announce({ schedule, plan }: Day, { sandbox, fallbackSandbox }: Stage, { clock, statusPage }: Herold, wallStart: number, out: (line: string) => void): void {
+  const expectedRealS = (clock.realAt(plan.expectedEnd) - wallStart) / 1000;
+  out(`Probe: ${schedule.id} (${schedule.instance}), ${shortDay(plan.clockStart)} bis ${shortDay(plan.expectedEnd)}${plan.actions.some((a) => a.type === 'outage') ? ', mit Ausfall' : ''}`);
+  out(`Tempo: ${fmt(plan.speed)}-fach, im Wartungsfenster ${fmt(plan.windowSpeed)}-fach, rund um geplante Tröts und Fragen ${fmt(plan.eventSpeed)}-fach; Dauer etwa ${Math.ceil(expectedRealS)} s.`);
+  out(`Sandbox-Mastodon: ${sandbox.url} (Konto @${DEFAULT_ACCOUNT.username}); Statusseite: ${statusPage ?? '(kein HTTP)'}`);
+  if (fallbackSandbox) out(`Ausweichkonto: ${schedule.fallbackAccount} auf ${fallbackSandbox.url}`);
+  out('');
+}
 
-    // The rehearsal's own part of the day: operator, users, outage.
-    for (const action of steps) {
-      await waitReal(clock.realUntil(action.at), options.signal);
-      if (options.signal?.aborted) break;
-      await perform(action, { schedule, service, sandbox, fallback: fallbackSandbox !== null, questionIds, emit: (e) => emit([e]) });
-    }
+/** Looks at the sandbox (toots, edits, answers) and the task checks every LOOK_MS, for the transcript. */
+function watchTheDay({ schedule, plan }: Day, { checked }: Stage, { service, clock, observer, look }: Herold, transcript: LiveTranscript, cleanup: Cleanup): void {
+  transcript.follow(clock, observer, plan.expectedEnd);
+  const sandboxLook = setInterval(() => {
+    transcript.emit(look());
+    transcript.drawBar();
+  }, LOOK_MS);
+  const checks = new CheckWatch(schedule, service, clock, checked, (events) => transcript.emit(events));
+  const checkLook = setInterval(() => void checks.look(), LOOK_MS);
+  cleanup.add(() => {
+    clearInterval(sandboxLook);
+    clearInterval(checkLook);
+    transcript.clearBar();
+  });
+}
 
-    // Then until the outcome is out and everything has settled.
-    const giveUpAt = clock.realAt(plan.expectedEnd) + (options.overtimeMs ?? 60_000);
-    let finalSeenAt = 0;
-    for (;;) {
-      if (options.signal?.aborted) {
-        outcome = 'aborted';
-        break;
-      }
-      emit(pollAll());
-      const progress = await service.store.progress(schedule);
-      const phase = progress.phase;
-      if (phase === 'complete' || phase === 'backout' || phase === 'cancelled') {
-        const finalToot = phase === 'cancelled' ? 'cancelled' : phase;
-        const start = watch.posted('start');
-        const [version, edited, pending, active] = await Promise.all([
-          service.store.version(schedule.id),
-          service.store.edits(schedule.id),
-          service.jobs.pending(schedule.id),
-          service.jobs.queue.getActiveCount(),
-        ]);
-        const settled =
-          (watch.posted(finalToot) !== undefined || (phase === 'cancelled' && !start)) &&
-          (!start || !start.pinned) &&
-          (!start || (edited.shown.primary ?? -1) >= version) &&
-          pending.every((j) => j.data.type === 'deadline') &&
-          active === 0;
-        if (settled && finalSeenAt === 0) finalSeenAt = Date.now();
-        const answersDone = watch.answered(questionIds) >= questionIds.length || Date.now() - finalSeenAt > 1500;
-        if (settled && answersDone && Date.now() - watch.quietSince > 300) {
-          outcome = phase;
-          break;
-        }
-        if (!settled) finalSeenAt = 0;
-      }
-      if (Date.now() > giveUpAt) break;
-      await waitReal(50, options.signal);
-    }
-    emit(pollAll());
-    finalProgress = watch.currentText('start') ?? null;
-    if (finalProgress) {
-      clearBar();
-      out('');
-      out('Der Fortschritts-Tröt am Ende:');
-      for (const line of finalProgress.split('\n')) out(`                 │ ${line}`);
-    }
-
-    const report = await service.operations.status(schedule.id);
-    const late: TranscriptEvent[] = [];
-    for (const p of report.posted) if (p.skipped) late.push({ type: 'skipped', at: DateTime.fromISO(p.at, { zone: schedule.timezone }), tootId: p.tootId, reason: p.skipped });
-    for (const f of report.failures) late.push({ type: 'failure', at: clock.virtualAt(Date.parse(f.at)), tootId: f.tootId, message: f.message });
-    emit(late);
-  } finally {
-    if (poller) clearInterval(poller);
-    if (checkWatch) clearInterval(checkWatch);
-    clearBar();
-    if (service) await service.close().catch(() => undefined);
-    if (sandbox) await sandbox.close().catch(() => undefined);
-    if (fallbackSandbox) await fallbackSandbox.close().catch(() => undefined);
-    if (world) await world.close();
-    await deleteKeys(admin, prefix).catch(() => undefined);
-    admin.disconnect();
+/** The rehearsal's own part of the day, each step at its virtual time: operator, users, outage. */
+async function playTheDay(steps: readonly Step[], context: Parameters<typeof playStep>[1], clock: VirtualClock, signal: AbortSignal | undefined): Promise<void> {
+  for (const step of steps) {
+    await waitReal(clock.realUntil(step.at), signal);
+    if (signal?.aborted) return;
+    await playStep(step, context);
   }
+}
 
-  const counts = observer!.summary();
-  const problems = checkToots(schedule, events, outcome);
+/** The progress toot as it ends, under the transcript lines. */
+function showFinalProgress(text: string, transcript: LiveTranscript, out: (line: string) => void): void {
+  transcript.clearBar();
+  out('');
+  out('Der Fortschritts-Tröt am Ende:');
+  for (const line of text.split('\n')) out(`                 │ ${line}`);
+}
+
+/** Toots Herold skipped and jobs that failed, from `herold status`'s report. */
+async function skippedAndFailed(schedule: Schedule, { service, clock }: Herold): Promise<TranscriptEvent[]> {
+  const report = await service.operations.status(schedule.id);
+  return [
+    ...report.posted.flatMap((p) => (p.skipped ? [{ type: 'skipped' as const, at: DateTime.fromISO(p.at, { zone: schedule.timezone }), tootId: p.tootId, reason: p.skipped }] : [])),
+    ...report.failures.map((f) => ({ type: 'failure' as const, at: clock.virtualAt(Date.parse(f.at)), tootId: f.tootId, message: f.message })),
+  ];
+}
+
+/** The verdict, the Markdown transcript (written unless told not to) and the one-line summary. */
+function report(
+  { schedule, plan, scenario, scripted }: Day,
+  run: { stage: Stage; herold: Herold; transcript: LiveTranscript; outcome: RehearsalOutcome; finalProgress: string | null; wallStart: number; prefix: string; options: RehearseOptions },
+): RehearsalResult {
+  const { herold, outcome, wallStart, options } = run;
+  const counts = herold.observer.summary();
+  const problems = missingToots(schedule, run.transcript.events, outcome);
   const wallMs = Date.now() - wallStart;
   const ok = (outcome === 'complete' || outcome === 'backout' || outcome === 'cancelled') && problems.length === 0 && counts.duplicates === 0;
-  const sorted = events.map((e, i) => ({ e, i })).sort((a, b) => a.e.at.toMillis() - b.e.at.toMillis() || a.i - b.i).map(({ e }) => e);
+  const events = run.transcript.sorted();
   const markdown = transcriptMarkdown(
     {
       scheduleId: schedule.id,
       instance: schedule.instance,
       file: path.relative(process.cwd(), schedule.file) || schedule.file,
-      scenario: script ? `Skript ${options.scriptFile}` : scenario === 'complete' ? 'alles gelingt' : 'Back-out',
+      scenario: scripted ? `Skript ${options.scriptFile}` : scenario === 'complete' ? 'alles gelingt' : 'Back-out',
       outage: options.outage ?? false,
       speed: plan.speed,
       windowSpeed: plan.windowSpeed,
       eventSpeed: plan.eventSpeed,
       window: plan.window,
       startedAt: DateTime.fromMillis(wallStart),
-      statusPage,
-      sandboxUrl: sandbox!.url,
-      fallbackAccount: fallbackSandbox ? schedule.fallbackAccount : null,
+      statusPage: herold.statusPage,
+      sandboxUrl: run.stage.sandbox.url,
+      fallbackAccount: run.stage.fallbackSandbox ? schedule.fallbackAccount : null,
     },
-    sorted,
-    { outcome: OUTCOME_TEXT[outcome], counts, wallMs, problems, finalProgress },
+    events,
+    { outcome: OUTCOME_TEXT[outcome], counts, wallMs, problems, finalProgress: run.finalProgress },
   );
   let transcriptPath: string | null = null;
   if (options.transcript !== false) {
@@ -382,153 +404,20 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalResul
     `${counts.toots} Tröts, ${counts.edits} Bearbeitungen, ${counts.replies} Antworten auf ${counts.questions} Fragen, ` +
     `${counts.rateLimited} × HTTP 429, ${counts.duplicates} Duplikate` +
     (transcriptPath ? `. Protokoll: ${transcriptPath}` : '');
-  return { ok, outcome, counts, problems, events: sorted, markdown, transcriptPath, statusPage, wallMs, summary, plan, prefix };
+  return { ok, outcome, counts, problems, events, markdown, transcriptPath, statusPage: herold.statusPage, wallMs, summary, plan, prefix: run.prefix };
 }
 
-interface ActionContext {
-  readonly schedule: Schedule;
-  readonly service: HeroldService;
-  readonly sandbox: Sandbox;
-  /** A fallback account takes the toots while the instance is down. */
-  readonly fallback: boolean;
-  readonly questionIds: string[];
-  readonly emit: (event: TranscriptEvent) => void;
-}
+/** What to close at the end, newest first; one failing does not keep the others open. */
+class Cleanup {
+  private readonly steps: (() => unknown)[] = [];
 
-/** A step of the rehearsal's day: an action of the plan, or a change in the world the task checks look at. */
-type Step = RehearsalAction | { readonly type: 'world'; readonly at: DateTime; readonly change: WorldChange };
-
-/** Real ms between two runs of a check at most; see CheckRunnerDeps.minIntervalMs. */
-const CHECK_MIN_INTERVAL_MS = 100;
-
-/**
- * Follows the task checks for the transcript, and plays the operator who
- * confirms a task the moment its check marks it "bereit".
- */
-class CheckWatch {
-  private readonly told = new Set<string>();
-  private busy = false;
-
-  constructor(
-    private readonly schedule: Schedule,
-    private readonly service: HeroldService,
-    private readonly clock: VirtualClock,
-    private readonly checked: ReadonlySet<string>,
-    private readonly emit: (events: readonly TranscriptEvent[]) => void,
-  ) {}
-
-  async look(): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
-    try {
-      const { schedule, service } = this;
-      const [progress, ready, records] = await Promise.all([service.store.progress(schedule), service.store.ready(schedule.id), service.checks.store.all(schedule.id)]);
-      for (const task of schedule.tasks) {
-        if (!task.check || !this.checked.has(task.id)) continue;
-        const record = records.get(task.id) ?? null;
-        const at = this.clock.now();
-        const say = (key: string, text: string) => {
-          if (this.told.has(`${task.id}:${key}`)) return false;
-          this.told.add(`${task.id}:${key}`);
-          this.emit([{ type: 'check', at, taskId: task.id, title: task.title, text }]);
-          return true;
-        };
-        const spread = checkView(task.check, record, schedule.timezone, at).propagation;
-        if (spread && spread.seeing > 0) say(`spread-${spread.seeing}`, spread.text + (spread.everyoneByText ? `. ${spread.everyoneByText}` : ''));
-        if (shownStatus(progress.tasks[task.id]!, ready[task.id]) === 'ready' && say('ready', `bereit (${record?.summary ?? 'bestanden'}); die Betreiberin bestätigt`)) {
-          await service.operations.taskChange(schedule.id, task.id, 'done', null);
-          this.emit([{ type: 'task', at, taskId: task.id, title: task.title, status: 'done', note: 'nach der Prüfung bestätigt' }]);
-        }
-        if (record?.acted?.action === 'done' && say('done', `bestätigt die Aufgabe selbst (${record.summary})`)) {
-          this.emit([{ type: 'task', at, taskId: task.id, title: task.title, status: 'done', note: 'von der Prüfung bestätigt' }]);
-        }
-      }
-    } catch {
-      // The next look tries again; the rehearsal's end check reports what never happened.
-    } finally {
-      this.busy = false;
-    }
+  add(step: () => unknown): void {
+    this.steps.push(step);
   }
-}
 
-async function perform(action: Step, ctx: ActionContext): Promise<void> {
-  const { schedule, service, sandbox } = ctx;
-  switch (action.type) {
-    case 'world':
-      action.change.apply();
-      ctx.emit({ type: 'world', at: action.at, taskId: action.change.taskId, text: action.change.text });
-      return;
-    case 'task': {
-      await service.operations.taskChange(schedule.id, action.taskId, action.status, action.note);
-      const title = schedule.tasks.find((t) => t.id === action.taskId)!.title;
-      ctx.emit({ type: 'task', at: action.at, taskId: action.taskId, title, status: action.status, note: action.note });
-      return;
-    }
-    case 'window': {
-      try {
-        if (action.action === 'extend') {
-          const deadline = await service.operations.extend(schedule.id, action.to!);
-          ctx.emit({ type: 'window', at: action.at, text: `Frist verlängert bis ${deadline.toFormat('HH:mm')}` });
-        } else {
-          await service.operations.declare(schedule.id, action.action);
-          const text = { backout: 'Back-out erklärt', complete: 'Abschluss erklärt', cancel: 'Wartung abgesagt' }[action.action];
-          ctx.emit({ type: 'window', at: action.at, text });
-        }
-      } catch (error) {
-        ctx.emit({ type: 'window', at: action.at, text: `abgelehnt: ${(error as Error).message}` });
-      }
-      return;
-    }
-    case 'question': {
-      const status = sandbox.mention(action.user, action.text);
-      ctx.questionIds.push(status.id);
-      return;
-    }
-    case 'outage': {
-      await sandbox.setOutage(action.down ? 'refuse' : 'none');
-      const followAt = [
-        ...(schedule.statusPage ? [`auf ${schedule.statusPage}`] : []),
-        ...(ctx.fallback && schedule.fallbackAccount ? [`bei ${schedule.fallbackAccount}`] : []),
-      ];
-      ctx.emit({ type: 'outage', at: action.at, down: action.down, ...(action.down ? { followAt } : {}) });
-      return;
-    }
-  }
-}
-
-/** Toots that should be out by the outcome, but are not (or went out twice). */
-function checkToots(schedule: Schedule, events: readonly TranscriptEvent[], outcome: RehearsalOutcome): string[] {
-  const posted = events.flatMap((e) => (e.type === 'toot' && e.tootId ? [e.tootId] : []));
-  const has = (id: string) => posted.includes(id);
-  const problems: string[] = [];
-  for (const e of events) {
-    if (e.type === 'skipped') problems.push(`${e.tootId} wurde übersprungen (${e.reason})`);
-    if (e.type === 'failure') problems.push(`${e.tootId} ist fehlgeschlagen: ${e.message}`);
-    if (e.type === 'toot' && e.duplicate) problems.push(`${e.tootId ?? e.statusId} ging doppelt hinaus`);
-  }
-  if (outcome === 'unfinished' || outcome === 'aborted' || outcome === 'cancelled') return problems;
-  const expected = [
-    ...schedule.announcements.map((a) => a.id),
-    ...schedule.reminders.map((r) => reminderTootId(r.id, schedule.window.start)),
-    'start',
-    ...schedule.tasks
-      .filter((t) => t.milestone !== null && events.some((e) => e.type === 'task' && e.taskId === t.id && e.status === 'done'))
-      .map((t) => milestoneTootId(t.id)),
-    outcome,
-  ];
-  for (const id of expected) if (!has(id) && !problems.some((p) => p.startsWith(`${id} `))) problems.push(`${id} fehlt`);
-  return problems;
-}
-
-async function deleteKeys(redis: RedisConnection, prefix: string): Promise<void> {
-  // On a cluster SCAN sees one node's keys: ask every master (the prefix's hash tag puts all keys on one).
-  for (const node of serversOf(redis)) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) await node.del(...keys);
-    } while (cursor !== '0');
+  async run(): Promise<void> {
+    for (const step of this.steps.reverse()) await Promise.resolve().then(step).catch(() => undefined);
+    this.steps.length = 0;
   }
 }
 

@@ -46,6 +46,11 @@ export class BullJobSink implements JobSink {
     return removeUnstarted(this.queue, id);
   }
 
+  /** How many jobs (of every schedule) a worker is running right now. */
+  running(): Promise<number> {
+    return this.queue.getActiveCount();
+  }
+
   close(): Promise<void> {
     return this.queue.close();
   }
