@@ -1,3 +1,4 @@
+import { tootLabel } from './toot-label.ts';
 import { DateTime } from 'luxon';
 import type { Logger } from './ports/logger.ts';
 import { MastodonRejectedError, MastodonUnavailableError, NotDueYetError, NotFoundError, PinLimitError } from '../errors.ts';
@@ -98,7 +99,7 @@ export class Processor {
       const skip = lateTootFate(job, progress, now, this.deps.graceMs, schedule);
       if (skip) {
         await store.recordPosted(schedule.id, job.tootId, { statusId: null, url: null, at: now.toISO()!, account: 'primary', skipped: skip });
-        log.warn({ schedule: schedule.id, toot: job.tootId }, `Skipped ${job.kind} ${job.ref ?? job.tootId}: ${skip}.`);
+        log.warn({ schedule: schedule.id, toot: job.tootId, kind: job.kind }, `Skipped ${tootLabel(job.kind, job.tootId, job.ref)}: ${skip}.`);
         return { result: `skipped: ${skip}` };
       }
       // The window is open from now on, even while the instance cannot be reached to say so.
@@ -139,7 +140,7 @@ export class Processor {
     if (job.kind === 'start') {
       if (!existing) await store.recordShown(schedule.id, 'primary', version);
       // Posted late, after the outcome (the instance was down): the reply that follows unpins nothing, so don't pin.
-      if (['announced', 'running'].includes((await store.progress(schedule)).phase)) await this.pinOrReport(schedule, first.statusId!);
+      if (['announced', 'running'].includes((await store.progress(schedule)).phase)) await this.pinOrReport(schedule, first);
       // A task may have changed between rendering and recording: catch up with one edit. Its own job id,
       // because the change's job with this version has most likely run already ("no progress toot yet").
       const latest = await store.version(schedule.id);
@@ -152,9 +153,11 @@ export class Processor {
     }
     if (job.kind === 'complete' || job.kind === 'backout') {
       const start = await store.posted(schedule.id, 'start');
-      if (start?.statusId) await this.unpinQuietly(start.statusId);
+      if (start?.statusId && (await this.unpinQuietly(start.statusId))) {
+        log.info({ schedule: schedule.id, toot: 'start', status: start.statusId, url: start.url }, `Unpinned the start toot: ${start.url ?? start.statusId}`);
+      }
     }
-    log.info({ schedule: schedule.id, toot: job.tootId, status: first.statusId }, `Posted ${job.kind} ${job.tootId}.`);
+    if (!existing) log.info({ schedule: schedule.id, toot: job.tootId, kind: job.kind, status: first.statusId, url: first.url }, `Posted ${tootLabel(job.kind, job.tootId, job.ref)}: ${first.url ?? first.statusId}`);
     return { result: existing ? `already posted ${first.statusId}; follow-ups done` : `posted ${first.statusId}` };
   }
 
@@ -173,7 +176,7 @@ export class Processor {
   private async postThread(schedule: Schedule, tootId: string, parts: string[], inReplyToId: string | null, account: MastodonAccount) {
     const { store } = this.deps;
     let replyTo = inReplyToId;
-    let first: { statusId: string | null } | null = null;
+    let first: { statusId: string | null; url: string | null } | null = null;
     for (const [index, text] of parts.entries()) {
       const partId = threadPartId(tootId, index);
       let posted = await store.posted(schedule.id, partId, account.role);
@@ -213,9 +216,11 @@ export class Processor {
   }
 
   /** A full pin list leaves the toot posted but unpinned: say so in the log and in `herold status`, don't fail the toot. */
-  private async pinOrReport(schedule: Schedule, statusId: string) {
+  private async pinOrReport(schedule: Schedule, start: { statusId: string | null; url: string | null }) {
+    const statusId = start.statusId!;
     try {
       await this.deps.primary.pin(statusId);
+      this.deps.log.info({ schedule: schedule.id, toot: 'start', status: statusId, url: start.url }, `Pinned the start toot: ${start.url ?? statusId}`);
     } catch (error) {
       if (!(error instanceof PinLimitError)) throw error;
       await this.deps.store.recordFailure(schedule.id, { tootId: 'start (pin)', at: this.deps.now().toISO()!, message: error.message });
@@ -229,18 +234,22 @@ export class Processor {
     try {
       const start = await this.deps.store.posted(schedule.id, 'start', 'fallback');
       if (kind !== 'start' && !start) return;
-      await this.postThread(schedule, tootId, parts, kind === 'start' ? null : start!.statusId, fallback);
+      const posted = await this.postThread(schedule, tootId, parts, kind === 'start' ? null : start!.statusId, fallback);
+      this.deps.log.info({ schedule: schedule.id, toot: tootId, kind, account: 'fallback', status: posted.statusId, url: posted.url }, `Posted ${tootLabel(kind, tootId)} on the fallback account: ${posted.url ?? posted.statusId}`);
       if (kind === 'start') await this.deps.store.recordShown(schedule.id, 'fallback', version);
     } catch (error) {
       this.deps.log.warn({ schedule: schedule.id, err: (error as Error).message }, 'The fallback account could not post either.');
     }
   }
 
-  private async unpinQuietly(statusId: string) {
+  /** True when it was unpinned; false when the instance refused (it was not pinned, or is gone). */
+  private async unpinQuietly(statusId: string): Promise<boolean> {
     try {
       await this.deps.primary.unpin(statusId);
+      return true;
     } catch (error) {
       if (!(error instanceof MastodonRejectedError)) throw error;
+      return false;
     }
   }
 
@@ -276,6 +285,7 @@ export class Processor {
         return { result: `edited to version ${version}, but the lock expired meanwhile; another edit of the latest state is queued` };
       }
       await store.recordShown(schedule.id, 'primary', version, (this.deps.clock ?? systemClock).realNowMs());
+      this.deps.log.info({ schedule: schedule.id, toot: 'start', kind: 'progress', version, status: start.statusId, url: start.url }, `Edited ${tootLabel('progress', 'start')} to version ${version}: ${start.url ?? start.statusId}`);
       return { result: `edited to version ${version}` };
     });
     // Lock busy: not an attempt, not a failure; look again in a second (a dead holder's lock expires within PROGRESS_LOCK_MS).
@@ -290,6 +300,7 @@ export class Processor {
     try {
       await this.deps.fallback!.edit(start.statusId, text, schedule.locale.split('-')[0]!);
       await store.recordShown(schedule.id, 'fallback', version);
+      this.deps.log.info({ schedule: schedule.id, toot: 'start', kind: 'progress', account: 'fallback', version, status: start.statusId, url: start.url }, `Edited the progress toot on the fallback account to version ${version}: ${start.url ?? start.statusId}`);
     } catch (error) {
       this.deps.log.warn({ schedule: schedule.id, err: (error as Error).message }, 'The fallback account could not edit either.');
     }

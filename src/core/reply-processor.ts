@@ -105,7 +105,7 @@ export class ReplyProcessor {
     await this.deps.posting.attempts.forget(idempotencyKey);
     if (adopted) log.warn({ notification: job.notificationId, status: status.id }, 'Found the reply on the instance (an earlier POST had created it without Herold seeing the answer); recorded it instead of sending it again.');
     this.deps.onReplied?.();
-    log.info({ notification: job.notificationId, from: job.acct, faq: faqId, status: status.id }, `Answered @${job.acct} (${faqId}).`);
+    log.info({ notification: job.notificationId, from: job.acct, faq: faqId, status: status.id, url: status.url }, `Replied to @${job.acct} (${faqId}): ${status.url ?? status.id}`);
     return { result: `answered ${faqId} with ${status.id}` };
   }
 
