@@ -6,25 +6,12 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { HeroldError, ScheduleError, type Problem } from '../errors.ts';
 import { TemplateRenderer } from '../render/template-renderer.ts';
 import { DEFAULT_TEMPLATES_ROOT, loadSchedule, parseSchedule } from './load-schedule.ts';
+import { positionOf, replaceOnce } from '../../test/support/text-edits.ts';
 
 const SHIPPED = fileURLToPath(new URL('../../schedules/wien-rocks-2023-02-12.yaml', import.meta.url));
 const SHIPPED_TEXT = readFileSync(SHIPPED, 'utf8');
 /** Parsed as if at the shipped file's place, so its relative templates.dir resolves. */
 const FILE = SHIPPED;
-
-function replaceOnce(text: string, from: string, to: string): string {
-  const first = text.indexOf(from);
-  if (first < 0 || text.indexOf(from, first + 1) >= 0) throw new Error(`"${from}" must occur exactly once`);
-  return text.slice(0, first) + to + text.slice(first + from.length);
-}
-
-/** 1-based line and column where `needle` (which must occur exactly once) starts. */
-function positionOf(text: string, needle: string): { line: number; column: number } {
-  const index = text.indexOf(needle);
-  if (index < 0 || text.indexOf(needle, index + 1) >= 0) throw new Error(`"${needle}" must occur exactly once`);
-  const before = text.slice(0, index).split('\n');
-  return { line: before.length, column: before.at(-1)!.length + 1 };
-}
 
 function problemsOf(text: string, file = FILE): readonly Problem[] {
   try {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { TemplateRenderer } from '../../src/render/template-renderer.ts';
 import { checkToots } from '../../src/render/check-toots.ts';
 import { parseSchedule } from '../../src/schedule/load-schedule.ts';
+import { positionOf, replaceOnce } from '../support/text-edits.ts';
 
 /**
  * These tests run the real CLI (`node bin/herold.js`) as a user would, from
@@ -60,17 +61,7 @@ function writeSchedule(text: string, name = `schedule-${++counter}.yaml`): strin
 
 /** The shipped schedule with `from` (which must occur exactly once) replaced by `to`. */
 function variant(from: string, to: string, text = SHIPPED_TEXT): string {
-  const first = text.indexOf(from);
-  if (first < 0 || text.indexOf(from, first + 1) >= 0) throw new Error(`"${from}" must occur exactly once`);
-  return text.slice(0, first) + to + text.slice(first + from.length);
-}
-
-/** 1-based line and column where `needle` (which must occur exactly once) starts in `text`. */
-function positionOf(text: string, needle: string): { line: number; column: number } {
-  const index = text.indexOf(needle);
-  if (index < 0 || text.indexOf(needle, index + 1) >= 0) throw new Error(`"${needle}" must occur exactly once`);
-  const before = text.slice(0, index).split('\n');
-  return { line: before.length, column: before.at(-1)!.length + 1 };
+  return replaceOnce(text, from, to);
 }
 
 /** Exit code 1, one ✘ report on stderr, nothing on stdout, no stack trace. Returns the problem lines. */

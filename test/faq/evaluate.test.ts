@@ -1,16 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { ScheduleError } from '../../src/errors.ts';
 import { evaluate, formatReport, parseQuestionSet, type Matcher } from '../../src/faq/index.ts';
-
-function problemsOf(run: () => unknown): ScheduleError['problems'] {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ScheduleError);
-    return (error as ScheduleError).problems;
-  }
-  throw new Error('expected a ScheduleError');
-}
+import { problemsOf } from '../support/schedule-problems.ts';
 
 /** Answers from a fixed table, so the numbers below are exact. */
 function tableMatcher(answers: Record<string, string>): Matcher {

@@ -2,28 +2,9 @@ import { cp, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { HeroldError, ScheduleError } from '../../src/errors.ts';
+import { HeroldError } from '../../src/errors.ts';
 import { DEFAULT_FAQ_DIR, FAQ_IDS, loadFaq, parseFaqFile } from '../../src/faq/index.ts';
-
-function problemsOf(run: () => unknown): ScheduleError['problems'] {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ScheduleError);
-    return (error as ScheduleError).problems;
-  }
-  throw new Error('expected a ScheduleError');
-}
-
-async function asyncProblemsOf(run: () => Promise<unknown>): Promise<ScheduleError['problems']> {
-  try {
-    await run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ScheduleError);
-    return (error as ScheduleError).problems;
-  }
-  throw new Error('expected a ScheduleError');
-}
+import { asyncProblemsOf, problemsOf } from '../support/schedule-problems.ts';
 
 const minimalEntries = FAQ_IDS.map((id) => `  ${id}:\n    title: Frage ${id}\n    keywords:\n      ${id}wort: 3\n`).join('');
 
