@@ -3,9 +3,14 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    // Integration tests share one real Redis and bind local ports; running
-    // files one after another keeps them from stepping on each other.
-    fileParallelism: false,
+    // Child processes start from dist/: rebuild it first when a source is newer.
+    globalSetup: ['test/global-setup.ts'],
+    // Files run side by side, each in its own process. Every integration test has its own Redis
+    // key prefix, its own sandbox on port 0 and its own temp files, so they do not meet. Most of
+    // the suite's time is waiting (locks, rate windows, scaled clocks), so more files than cores
+    // run at once.
+    pool: 'forks',
+    maxWorkers: 4,
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

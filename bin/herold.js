@@ -3,36 +3,13 @@
 // `npm ci` runs through `prepare`). In a checkout where the TypeScript sources
 // are newer than the last build, or with HEROLD_FROM_SOURCE=1, it runs the
 // sources through tsx instead, so a developer never runs yesterday's build.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import module from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { buildIsCurrent, builtEntry as built } from './build-state.js';
 
 // Node 22.1+ keeps the compiled code of every module on disk (in the OS temp folder) and reuses it on the
 // next start; Node 20 has no compile cache, and a cache folder that cannot be written just goes unused.
 module.enableCompileCache?.();
-
-const root = new URL('../', import.meta.url);
-const built = fileURLToPath(new URL('dist/cli/main.js', root));
-const buildStamp = fileURLToPath(new URL('dist/.tsbuildinfo', root));
-const sources = fileURLToPath(new URL('src/', root));
-
-/** The newest modification time of a .ts file below `dir` (0 when there is none). */
-function newestSource(dir) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const file = `${dir}/${entry.name}`;
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(file));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(file).mtimeMs);
-  }
-  return newest;
-}
-
-function buildIsCurrent() {
-  if (process.env.HEROLD_FROM_SOURCE === '1' || !existsSync(built)) return false;
-  // An image ships dist/ without src/: nothing to compare, the build is what there is.
-  if (!existsSync(sources)) return true;
-  return existsSync(buildStamp) && newestSource(sources) <= statSync(buildStamp).mtimeMs;
-}
 
 /** Registers tsx for the TypeScript sources; false where tsx is not installed (a production install). */
 async function registerTsx() {

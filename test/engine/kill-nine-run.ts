@@ -18,7 +18,7 @@ import { loadSchedule } from '../../src/schedule/load-schedule.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import { startSandbox, type RecordedRequest, type Sandbox } from '../../src/sandbox/index.ts';
 import { rebasedWienRocks, testConfig, uniqueId } from './harness.ts';
-import { heroldRequests, MARK, operator, requestsWhileBlocked, spacedBeforeStart, spawnWorker, spendBudget, tempDir, withText, writeSchedule, type Child } from './support.ts';
+import { heroldRequests, MARK, operator, requestsWhileBlocked, spacedBeforeStart, spawnHeldWorker, spendBudget, tempDir, withText, writeSchedule, type Child } from './support.ts';
 
 export interface KillNineOptions {
   /** SIGKILLs in all. Default 20. */
@@ -148,16 +148,22 @@ export async function killNineRun(options: KillNineOptions = {}): Promise<KillNi
   const file = writeSchedule(tmp.dir, spacedBeforeStart(rebasedWienRocks(16_000), 2500));
   const schedule: Schedule = loadSchedule(file);
   const op = await operator(config, [schedule]);
+  // A spare process has always loaded Herold already: each new worker is a fresh process, started at once.
+  let spare = spawnHeldWorker(config, [file]);
   const spawnOne = () => {
     workersStarted += 1;
-    workers.push(spawnWorker(config, [file]));
+    const worker = spare;
+    spare = spawnHeldWorker(config, [file]);
+    workers.push(worker);
+    // Whether it came up is checked where the run waits for "ready".
+    worker.start().catch(() => undefined);
   };
 
   try {
     // Answers come back after 250 ms, so that many kills land between a write taking effect and its answer.
     await sandbox.setOutage('slow', { delayMs: 250 });
     spawnOne();
-    await workers[0]!.waitForOutput('ready', 60_000);
+    await workers[0]!.waitForOutput('ready');
 
     const writes = () => sandbox.requests().filter((q) => q.method !== 'GET' && q.path.startsWith('/api/v1/statuses') && q.status === 200).length;
     const killedAt: number[] = [];
@@ -200,7 +206,7 @@ export async function killNineRun(options: KillNineOptions = {}): Promise<KillNi
         extra.kill('SIGTERM');
         await extra.exited;
       }
-      await workers.at(-1)!.waitForOutput('ready', 60_000);
+      await workers.at(-1)!.waitForOutput('ready');
     }
     for (const task of schedule.tasks.slice(Math.floor(kills / 2))) await op.ops.taskChange(schedule.id, task.id, 'done');
 
@@ -208,7 +214,7 @@ export async function killNineRun(options: KillNineOptions = {}): Promise<KillNi
     const doneBy = Date.now() + 90_000;
     const finished = async () => {
       const start = withText(sandbox, MARK.start)[0];
-      return Boolean(start && withText(sandbox, MARK.complete).length > 0 && sandbox.status(start.id)!.text.includes('9 von 9 erledigt') && !sandbox.status(start.id)!.pinned);
+      return Boolean(start && withText(sandbox, MARK.complete).length > 0 && sandbox.status(start.id)!.text.startsWith('✅ Wartung') && !sandbox.status(start.id)!.pinned);
     };
     while (!(await finished()) && Date.now() < doneBy) await sleep(100);
     // Time for anything late (a duplicate would show up now).
@@ -234,7 +240,7 @@ export async function killNineRun(options: KillNineOptions = {}): Promise<KillNi
       })),
       duplicateKeys: keys.filter((k, i) => keys.indexOf(k) !== i),
       threadBroken: [...withText(sandbox, MARK.milestone), ...withText(sandbox, MARK.complete)].filter((s) => s.inReplyToId !== start?.id).length,
-      finalProgress: start ? sandbox.status(start.id)!.text.split('\n')[0]! : '(no start toot)',
+      finalProgress: start ? sandbox.status(start.id)!.text : '(no start toot)',
       created: own.map((s) => s.id).sort(),
       recorded: posted.flatMap((p) => (p.statusId ? [p.statusId] : [])).sort(),
       skipped: posted.flatMap((p) => (p.skipped ? [`${p.tootId}: ${p.skipped}`] : [])),
@@ -251,6 +257,7 @@ export async function killNineRun(options: KillNineOptions = {}): Promise<KillNi
     };
   } finally {
     for (const w of workers.splice(0)) await w.stop();
+    await spare.stop();
     await op.close();
     await sandbox.close();
     await redis.close();

@@ -13,7 +13,9 @@ test('kill -9 at 20 points, a Redis restart and two replicas: every toot once, t
   for (const { kind, count, expected } of report.statuses) expect(count, kind).toBe(expected);
   expect(report.duplicateKeys).toEqual([]);
   expect(report.threadBroken).toBe(0);
-  expect(report.finalProgress).toContain('9 von 9 erledigt');
+  expect(report.finalProgress).toMatch(/^✅ Wartung von wien\.rocks abgeschlossen um \d\d:\d\d Uhr/);
+  // Every task done: none still open, and the deadline promise is gone.
+  expect(report.finalProgress).not.toMatch(/⬜|⏳|Spätestens/);
   // Herold's records match the instance: every status recorded, nothing skipped or failed.
   expect(report.recorded).toEqual(report.created);
   // Skipped only what the rules skip: an announcement or reminder whose job a kill delayed past the start.

@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { expect, test, type TestContext } from 'vitest';
+import { expect, test, vi, type TestContext } from 'vitest';
 import { loadSchedule } from '../../src/schedule/load-schedule.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import { rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
-import { expectUniqueKeys, FAST_STALL, MARK, operator, poll, spawnWorker, statusPosts, tempDir, withText, writeSchedule } from './support.ts';
+import { expectUniqueKeys, FAST_STALL, MARK, operator, poll, spawnHeldWorker, spawnWorker, statusPosts, tempDir, withText, writeSchedule } from './support.ts';
 import { postKey } from '../../src/schedule/toot-ids.ts';
 
 /**
@@ -24,9 +24,13 @@ async function expectAdoptedWithoutRepost(sandbox: Rig['sandbox'], key: string) 
   expect(sandbox.requests().some((q) => q.method === 'GET' && /^\/api\/v1\/statuses\/\d+\/source$/.test(q.path))).toBe(true);
 }
 
+// Each test boots worker processes; while the whole suite runs on 2 cores a boot alone can take most of 30 s.
+vi.setConfig({ testTimeout: 120_000 });
+
 // Nothing is due on its own while the test runs: each test makes the start due
-// (promotes its delayed job) once the child is up, however long booting took.
-const START_IN_MS = 60_000;
+// (promotes its delayed job) once the child is up, however long booting took
+// (on 2 busy cores that has taken more than 30 s).
+const START_IN_MS = 600_000;
 
 /**
  * The start is due now: the job's planned time moves to now and it is
@@ -98,14 +102,15 @@ test.concurrent('killed while the start toot POST is in flight: posted once, rec
 
 test.concurrent('killed right after the start toot appeared: a second child worker finishes it, no duplicate', async ({ expect, onTestFinished }) => {
   const { r, schedule, file, sandbox, first, op } = await withReadyWorker(onTestFinished);
+  // The second worker process loads meanwhile and starts only after the kill.
+  const second = spawnHeldWorker(r.config, [file]);
+  onTestFinished(() => second.stop());
   await startNow(op, schedule);
   const created = await poll('start toot created', () => withText(sandbox, MARK.start)[0], 10_000);
   first.kill('SIGKILL');
   await first.exited;
 
-  const second = spawnWorker(r.config, [file]);
-  onTestFinished(() => second.stop());
-  await second.waitForOutput('ready');
+  await second.start();
   const recorded = await waitFor('start recorded', () => op.store.posted(schedule.id, 'start'), 15_000);
   expect(recorded.statusId).toBe(created.id);
   // The follow-ups (pin, window open) are done even if the first worker died between POST and pin.
@@ -154,7 +159,7 @@ test.concurrent('killed while posting an announcement, and the window opened bef
     tmp.cleanup();
   });
   const base = rebasedWienRocks(START_IN_MS, 600);
-  const announcement = { ...base.announcements[1]!, at: base.window.start.minus({ milliseconds: 30_000 }) };
+  const announcement = { ...base.announcements[1]!, at: base.window.start.minus({ milliseconds: START_IN_MS / 2 }) };
   const file = writeSchedule(tmp.dir, { ...base, reminders: [], announcements: [announcement] });
   const schedule = loadSchedule(file);
   const first = spawnWorker(r.config, [file]);

@@ -181,8 +181,10 @@ export interface Child {
   stderr(): string;
   /** Resolves with the exit code (or the signal's name). */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** Resolves once stdout has a line containing `text`. */
+  /** Resolves once stdout has a line containing `text` (the default wait allows for a slow boot on a busy machine). */
   waitForOutput(text: string, timeoutMs?: number): Promise<void>;
+  /** Writes a line to the child's stdin (only for children spawned with `stdin: true`). */
+  send(line: string): void;
   kill(signal?: NodeJS.Signals): void;
   /** SIGKILL if still running; resolves once it is gone. */
   stop(): Promise<void>;
@@ -190,8 +192,11 @@ export interface Child {
 
 const children = new Set<ChildProcess>();
 
-export function spawnChild(args: string[], env: NodeJS.ProcessEnv, cwd = process.cwd()): Child {
-  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** How long a child may take to boot: a few seconds alone, far more while the whole suite runs on 2 cores. */
+export const BOOT_TIMEOUT_MS = 60_000;
+
+export function spawnChild(args: string[], env: NodeJS.ProcessEnv, { cwd = process.cwd(), stdin = false } = {}): Child {
+  const child = spawn(process.execPath, args, { cwd, env, stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
   children.add(child);
   let out = '';
   let err = '';
@@ -210,13 +215,16 @@ export function spawnChild(args: string[], env: NodeJS.ProcessEnv, cwd = process
     stdout: () => out,
     stderr: () => err,
     exited,
-    async waitForOutput(text, timeoutMs = 15_000) {
+    async waitForOutput(text, timeoutMs = BOOT_TIMEOUT_MS) {
       const until = Date.now() + timeoutMs;
       while (!out.includes(text)) {
         if (gone) throw new Error(`The child exited before printing "${text}". stdout: ${out} stderr: ${err}`);
         if (Date.now() > until) throw new Error(`Timed out waiting for "${text}". stdout: ${out} stderr: ${err}`);
         await sleep(10);
       }
+    },
+    send(line) {
+      child.stdin!.write(`${line}\n`);
     },
     kill(signal = 'SIGKILL') {
       if (!gone) child.kill(signal);
@@ -235,15 +243,38 @@ export async function killChildren(): Promise<void> {
   await Promise.all(running.map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((r) => c.once('exit', r)))));
 }
 
-/** A worker in its own process (test/engine/fixtures/worker.ts); prints "ready" once it runs. */
+/** A worker in its own process on the compiled build (test/engine/fixtures/worker.js); prints "ready" once it runs. */
 export function spawnWorker(config: Config, scheduleFiles: string[], extraEnv: Record<string, string> = {}): Child {
-  return spawnChild(['--import', 'tsx', path.join('test', 'engine', 'fixtures', 'worker.ts'), ...scheduleFiles], envFor(config, extraEnv));
+  return spawnChild([path.join('test', 'engine', 'fixtures', 'worker.js'), ...scheduleFiles], envFor(config, extraEnv));
+}
+
+/**
+ * A worker process that has loaded Herold's modules and waits: it prints
+ * "loaded", and starts (connects, plans, takes jobs) only once `start()` is
+ * called. Spawned ahead, it replaces a killed worker as a fresh process
+ * without the test waiting for Node to boot.
+ */
+export interface HeldWorker extends Child {
+  /** Starts the worker; resolves once it prints "ready". */
+  start(): Promise<void>;
+}
+
+export function spawnHeldWorker(config: Config, scheduleFiles: string[], extraEnv: Record<string, string> = {}): HeldWorker {
+  const child = spawnChild([path.join('test', 'engine', 'fixtures', 'worker.js'), ...scheduleFiles], envFor(config, { ...extraEnv, TEST_HOLD: '1' }), { stdin: true });
+  return {
+    ...child,
+    async start() {
+      await child.waitForOutput('loaded');
+      child.send('start');
+      await child.waitForOutput('ready');
+    },
+  };
 }
 
 /** `node bin/herold.js …` */
 /** `herold …` as a process; `cwd` defaults to the project (an operator may run it from anywhere). */
 export function spawnHerold(args: string[], env: NodeJS.ProcessEnv, cwd?: string): Child {
-  return spawnChild([path.resolve('bin', 'herold.js'), ...args], env, cwd);
+  return spawnChild([path.resolve('bin', 'herold.js'), ...args], env, { cwd });
 }
 
 /** Like waitFor, with a short polling interval for moments that pass quickly. */

@@ -1,0 +1,3 @@
+export declare const builtEntry: string;
+export declare const buildStamp: string;
+export declare function buildIsCurrent(): boolean;
