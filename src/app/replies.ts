@@ -17,6 +17,8 @@ import { PostAttempts } from '../adapters/redis/post-attempts.ts';
 import { ReplyProcessor } from '../core/reply-processor.ts';
 import { ReplyStore } from '../adapters/redis/reply-store.ts';
 import { CheckStore } from '../adapters/redis/check-store.ts';
+import { DEFAULT_NOTIFY_CAP, NotifyStore } from '../adapters/redis/notify-store.ts';
+import { fileURLToPath } from 'node:url';
 
 export type { ReplyTuning } from '../adapters/mastodon/reply-listener.ts';
 export { ReplyStore } from '../adapters/redis/reply-store.ts';
@@ -78,6 +80,12 @@ export class Replies {
       log: deps.log,
       onReplied: deps.onReplied,
       checks: new CheckStore(deps.redis, deps.config.prefix),
+      notify: {
+        store: new NotifyStore(deps.redis, deps.config.prefix),
+        jobs: deps.jobs,
+        dirs: { de: fileURLToPath(new URL('../../templates/de/notify/', import.meta.url)), en: fileURLToPath(new URL('../../templates/en/notify/', import.meta.url)) },
+        cap: DEFAULT_NOTIFY_CAP,
+      },
     });
   }
 

@@ -1,7 +1,7 @@
 import { readTextFile } from '../files/read-text-file.ts';
 import { DateTime } from 'luxon';
 import { HeroldError, ScheduleError } from '../errors.ts';
-import { answersIn, createClassifier, evaluate, formatReport, loadFaq, parseQuestionSet, THANKS_ID } from '../faq/index.ts';
+import { answersIn, createClassifier, evaluate, formatReport, loadFaq, parseQuestionSet, NOTIFY_CANCEL_ID, NOTIFY_ID, THANKS_ID } from '../faq/index.ts';
 import { TemplateRenderer } from '../render/template-renderer.ts';
 import { tootContext } from '../render/toot-context.ts';
 import { loadSchedule } from '../schedule/load-schedule.ts';
@@ -10,15 +10,21 @@ import { initialProgress } from '../schedule/progress.ts';
 export const DEFAULT_SCHEDULE = 'schedules/wien-rocks-2023-02-12.yaml';
 export const DEFAULT_QUESTION_SET = 'test/faq-questions.tsv';
 
+const FAVOURITED: Readonly<Record<string, string>> = {
+  [THANKS_ID]: '⭐ (a favourite, no answer)',
+  [NOTIFY_ID]: '⭐ (a favourite; one DM when the maintenance completes or backs out)',
+  [NOTIFY_CANCEL_ID]: '⭐ (a favourite; the request to be told is taken back)',
+};
+
 /** `herold faq ask "<question>"`: which entry answers, how sure, and the answer as it would be sent. */
 export async function faqAskCommand(question: string, options: { schedule?: string; json?: boolean }, out: (line: string) => void) {
   const schedule = loadSchedule(options.schedule ?? DEFAULT_SCHEDULE);
   const faq = await loadFaq();
   const { id, score, language: read } = createClassifier(faq).match(question);
   const { dir, language } = answersIn(faq, read);
-  // Thanks get a favourite, not an answer.
+  // Thanks and notify requests get a favourite, not an answer.
   const text =
-    id === THANKS_ID
+    id in FAVOURITED
       ? null
       : new TemplateRenderer(dir).render(id, tootContext(schedule, initialProgress(schedule), DateTime.now().setZone(schedule.timezone))).text;
   if (options.json) {
@@ -26,7 +32,7 @@ export async function faqAskCommand(question: string, options: { schedule?: stri
     return;
   }
   out(`${id} (score ${score.toFixed(2)}, language ${language})`);
-  out(text ?? '⭐ (a favourite, no answer)');
+  out(text ?? FAVOURITED[id]!);
 }
 
 /** `herold faq eval [FILE]`: accuracy per id, fallback rate on chit-chat, confusions. */

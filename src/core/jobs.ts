@@ -43,6 +43,13 @@ export type HeroldJob =
       readonly language?: Language;
       /** When the question was asked (ISO). */
       readonly receivedAt: string;
+    }
+  | {
+      /** One DM to a follower who asked to be told when the maintenance is over. */
+      readonly type: 'notify';
+      readonly scheduleId: string;
+      readonly accountId: string;
+      readonly outcome: 'complete' | 'backout';
     };
 
 export const QUEUE_NAME = 'herold';
@@ -57,6 +64,8 @@ export function jobId(job: HeroldJob): string {
       return `deadline.${job.scheduleId}.${job.deadline.replace(/[^0-9TZ+-]/g, '')}`;
     case 'reply':
       return `reply.${job.scheduleId}.${job.notificationId}`;
+    case 'notify':
+      return `notify.${job.scheduleId}.${job.accountId}`;
   }
 }
 

@@ -34,8 +34,12 @@ export interface ProcessorDeps {
   readonly log: Logger;
   /** "Maybe posted" markers and timing for the lookup before any repeated POST (src/core/post-once.ts). */
   readonly posting: PostOnceOptions;
-  /** Sends 'reply' jobs (src/core/reply-processor.ts). */
-  readonly replies?: { process(job: Extract<HeroldJob, { type: 'reply' }>): Promise<JobOutcome> };
+  /** Sends 'reply' and 'notify' jobs (src/core/reply-processor.ts), and queues the notify DMs at the outcome. */
+  readonly replies?: {
+    process(job: Extract<HeroldJob, { type: 'reply' }>): Promise<JobOutcome>;
+    notify(job: Extract<HeroldJob, { type: 'notify' }>): Promise<JobOutcome>;
+    queueNotifications(scheduleId: string, outcome: 'complete' | 'backout'): Promise<number>;
+  };
   /** Task checks' results: the milestone of a DNS task tells how far the change has spread. */
   readonly checks?: CheckResults;
 }
@@ -69,6 +73,9 @@ export class Processor {
       case 'reply':
         if (!this.deps.replies) throw new NotFoundError('This process cannot send replies to questions.');
         return this.deps.replies.process(job);
+      case 'notify':
+        if (!this.deps.replies) throw new NotFoundError('This process cannot send replies to questions.');
+        return this.deps.replies.notify(job);
     }
   }
 
@@ -156,6 +163,9 @@ export class Processor {
       if (start?.statusId && (await this.unpinQuietly(start.statusId))) {
         log.info({ schedule: schedule.id, toot: 'start', status: start.statusId, url: start.url }, `Unpinned the start toot: ${start.url ?? start.statusId}`);
       }
+      // "Sag Bescheid": one DM job per follower who asked (job ids make a retry add none twice).
+      const queued = await this.deps.replies?.queueNotifications(schedule.id, job.kind);
+      if (queued) log.info({ schedule: schedule.id, followers: queued }, `Queued ${queued} "we're back" DMs.`);
     }
     if (!existing) log.info({ schedule: schedule.id, toot: job.tootId, kind: job.kind, status: first.statusId, url: first.url }, `Posted ${tootLabel(job.kind, job.tootId, job.ref)}: ${first.url ?? first.statusId}`);
     return { result: existing ? `already posted ${first.statusId}; follow-ups done` : `posted ${first.statusId}` };

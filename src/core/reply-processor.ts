@@ -1,9 +1,11 @@
 import type { DateTime } from 'luxon';
 import type { Logger } from './ports/logger.ts';
 import { MastodonRejectedError } from '../errors.ts';
-import { FALLBACK_ID, THANKS_ID, type Language, type LoadedFaq } from '../faq/index.ts';
+import { FALLBACK_ID, NOTIFY_CANCEL_ID, NOTIFY_ID, THANKS_ID, type Language, type LoadedFaq } from '../faq/index.ts';
+import type { NotifyRequests } from './ports/notify-requests.ts';
+import type { JobSink } from './ports/job-queue.ts';
 import type { MastodonAccount } from './ports/mastodon-account.ts';
-import type { HeroldJob } from './jobs.ts';
+import { PRIORITY, type HeroldJob } from './jobs.ts';
 import { postOnce, type PostOnceOptions } from './post-once.ts';
 import { TemplateRenderer } from '../render/template-renderer.ts';
 import { tootContext } from '../render/toot-context.ts';
@@ -38,7 +40,18 @@ export interface ReplyProcessorDeps {
   readonly onReplied?: () => void;
   /** Task checks' results: the reachability answer tells how far the DNS change has spread. */
   readonly checks?: CheckResults;
+  /** "Sag Bescheid" requests and the DMs sent for them; without it, such requests are recorded as not kept. */
+  readonly notify?: {
+    readonly store: NotifyRequests;
+    readonly jobs: JobSink;
+    /** Directories of the DM templates per language (templates/<language>/notify: complete.hbs, backout.hbs). */
+    readonly dirs: Readonly<Partial<Record<Language, string>>> & { readonly de: string };
+    /** Followers one schedule keeps at most. */
+    readonly cap: number;
+  };
 }
+
+export type NotifyJob = Extract<HeroldJob, { type: 'notify' }>;
 
 /**
  * Sends one reply job: the FAQ answer rendered with the live state of the
@@ -50,6 +63,8 @@ export interface ReplyProcessorDeps {
  */
 export class ReplyProcessor {
   private readonly renderers = new Map<Language, TemplateRenderer>();
+  /** The notify DMs' templates, by directory. */
+  private readonly notifyRenderers = new Map<string, TemplateRenderer>();
 
   constructor(private readonly deps: ReplyProcessorDeps) {}
 
@@ -65,6 +80,7 @@ export class ReplyProcessor {
     if (done) return { result: done.statusId ? `already answered with ${done.statusId}` : `already handled: ${done.skipped}` };
 
     if (job.faqId === THANKS_ID) return this.favourite(job);
+    if (job.faqId === NOTIFY_ID || job.faqId === NOTIFY_CANCEL_ID) return this.notifyRequest(job);
 
     // What replies must leave to the schedule's toots (requests per window, the statuses they need)
     // the account's rate gate decides when the answer is posted (use: 'reply').
@@ -122,6 +138,98 @@ export class ReplyProcessor {
   }
 
   /**
+   * "Sag Bescheid" / "doch nicht": stored (once per account, within the cap)
+   * or taken back, and confirmed with a favourite. A full list is logged and
+   * the message kept for the admins, never dropped in silence.
+   */
+  private async notifyRequest(job: ReplyJob): Promise<{ result: string }> {
+    const { store, log } = this.deps;
+    const notify = this.deps.notify;
+    if (!notify) {
+      await store.recordAnswered(job.notificationId, { statusId: null, faqId: job.faqId, at: this.deps.now().toISO()!, acct: job.acct, skipped: 'notify requests are not kept by this process' });
+      return { result: 'skipped: notify requests are not kept by this process' };
+    }
+    if (job.faqId === NOTIFY_CANCEL_ID) {
+      const had = await notify.store.cancel(job.scheduleId, job.accountId);
+      log.info({ notification: job.notificationId, from: job.acct }, had ? `@${job.acct} no longer wants a DM at the end.` : `@${job.acct} cancelled a DM they had not asked for.`);
+      return this.favourite(job);
+    }
+    const added = await notify.store.add(
+      job.scheduleId,
+      { accountId: job.accountId, acct: job.acct, statusId: job.statusId, language: job.language ?? 'de', at: job.receivedAt },
+      notify.cap,
+    );
+    if (added === 'full') {
+      const reason = `the list of followers to tell is full (${notify.cap})`;
+      await store.keepQuestion({ notificationId: job.notificationId, statusId: job.statusId, url: null, acct: job.acct, visibility: 'direct', text: 'Sag Bescheid, wenn ihr wieder da seid (Liste voll)', score: 0, createdAt: job.receivedAt });
+      await store.recordAnswered(job.notificationId, { statusId: null, faqId: NOTIFY_ID, at: this.deps.now().toISO()!, acct: job.acct, skipped: reason });
+      log.warn({ notification: job.notificationId, from: job.acct }, `Not keeping @${job.acct}'s request to be told: ${reason}. Kept for \`herold questions\`.`);
+      return { result: `skipped: ${reason}` };
+    }
+    log.info({ notification: job.notificationId, from: job.acct }, added === 'added' ? `@${job.acct} gets a DM when the maintenance is over.` : `@${job.acct} had asked already.`);
+    return this.favourite(job);
+  }
+
+  /** Queues one 'notify' job per follower who asked; returns how many. */
+  async queueNotifications(scheduleId: string, outcome: 'complete' | 'backout'): Promise<number> {
+    const notify = this.deps.notify;
+    if (!notify) return 0;
+    const requests = await notify.store.requests(scheduleId);
+    for (const request of requests) {
+      await notify.jobs.add({ type: 'notify', scheduleId, accountId: request.accountId, outcome }, { priority: PRIORITY.reply });
+    }
+    return requests.length;
+  }
+
+  /**
+   * The one DM to a follower who asked: in reply to their own request (so
+   * Mastodon 4.3+'s filter for private mentions lets it through), exactly
+   * once like every answer (job id, Idempotency-Key, lookup before a repeated
+   * POST, HSETNX record), within the replies' share of the statuses budget.
+   */
+  async notify(job: NotifyJob): Promise<{ result: string }> {
+    const { log, account } = this.deps;
+    const notify = this.deps.notify;
+    if (!notify) throw new Error('This process keeps no notify requests.');
+    const done = await notify.store.sent(job.scheduleId, job.accountId);
+    if (done) return { result: done.statusId ? `already sent ${done.statusId}` : `already handled: ${done.skipped}` };
+    const request = await notify.store.request(job.scheduleId, job.accountId);
+    if (!request) return { result: 'skipped: the follower cancelled' };
+    const state = await this.deps.current.pick();
+    const schedule = state?.schedule.id === job.scheduleId ? state : null;
+    if (!schedule) throw new Error(`Schedule ${job.scheduleId} is not loaded; the DM cannot be rendered.`);
+    const language: Language = notify.dirs[request.language] ? request.language : 'de';
+    const body = this.notifyRenderer(language, notify.dirs).render(job.outcome, tootContext(schedule.schedule, schedule.progress, this.deps.now())).text;
+    const text = composeReply(request.acct, body, this.deps.characterLimit);
+    const idempotencyKey = `herold.notify.${job.scheduleId}.${job.accountId}`;
+    let status;
+    try {
+      ({ status } = await postOnce(account, { text, visibility: 'direct', language, inReplyToId: request.statusId, idempotencyKey, use: 'reply' }, this.deps.posting));
+    } catch (error) {
+      if (error instanceof MastodonRejectedError && (error.status === 404 || error.status === 422)) {
+        await notify.store.recordSent(job.scheduleId, job.accountId, { statusId: null, at: this.deps.now().toISO()!, skipped: `refused with HTTP ${error.status}` });
+        log.warn({ schedule: job.scheduleId, to: request.acct }, `DM to @${request.acct} dropped: ${error.message}`);
+        return { result: `dropped: HTTP ${error.status}` };
+      }
+      throw error;
+    }
+    await notify.store.recordSent(job.scheduleId, job.accountId, { statusId: status.id, at: this.deps.now().toISO()! });
+    await this.deps.posting.attempts.forget(idempotencyKey);
+    log.info({ schedule: job.scheduleId, to: request.acct, status: status.id }, `Told @${request.acct} that the maintenance is over (${job.outcome}).`);
+    return { result: `sent ${status.id}` };
+  }
+
+  private notifyRenderer(language: Language, dirs: Readonly<Partial<Record<Language, string>>> & { readonly de: string }): TemplateRenderer {
+    const dir = dirs[language] ?? dirs.de;
+    let renderer = this.notifyRenderers.get(dir);
+    if (!renderer) {
+      renderer = new TemplateRenderer(dir);
+      this.notifyRenderers.set(dir, renderer);
+    }
+    return renderer;
+  }
+
+  /**
    * Thanks, praise and good wishes get a favourite instead of an answer.
    * Favouriting is idempotent on Mastodon (one favourite per account and
    * status), so a retry after a lost answer just favourites again; the
@@ -129,18 +237,19 @@ export class ReplyProcessor {
    */
   private async favourite(job: ReplyJob): Promise<{ result: string }> {
     const { store, log, account } = this.deps;
+    const faqId = job.faqId;
     try {
       await account.favourite(job.statusId);
     } catch (error) {
       if (error instanceof MastodonRejectedError && (error.status === 404 || error.status === 422 || error.status === 403)) {
-        await store.recordAnswered(job.notificationId, { statusId: null, faqId: THANKS_ID, at: this.deps.now().toISO()!, acct: job.acct, skipped: `favourite refused with HTTP ${error.status}` });
+        await store.recordAnswered(job.notificationId, { statusId: null, faqId, at: this.deps.now().toISO()!, acct: job.acct, skipped: `favourite refused with HTTP ${error.status}` });
         log.warn({ notification: job.notificationId, from: job.acct }, `Favourite dropped: ${error.message}`);
         return { result: `dropped: HTTP ${error.status}` };
       }
       throw error;
     }
-    await store.recordAnswered(job.notificationId, { statusId: null, faqId: THANKS_ID, at: this.deps.now().toISO()!, acct: job.acct, favourited: true });
-    log.info({ notification: job.notificationId, from: job.acct }, `Favourited the thanks of @${job.acct}.`);
+    await store.recordAnswered(job.notificationId, { statusId: null, faqId, at: this.deps.now().toISO()!, acct: job.acct, favourited: true });
+    log.info({ notification: job.notificationId, from: job.acct, faq: faqId }, `Favourited the message of @${job.acct} (${faqId}).`);
     return { result: `favourited ${job.statusId}` };
   }
 }

@@ -1,6 +1,7 @@
-import { FALLBACK_ID, THANKS_ID } from './ids.ts';
+import { FALLBACK_ID, NOTIFY_CANCEL_ID, NOTIFY_ID, THANKS_ID } from './ids.ts';
 import { detectLanguage, type Language } from './language.ts';
-import { withoutAddresses } from './normalize.ts';
+import { findInOrder } from './analyzer.ts';
+import { tokenize, withoutAddresses } from './normalize.ts';
 import { createMatcher } from './matcher.ts';
 import type { FaqEntry, Keyword, Matcher, MatcherOptions, MatchResult } from './types.ts';
 
@@ -27,11 +28,27 @@ export interface Classifier {
 /** Longer messages carry more than thanks, even without a question mark. */
 export const MAX_THANKS_WORDS = 14;
 
+/** Phrases (word sequences, compared after normalising) that ask to be told, or take that back. */
+export interface NotifyPhrases {
+  readonly request: readonly string[];
+  readonly cancel: readonly string[];
+}
+
 export function createClassifier(faq: {
   readonly entries: readonly FaqEntry[];
   readonly options: MatcherOptions;
   readonly thanks: readonly Keyword[];
+  readonly notify?: NotifyPhrases;
 }): Classifier {
+  // Phrases word by word, stopwords included ("doch nicht" is all function words), in order with up to
+  // two other words in between ("sagt mir bitte Bescheid").
+  const phrases = (list: readonly string[] = []) => list.map((phrase) => tokenize(phrase)).filter((words) => words.length > 0);
+  const cancel = phrases(faq.notify?.cancel);
+  const request = phrases(faq.notify?.request);
+  const says = (text: string, list: readonly string[][]) => {
+    const words = tokenize(text);
+    return list.some((phrase) => findInOrder(words, phrase, (word, key) => word === key) !== undefined);
+  };
   const matcher = createMatcher(faq.entries, faq.options);
   const thanks: Matcher | null =
     faq.thanks.length === 0
@@ -41,6 +58,9 @@ export function createClassifier(faq: {
   function match(text: string): Reading {
     const language = detectLanguage(text);
     const result = matcher.match(text);
+    // Asking to be told wins over the FAQ words it contains ("… wenn ihr wieder online seid").
+    if (says(text, cancel)) return { ...result, id: NOTIFY_CANCEL_ID, language };
+    if (says(text, request)) return { ...result, id: NOTIFY_ID, language };
     if (result.id !== FALLBACK_ID || !thanks || withoutAddresses(text).includes('?') || words(text) > MAX_THANKS_WORDS) {
       return { ...result, language };
     }

@@ -1,5 +1,5 @@
 import { ScheduleError, type Problem } from '../errors.ts';
-import { FALLBACK_ID, FAQ_IDS, THANKS_ID } from './ids.ts';
+import { FALLBACK_ID, FAQ_IDS, NOTIFY_CANCEL_ID, NOTIFY_ID, THANKS_ID } from './ids.ts';
 import { DEFAULT_LANGUAGE, isLanguage, LANGUAGES, type Language } from './language.ts';
 import type { Matcher, MatchResult } from './types.ts';
 
@@ -171,7 +171,7 @@ export function parseQuestionSet(
   file: string,
   knownIds: readonly string[] = FAQ_IDS,
 ): LabelledQuestion[] {
-  const allowed = new Set([...knownIds, FALLBACK_ID, THANKS_ID]);
+  const allowed = new Set([...knownIds, FALLBACK_ID, THANKS_ID, NOTIFY_ID, NOTIFY_CANCEL_ID]);
   const questions: LabelledQuestion[] = [];
   const problems: Problem[] = [];
   const lines = tsvText.replace(/^\uFEFF/, '').split(/\r?\n/);

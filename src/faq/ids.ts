@@ -27,3 +27,9 @@ export function isFaqId(value: string): value is FaqId {
 
 /** The pseudo id for thanks, praise and good wishes: a favourite, no answer, nothing for the admins' to-do list. */
 export const THANKS_ID = 'thanks';
+
+/** "Sag Bescheid, wenn ihr wieder da seid": one DM when the maintenance completes or backs out. */
+export const NOTIFY_ID = 'notify';
+
+/** "Doch nicht": the follower takes the request back. */
+export const NOTIFY_CANCEL_ID = 'notify-cancel';

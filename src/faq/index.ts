@@ -7,7 +7,7 @@
  *   const { id, score } = matcher.match(question);    // id may be 'fallback'
  *   const template = faq.templates.get(id);           // 'fallback' included
  */
-export { createClassifier, MAX_THANKS_WORDS, type Classifier, type Reading } from './classify.ts';
+export { createClassifier, MAX_THANKS_WORDS, type Classifier, type NotifyPhrases, type Reading } from './classify.ts';
 export { DEFAULT_LANGUAGE, detectLanguage, isLanguage, LANGUAGES, type Language } from './language.ts';
 export { createMatcher, DEFAULT_MARGIN, DEFAULT_THRESHOLD, MAX_QUESTION_LENGTH } from './matcher.ts';
 export { answersIn, DEFAULT_FAQ_DIR, ENGLISH_FAQ_DIR, FAQ_FILE, loadFaq, parseFaqFile, type FaqTemplate, type LoadedFaq } from './load-faq.ts';
@@ -22,6 +22,6 @@ export {
   type Evaluated,
   type LabelledQuestion,
 } from './evaluate.ts';
-export { FALLBACK_ID, THANKS_ID, FAQ_IDS, isFaqId, type FaqId } from './ids.ts';
+export { FALLBACK_ID, NOTIFY_CANCEL_ID, NOTIFY_ID, THANKS_ID, FAQ_IDS, isFaqId, type FaqId } from './ids.ts';
 export { normalize, tokenize } from './normalize.ts';
 export type { Candidate, FaqEntry, Keyword, Matcher, MatcherOptions, MatchResult } from './types.ts';

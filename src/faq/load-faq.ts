@@ -9,6 +9,7 @@ import { readTextFile } from '../files/read-text-file.ts';
 import { parseYamlFile } from '../files/parse-yaml.ts';
 import { prepare } from './analyzer.ts';
 import { FALLBACK_ID, FAQ_IDS } from './ids.ts';
+import type { NotifyPhrases } from './classify.ts';
 import type { Language } from './language.ts';
 import type { FaqEntry, Keyword, MatcherOptions } from './types.ts';
 
@@ -48,6 +49,8 @@ export interface LoadedFaq {
   readonly answers: Readonly<Partial<Record<Language, { readonly dir: string; readonly templates: ReadonlyMap<string, FaqTemplate> }>>> & {
     readonly de: { readonly dir: string; readonly templates: ReadonlyMap<string, FaqTemplate> };
   };
+  /** Phrases asking to be told when the maintenance is over (faq.yaml `notify`); absent: nobody can ask. */
+  readonly notify: NotifyPhrases | undefined;
   /** Words of thanks, praise and good wishes (faq.yaml `thanks`); empty: every such line falls back. */
   readonly thanks: readonly Keyword[];
 }
@@ -73,6 +76,12 @@ const faqSchema = z.strictObject({
   synonyms: z.record(z.string().trim().min(1), z.array(z.string().trim().min(1)).min(1)).optional(),
   context: keywordMap.optional(),
   thanks: keywordMap.optional(),
+  notify: z
+    .strictObject({
+      request: z.array(z.string().trim().min(1)).min(1),
+      cancel: z.array(z.string().trim().min(1)).min(1),
+    })
+    .optional(),
   entries: z.record(
     z.string().regex(ID, 'An entry id must be lowercase letters, digits and dashes.'),
     z.strictObject({
@@ -92,7 +101,7 @@ function toKeywords(map: Readonly<Record<string, number>>): Keyword[] {
  * Parses and validates faq.yaml text. Pure; throws ScheduleError listing
  * every problem with its line.
  */
-export function parseFaqFile(text: string, file: string): { entries: FaqEntry[]; options: MatcherOptions; thanks: Keyword[] } {
+export function parseFaqFile(text: string, file: string): { entries: FaqEntry[]; options: MatcherOptions; thanks: Keyword[]; notify: NotifyPhrases | undefined } {
   const { value, positions } = parseYamlFile(text, file, 'Check the indentation and quote text that contains a colon.');
   const problems: Problem[] = [];
   const parsed = faqSchema.safeParse(value);
@@ -175,7 +184,7 @@ export function parseFaqFile(text: string, file: string): { entries: FaqEntry[];
     synonyms: data.synonyms ?? {},
     context: toKeywords(data.context ?? {}),
   };
-  return { entries, options, thanks: toKeywords(data.thanks ?? {}) };
+  return { entries, options, thanks: toKeywords(data.thanks ?? {}), notify: data.notify };
 }
 
 /**
@@ -205,13 +214,13 @@ export async function loadFaq(dir: string = DEFAULT_FAQ_DIR): Promise<LoadedFaq>
       cause: error,
     });
   }
-  const { entries, options, thanks } = parseFaqFile(text, yamlFile);
+  const { entries, options, thanks, notify } = parseFaqFile(text, yamlFile);
   const ids = entries.map((entry) => entry.id);
   const templates = await loadAnswers(dir, ids);
   // English answers sit beside the German ones (templates/en/faq next to templates/de/faq).
   const englishDir = join(dir, '..', '..', 'en', 'faq');
   const english = existsSync(englishDir) ? await loadAnswers(englishDir, ids) : null;
-  return { dir, entries, options, templates, thanks, answers: { de: { dir, templates }, ...(english ? { en: { dir: englishDir, templates: english } } : {}) } };
+  return { dir, entries, options, templates, thanks, notify, answers: { de: { dir, templates }, ...(english ? { en: { dir: englishDir, templates: english } } : {}) } };
 }
 
 /**

@@ -630,13 +630,22 @@ export class Store {
     return 'accept';
   }
 
-  /** Whether the thread above `status` holds a post by `recipient` that mentions `sender`: a reply in a conversation the recipient started. */
+  /**
+   * NotifyService#response_to_recipient? (4.3+): walking up from the parent,
+   * the first status that mentions `sender` (the parent itself whoever wrote
+   * it, above it only the recipient's own) decides; it counts only if the
+   * recipient wrote it as a direct message. A DM answering a public mention
+   * is therefore still a private mention "not in response".
+   */
   private isResponseTo(status: StatusRecord, recipient: AccountRecord, sender: AccountRecord): boolean {
     let parentId = status.inReplyToId;
-    for (let depth = 0; parentId !== null && depth < THREAD_DEPTH_LIMIT; depth += 1) {
+    const seen = new Set<string>();
+    for (let depth = 0; parentId !== null && depth <= THREAD_DEPTH_LIMIT && !seen.has(parentId); depth += 1) {
+      seen.add(parentId);
       const parent = this.statusById.get(parentId);
       if (!parent) return false;
-      if (parent.accountId === recipient.id && parent.mentionIds.includes(sender.id)) return true;
+      const mentionsSender = parent.mentionIds.includes(sender.id) && (depth === 0 || parent.accountId === recipient.id);
+      if (mentionsSender) return parent.accountId === recipient.id && parent.visibility === 'direct';
       parentId = parent.inReplyToId;
     }
     return false;

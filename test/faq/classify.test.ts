@@ -58,3 +58,18 @@ describe('thanks, praise and good wishes', () => {
     expect(classifier.match('Wie lange dauert das?')).toMatchObject({ id: 'dauer', language: 'de' });
   });
 });
+
+describe('notify me', () => {
+  test.each([
+    ['Sag Bescheid, wenn wien.rocks wieder läuft', 'notify', 'de'],
+    ['Sagt mir bitte Bescheid, wenn ihr wieder online seid', 'notify', 'de'],
+    ["notify me when you're back", 'notify', 'en'],
+    ['Please let me know when it works again', 'notify', 'en'],
+    ['Doch nicht, danke', 'notify-cancel', 'de'],
+    ['never mind, I will check myself', 'notify-cancel', 'en'],
+    ['Wann seid ihr wieder online?', 'dauer', 'de'],
+    ['Wo erfahre ich, wann es wieder geht?', 'status', 'de'],
+  ])('%s → %s', (text, id, language) => {
+    expect(classifier.match(text)).toMatchObject({ id, language });
+  });
+});

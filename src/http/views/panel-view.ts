@@ -204,5 +204,7 @@ export function jobLabel(schedule: StatusReport['schedule'], job: HeroldJob): st
       return 'Spätester Zeitpunkt erreicht: Rückkehr zur alten Installation';
     case 'reply':
       return 'Antwort auf eine Frage';
+    case 'notify':
+      return job.outcome === 'complete' ? 'Direktnachricht: Wartung abgeschlossen' : 'Direktnachricht: Wartung abgebrochen';
   }
 }
