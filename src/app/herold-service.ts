@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServerType } from '@hono/node-server';
 import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
@@ -114,7 +115,8 @@ export interface HeroldService {
 /** How long the start waits for the instance's first answer before going on without it. */
 const FIRST_ANSWER_WAIT_MS = 3000;
 
-const delay = (ms: number) => new Promise<null>((resolve) => setTimeout(() => resolve(null), ms).unref());
+/** Resolves null after `ms`, without keeping the process alive. */
+const delay = (ms: number) => sleep(ms, null, { ref: false });
 
 /**
  * `herold run`: upserts the schedules' jobs, runs the worker and HTTP. The

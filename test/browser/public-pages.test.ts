@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { existsSync, mkdirSync } from 'node:fs';
 import type { ServerType } from '@hono/node-server';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -187,7 +188,7 @@ test('once it is over, the open status page loads itself anew and shows the actu
 
   // The window is over: the instance's host no longer gets the maintenance page (the Route can switch back at leisure).
   // (Maintenance mode looks at the phases at most once a second.)
-  await new Promise((resolve) => setTimeout(resolve, 1100));
+  await sleep(1100);
   const after = await page.goto(`http://wien.rocks:${port}/`);
   expect(after!.status()).toBe(200);
   await context.close();

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { HeroldMetrics } from '../../src/adapters/metrics/metrics.ts';
@@ -33,7 +34,7 @@ describe('/metrics: phase, tasks done and total, deadline, last edit', () => {
     await fx.store.setDeadline(schedule.id, seed.window.deadline.plus({ minutes: 30 }));
     await fx.store.recordShown(schedule.id, 'primary', 1, Date.parse('2023-02-12T14:12:00Z'));
     // A fresh scrape (the gauges read once per scrape, not per series).
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
 
     text = await scrape();
     expect(metricValue(text, `herold_phase{${s},phase="announced"}`)).toBe(0);
