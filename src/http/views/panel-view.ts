@@ -180,7 +180,7 @@ export function panelView({ report, questions, reachability, now }: PanelViewInp
       id: q.notificationId,
       acct: clean(q.acct),
       direct: q.visibility === 'direct',
-      text: clean(q.text),
+      text: safeText(q.text),
       url: safeUrl(q.url),
       atLabel: short(inZone(DateTime.fromISO(q.createdAt))),
     })),
