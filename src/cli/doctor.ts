@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import { loadConfig, type Config } from '../config/config.ts';
 import { clockCheck } from '../doctor/clock.ts';
+import { fallbackAccountCheck, type FallbackAccount } from '../doctor/fallback-account-check.ts';
 import { fail, formatCheck, maskUrl, ok, type CheckResult } from '../doctor/check.ts';
 import { FALLBACK_TOKEN, notificationPolicyCheck, pinSlotCheck, scopesCheck, tokenCheck, versionCheck } from '../doctor/mastodon-checks.ts';
 import { instanceUrlChecks } from '../doctor/url-checks.ts';
@@ -74,6 +75,8 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
   }
 
   let limit: number | null = null;
+  /** The fallback token's account, once verify_credentials named it. */
+  let fallbackAccount: FallbackAccount | null = null;
   if (config) {
     const probe = new InstanceProbe({ url: config.mastodonUrl, accessToken: config.mastodonAccessToken, timeoutMs: Math.min(config.requestTimeoutMs, 10_000) });
     for (const result of instanceUrlChecks('MASTODON_URL', config.mastodonUrl)) report(result);
@@ -96,7 +99,9 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
       // The fallback speaks while the primary is down: a bad fallback token is only noticed then, unless checked now.
       for (const result of instanceUrlChecks('FALLBACK_MASTODON_URL', config.fallback.url)) report(result);
       const fallback = new InstanceProbe({ url: config.fallback.url, accessToken: config.fallback.accessToken, timeoutMs: Math.min(config.requestTimeoutMs, 10_000) });
-      report((await tokenCheck(fallback, config.fallback.url, FALLBACK_TOKEN)).result);
+      const token = await tokenCheck(fallback, config.fallback.url, FALLBACK_TOKEN);
+      report(token.result);
+      if (token.acct) fallbackAccount = { acct: token.acct, url: config.fallback.url };
     }
   }
 
@@ -114,6 +119,8 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
     if (checked.schedule) schedules.push(checked.schedule);
   }
   if (limit !== null) for (const schedule of schedules) report(tootLengthCheck(schedule, limit));
+  // Only when the fallback could be asked (or there is none): an unreachable fallback is reported above.
+  if (config && (!config.fallback || fallbackAccount)) for (const schedule of schedules) report(fallbackAccountCheck(schedule, fallbackAccount));
   const route = config && isLoopbackUrl(config.mastodonUrl) ? localOnly : undefined;
   for (const schedule of schedules) for (const result of await taskChecks(schedule, route, DateTime.now())) report(result);
   return results;

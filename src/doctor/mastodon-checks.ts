@@ -19,12 +19,12 @@ export const PRIMARY_TOKEN: TokenNames = { check: 'token', variable: 'MASTODON_A
 export const FALLBACK_TOKEN: TokenNames = { check: 'fallback-token', variable: 'FALLBACK_MASTODON_ACCESS_TOKEN' };
 
 /** verify_credentials: the token works, and whose it is. */
-export async function tokenCheck(probe: InstanceProbe, url: string, names: TokenNames = PRIMARY_TOKEN): Promise<{ result: CheckResult; reachable: boolean; accountId?: string }> {
+export async function tokenCheck(probe: InstanceProbe, url: string, names: TokenNames = PRIMARY_TOKEN): Promise<{ result: CheckResult; reachable: boolean; accountId?: string; acct?: string }> {
   const { check, variable } = names;
   const account = await probe.account();
   if (account.ok) {
     const bot = account.value.bot ? '' : ' (tip: mark the account as a bot in its profile settings)';
-    return { result: ok(check, `${variable} works: Herold speaks as @${account.value.acct}${bot}.`), reachable: true, accountId: account.value.id };
+    return { result: ok(check, `${variable} works: Herold speaks as @${account.value.acct}${bot}.`), reachable: true, accountId: account.value.id, acct: account.value.acct };
   }
   if (account.status === null) return { result: unreachable(check, url, account), reachable: false };
   if (account.status === 401) {
