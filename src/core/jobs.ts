@@ -3,7 +3,7 @@ import type { DateTime } from 'luxon';
 import type { Schedule } from '../schedule/schedule.ts';
 
 /** Toots that the worker posts as new statuses. */
-export type PostKind = 'announcement' | 'reminder' | 'start' | 'milestone' | 'complete' | 'backout' | 'date-changed' | 'cancelled';
+export type PostKind = 'announcement' | 'reminder' | 'start' | 'milestone' | 'complete' | 'backout' | 'date-changed' | 'cancelled' | 'deadline-moved' | 'correction';
 
 export type HeroldJob =
   | {

@@ -14,6 +14,10 @@ export const ALLOWED_PHASES: Record<PostKind, readonly Phase[]> = {
   complete: ['complete'],
   backout: ['backout'],
   cancelled: ['cancelled'],
+  // A later deadline matters only while the window is open; the outcome toot says the rest.
+  'deadline-moved': ['running'],
+  // A milestone reply that no longer holds is corrected whenever it is found out, outcome or not.
+  correction: ['running', 'complete', 'backout'],
 };
 
 /**

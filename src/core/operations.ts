@@ -6,7 +6,7 @@ import type { BucketReport } from './rate-budget.ts';
 import { jobId } from './jobs.ts';
 import type { JobSink, PendingJob } from './ports/job-queue.ts';
 import { tootJob } from './jobs.ts';
-import { dateChangedTootId, milestoneTootId, postKeyPrefix } from '../schedule/toot-ids.ts';
+import { correctionTootId, dateChangedTootId, deadlineMovedTootId, milestoneTootId, postKeyPrefix } from '../schedule/toot-ids.ts';
 import { parseScheduleTime } from '../schedule/local-time.ts';
 import { deadlineExamples, parseDeadlineInput } from '../schedule/deadline-input.ts';
 import { didYouMean } from '../schedule/closest-id.ts';
@@ -204,6 +204,11 @@ export class Operations {
     if (status === 'done' && task.milestone !== null) {
       await jobs.add(tootJob(schedule, 'milestone', milestoneTootId(task.id), task.id, at));
     }
+    // A milestone reply already said "erledigt": a failure after it is corrected in the thread, never left to stand.
+    if (status === 'failed' && task.milestone !== null) {
+      const milestone = await store.posted(schedule.id, milestoneTootId(task.id));
+      if (milestone?.statusId) await jobs.add(tootJob(schedule, 'correction', correctionTootId(task.id), task.id, at));
+    }
     let completed = false;
     if (allFinished(schedule, await store.progress(schedule)) && (await store.transition(schedule.id, 'complete', ['announced', 'running'], at))) {
       // After the last edit has had its chance, so the thread reads in order.
@@ -257,6 +262,8 @@ export class Operations {
     // The progress toot names the deadline: show the new one.
     await jobs.add({ type: 'progress', scheduleId: schedule.id, version });
     await jobs.add({ type: 'deadline', scheduleId: schedule.id, deadline: deadline.toISO()! }, { delayMs: this.realDelay(deadline.toMillis() - now().toMillis()) });
+    // Once the window is open, followers hear it in the thread, not only from a silent edit.
+    if (progress.phase === 'running') await jobs.add(tootJob(schedule, 'deadline-moved', deadlineMovedTootId(deadline), null, now()));
     return deadline;
   }
 

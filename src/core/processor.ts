@@ -52,7 +52,7 @@ const PROGRESS_LOCK_MS = 5000;
 /** Kinds whose text is about the live window: mirrored to the fallback account while the primary is down. */
 const MIRRORED: readonly PostKind[] = ['start', 'milestone'];
 /** Kinds posted as replies in the progress toot's thread. */
-const THREADED: readonly PostKind[] = ['milestone', 'complete', 'backout'];
+const THREADED: readonly PostKind[] = ['milestone', 'complete', 'backout', 'deadline-moved', 'correction'];
 
 /**
  * What each job does. Pure of BullMQ: it throws Herold's errors and the
@@ -116,7 +116,7 @@ export class Processor {
     const template = this.template(schedule, job);
     const context = tootContext(schedule, progress, now, {
       entry: job.kind === 'announcement' || job.kind === 'reminder' ? { id: job.ref!, at: DateTime.fromISO(job.at) } : undefined,
-      taskId: job.kind === 'milestone' ? job.ref! : undefined,
+      taskId: job.kind === 'milestone' || job.kind === 'correction' ? job.ref! : undefined,
       previousStart: job.previousStart ? DateTime.fromISO(job.previousStart) : undefined,
       dns: job.kind === 'milestone' && this.deps.checks ? dnsSpread(schedule, await this.deps.checks.all(schedule.id), now, job.ref!) : null,
       plannedAt: DateTime.fromISO(job.at),

@@ -16,6 +16,10 @@ export function tootLabel(kind: PostKind | 'progress', tootId: string, ref: stri
       return 'the start toot (also the progress toot)';
     case 'progress':
       return 'the progress toot';
+    case 'correction':
+      return `the correction of the milestone of task ${ref ?? tootId}`;
+    case 'deadline-moved':
+      return `the reply that the deadline moved (${tootId})`;
     case 'date-changed':
       return `the date-changed toot (${tootId})`;
     default:

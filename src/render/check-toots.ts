@@ -94,6 +94,11 @@ export function checkToots(schedule: Schedule, renderer: TemplateRenderer, limit
     previousStart: start.minus({ days: 7 }),
   });
   check('cancelled', t.cancelled, { ...initialProgress(schedule), phase: 'cancelled' }, start.minus({ days: 1 }));
+  check('deadline-moved', t['deadline-moved'], { ...progress, phase: 'running', deadline: deadline.plus({ hours: 1 }) }, start.plus({ hours: 1 }));
+  for (const task of schedule.tasks.filter((x) => x.milestone !== null)) {
+    const failed = { ...progress, phase: 'running', tasks: { ...progress.tasks, [task.id]: { status: 'failed', changedAt: task.at ?? start, note: 'Das Upgrade hängt, wir schauen es uns an.' } } } satisfies Progress;
+    check(`correction ${task.id}`, t.correction, failed, task.at ?? start, { taskId: task.id });
+  }
 
   if (problems.length > 0) throw new ScheduleError(problems);
   const longest = toots.reduce((a, b) => (b.length > a.length ? b : a));

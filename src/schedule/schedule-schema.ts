@@ -40,6 +40,8 @@ export const scheduleFileSchema = z.strictObject({
       backout: templateName.optional(),
       'date-changed': templateName.optional(),
       cancelled: templateName.optional(),
+      'deadline-moved': templateName.optional(),
+      correction: templateName.optional(),
     })
     .optional(),
   window: z.strictObject({

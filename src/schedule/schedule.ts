@@ -13,6 +13,8 @@ export const TOOT_KINDS = [
   'backout',
   'date-changed',
   'cancelled',
+  'deadline-moved',
+  'correction',
 ] as const;
 export type TootKind = (typeof TOOT_KINDS)[number];
 

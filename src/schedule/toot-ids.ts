@@ -20,6 +20,12 @@ export const dateChangedTootId = (newStart: DateTime): string => `date-changed@$
 
 export const milestoneTootId = (taskId: string): string => `milestone-${taskId}`;
 
+/** The reply saying the deadline moved: one per new deadline, so repeating the same extend posts nothing new. */
+export const deadlineMovedTootId = (deadline: DateTime): string => `deadline-moved@${stamp(deadline)}`;
+
+/** The correction of a milestone reply whose task failed after all: once per milestone. */
+export const correctionTootId = (taskId: string): string => `correction-${taskId}`;
+
 /** Part `index` (0-based) of a toot too long for one status; the first part is the toot itself. */
 export const threadPartId = (tootId: string, index: number): string => (index === 0 ? tootId : `${tootId}.${index + 1}`);
 

@@ -85,7 +85,7 @@ describe('herold validate on the shipped schedule', () => {
       '  wien-rocks-2023-02-12 on wien.rocks: Sonntag, 12. Februar 2023, 15:00 Uhr (Europe/Vienna), back-out at 20:00.',
       '  2 announcements, 2 reminders, 9 tasks (2 milestones).',
       '  4 task checks: upgrade (mastodonVersion, ask), funktionstests (http, ask), dns (dns, ask), tls (tls, ask).',
-      '  26 toots rendered; the longest is start (late) with 500 of 500 characters.',
+      '  29 toots rendered; the longest is start (late) with 500 of 500 characters.',
     ]);
   });
 });

@@ -209,6 +209,8 @@ describe('no template escapes HTML', () => {
       'backout (all but the last task done)',
       'date-changed',
       'cancelled',
+      'deadline-moved',
+      'correction backup',
     ]);
   });
 });
