@@ -23,13 +23,8 @@ export interface TaskView {
  * error at validate time, not a silently empty toot on the day.
  */
 export interface TootContext {
-  readonly schedule: {
-    readonly id: string;
-    readonly instance: string;
-    readonly timezone: string;
-    readonly locale: string;
-    readonly statusPage: string | null;
-    readonly contact: string | null;
+  /** The schedule's own facts as written, and what Herold derives from them. */
+  readonly schedule: Pick<Schedule, 'id' | 'instance' | 'timezone' | 'locale' | 'statusPage' | 'contact'> & {
     /** The contact's profile URL (https://wien.rocks/@paula): names the contact in answers without mentioning anyone. */
     readonly contactUrl: string | null;
     readonly fallbackAccount: string | null;
