@@ -34,6 +34,15 @@ const LAYERS: readonly (readonly string[])[] = [
 /** Libraries that talk to the outside world: the core meets them only through its ports. */
 const NOT_IN_CORE = ['masto', 'bullmq', 'ioredis', 'hono', '@hono/', 'ws', 'pino', 'prom-client', '@bull-board/'];
 
+/** Each outside library is known in one folder only (the sandbox models Mastodon and has its own WebSocket server). */
+const ONLY_IN: Readonly<Record<string, readonly string[]>> = {
+  ioredis: ['adapters/redis'],
+  bullmq: ['adapters/bullmq'],
+  masto: ['adapters/mastodon'],
+  'prom-client': ['adapters/metrics'],
+  ws: ['adapters/mastodon', 'sandbox'],
+};
+
 interface Import {
   readonly from: string;
   /** A file under src for a relative import, else the package name as written. */
@@ -150,5 +159,12 @@ describe('the import structure of src/', () => {
     const libraries = core.filter((i) => !i.relative && NOT_IN_CORE.some((name) => i.to === name || (name.endsWith('/') ? i.to.startsWith(name) : i.to.startsWith(`${name}/`))));
     const adapters = core.filter((i) => i.relative && folderOf(i.to).startsWith('adapters/'));
     expect([...libraries, ...adapters].map((i) => `${i.from} imports ${i.to}`)).toEqual([]);
+  });
+
+  test('each outside library is imported only by its adapter', () => {
+    const strays = imports
+      .filter((i) => !i.relative && i.to in ONLY_IN && !ONLY_IN[i.to]!.includes(folderOf(i.from)))
+      .map((i) => `${i.from} imports ${i.to}`);
+    expect(strays).toEqual([]);
   });
 });

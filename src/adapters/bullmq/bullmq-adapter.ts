@@ -9,7 +9,8 @@ import type { JobOutcome } from '../../core/processor.ts';
 import { cappedBackoffMs, jittered } from '../../backoff.ts';
 
 /**
- * The only file that knows BullMQ. Connections come from src/adapters/redis/connect.ts:
+ * The job queue on BullMQ. Only src/adapters/bullmq/ knows BullMQ (test/architecture/imports.test.ts
+ * checks it). Connections come from src/adapters/redis/connect.ts:
  * producers (CLI, webhook) fail fast when Redis is gone; the worker's
  * connection waits for Redis forever, as BullMQ requires.
  */
