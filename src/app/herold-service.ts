@@ -310,7 +310,7 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
         checks: async () => (await Promise.all([...running.values()].map(async (s) => [...(await httpChecks.all(s.id)).values()].map((c) => ({ schedule: s.id, task: c.taskId, passing: c.streak.passing }))))).flat(),
         schedules: () => scheduleReadings(running, httpStore),
       });
-      const httpOperations = new Operations({ schedules: running, store: httpStore, jobs: httpJobs, now, coalesceMs: config.coalesceMs, log, clock, checks: httpChecks, rateBudget: httpGate });
+      const httpOperations = new Operations({ schedules: running, store: httpStore, jobs: httpJobs, now, coalesceMs: config.coalesceMs, log, clock, checks: httpChecks, rateBudget: httpGate, attempts: new PostAttempts(httpRedis, config.prefix) });
       web = await createWeb({
         faq: faq instanceof Error ? null : faq,
         schedules: running,

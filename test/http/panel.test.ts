@@ -1,7 +1,9 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { HeroldService } from '../../src/app/herold-service.ts';
+import { PostAttempts } from '../../src/adapters/redis/post-attempts.ts';
 import { ReplyStore } from '../../src/adapters/redis/reply-store.ts';
+import { postKey } from '../../src/schedule/toot-ids.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import { rebasedWienRocks, REDIS_URL, rig, waitFor, type Rig } from '../engine/harness.ts';
 import { nextEvent, sseEvents } from './helpers.ts';
@@ -183,6 +185,22 @@ describe('questions that got the fallback answer', () => {
     expect(await res.json()).toEqual({ ok: true, message: 'Die Frage ist als erledigt markiert.' });
     expect(await replies.openQuestions()).toEqual([]);
     expect(await (await get(panel)).text()).toContain('Keine offenen Fragen.');
+  });
+});
+
+describe('posts whose answer never came', () => {
+  test('are listed as "vielleicht gepostet" until Herold has looked, as herold status lists them', async () => {
+    const attempts = new PostAttempts(redis, r.config.prefix);
+    const key = postKey(schedule, 'milestone-dns');
+    await attempts.begin(key, 'DNS-Text', Date.now(), Date.now() + 60_000);
+    try {
+      const page = await (await get(panel)).text();
+      expect(page).toContain('Vielleicht gepostet (1)');
+      expect(page).toMatch(/<li>Meilenstein: DNS[^<]* <small>· seit \d\d:\d\d<\/small><\/li>/);
+    } finally {
+      await attempts.forget(key);
+    }
+    expect(await (await get(panel)).text()).not.toContain('Vielleicht gepostet');
   });
 });
 

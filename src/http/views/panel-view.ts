@@ -5,6 +5,7 @@ import type { HeroldJob } from '../../core/jobs.ts';
 import type { OpenQuestion } from '../../core/ports/reply-store.ts';
 import { statusicon, statuslabel } from '../../render/helpers.ts';
 import { safeText } from '../../render/safe-text.ts';
+import { tootIdOfPostKey } from '../../schedule/toot-ids.ts';
 import { PHASE_LABELS, safeUrl, tootLabel } from './public-view.ts';
 
 /**
@@ -33,6 +34,8 @@ export interface PanelView {
   readonly toots: readonly PanelToot[];
   readonly pending: readonly PanelJob[];
   readonly failures: readonly PanelFailure[];
+  /** Posts sent whose answer never came: Herold looks on the instance before it posts again. */
+  readonly unconfirmed: readonly { readonly label: string; readonly sinceLabel: string }[];
   readonly budgets: readonly PanelBudget[];
   readonly reachability: { readonly state: 'ok' | 'down' | 'unknown'; readonly label: string };
   readonly questions: readonly PanelQuestion[];
@@ -164,6 +167,10 @@ export function panelView({ report, questions, reachability, now }: PanelViewInp
       stateLabel: JOB_STATES[job.state] ?? job.state,
     })),
     failures: report.failures.map((f) => ({ label: tootLabel(schedule, f.tootId), atLabel: short(inZone(DateTime.fromISO(f.at))), message: clean(f.message) })),
+    unconfirmed: report.unconfirmed.map((u) => {
+      const tootId = tootIdOfPostKey(u.key, schedule.id);
+      return { label: tootId ? tootLabel(schedule, tootId) : 'Toot', sinceLabel: short(fromMs(u.firstAt)) };
+    }),
     budgets: report.budgets.map((b) => {
       const blocked = b.blockedUntil !== null && b.blockedUntil > now.toMillis();
       return {
