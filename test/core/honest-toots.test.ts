@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DateTime } from 'luxon';
 import { describe, expect, test } from 'vitest';
+import { DEFAULT_FAQ_DIR } from '../../src/faq/index.ts';
 import { TemplateRenderer } from '../../src/render/template-renderer.ts';
 import { tootContext, type ContextExtras } from '../../src/render/toot-context.ts';
 import { DEFAULT_TEMPLATES_ROOT, loadSchedule, parseSchedule } from '../../src/schedule/load-schedule.ts';
@@ -193,6 +194,19 @@ describe('templates are generic; wien.rocks is an example', () => {
     };
     expect(january('de-AT')).toContain('Am Sonntag, 28. Jänner 2024, ab 15:00 Uhr ist example.social etwa eine Stunde offline');
     expect(january('de')).toContain('Am Sonntag, 28. Januar 2024, ab 15:00 Uhr ist example.social etwa eine Stunde offline');
+  });
+
+  test('a comma closes a date in the middle of a sentence ("Seit Sonntag, 12. Februar 2023, läuft …")', () => {
+    const before = wien.window.start.minus({ days: 7 });
+    expect(render(wien, 'cancelled', { ...initialProgress(wien), phase: 'cancelled' }, before)).toContain('Die Wartung von wien.rocks am Sonntag, 12. Februar 2023, findet nicht statt.');
+    const moved = render(wien, 'date-changed', initialProgress(wien), before, { previousStart: before });
+    expect(moved).toContain('ist nicht am Sonntag, 5. Februar 2023, 15:00 Uhr, sondern am Sonntag, 12. Februar 2023, 15:00 Uhr.');
+    expect(moved).toContain('Am Plan ändert sich sonst nichts: wien.rocks ist dann etwa eine Stunde offline, bis etwa 16:00 Uhr.');
+    const faq = new TemplateRenderer(DEFAULT_FAQ_DIR);
+    const done: Progress = { ...allDone(wien, at('15:00')), phase: 'complete', endedAt: at('17:15') };
+    expect(faq.render('termin', tootContext(wien, done, at('18:00'))).text).toContain('Seit Sonntag, 12. Februar 2023, läuft wien.rocks wieder, jetzt auf Mastodon 4.0.');
+    const backedOut: Progress = { ...running(wien), phase: 'backout', endedAt: at('20:00') };
+    expect(faq.render('termin', tootContext(wien, backedOut, at('20:10'))).text).toContain('Die Wartung am Sonntag, 12. Februar 2023, hat nicht geklappt');
   });
 
   test('one word for a post ("Beitrag"), no jargon, "spätestens um" for the deadline', () => {
