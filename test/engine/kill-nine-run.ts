@@ -18,7 +18,7 @@ import { loadSchedule } from '../../src/schedule/load-schedule.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import { startSandbox, type RecordedRequest, type Sandbox } from '../../src/sandbox/index.ts';
 import { rebasedWienRocks, testConfig, uniqueId } from './harness.ts';
-import { heroldRequests, MARK, operator, requestsWhileBlocked, spacedBeforeStart, spawnHeldWorker, spendBudget, tempDir, withText, writeSchedule, type Child } from './support.ts';
+import { heroldRequests, MARK, operator, requestsWhileBlocked, showsCompletion, spacedBeforeStart, spawnHeldWorker, spendBudget, tempDir, withText, writeSchedule, type Child } from './support.ts';
 
 export interface KillNineOptions {
   /** SIGKILLs in all. Default 20. */
@@ -214,7 +214,7 @@ export async function killNineRun(options: KillNineOptions = {}): Promise<KillNi
     const doneBy = Date.now() + 90_000;
     const finished = async () => {
       const start = withText(sandbox, MARK.start)[0];
-      return Boolean(start && withText(sandbox, MARK.complete).length > 0 && sandbox.status(start.id)!.text.startsWith('✅ Wartung') && !sandbox.status(start.id)!.pinned);
+      return Boolean(start && withText(sandbox, MARK.complete).length > 0 && showsCompletion(sandbox.status(start.id)!.text) && !sandbox.status(start.id)!.pinned);
     };
     while (!(await finished()) && Date.now() < doneBy) await sleep(100);
     // Time for anything late (a duplicate would show up now).

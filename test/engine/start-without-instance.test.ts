@@ -5,7 +5,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { REDIS_URL, rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
-import { expectUniqueKeys, MARK, sleepUntil, spacedBeforeStart, withText } from './support.ts';
+import { expectUniqueKeys, MARK, showsCompletion, sleepUntil, spacedBeforeStart, withText } from './support.ts';
 import { postKey, reminderTootId } from '../../src/schedule/toot-ids.ts';
 
 /**
@@ -103,7 +103,7 @@ describe.each([
     for (const task of schedule.tasks) await service.operations.taskChange(schedule.id, task.id, 'done');
     const complete = await waitFor('completion', () => withText(sandbox, MARK.complete)[0], 10_000);
     await waitFor('both milestones', () => withText(sandbox, MARK.milestone).length === 2, 5000);
-    await waitFor('final edit', () => sandbox.status(start.id)!.text.includes('9 von 9 erledigt'), 5000);
+    await waitFor('final edit', () => showsCompletion(sandbox.status(start.id)!.text), 5000);
 
     // Everything once, in order: announcements, reminders, start, then its thread.
     const live = sandbox.statuses().filter((s) => !s.deletedAt);

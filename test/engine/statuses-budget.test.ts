@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, expect, test } from 'vitest';
 import { MASTODON_BUCKETS, scaleBuckets } from '../../src/core/rate-budget.ts';
 import { rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
-import { heroldRequests, MARK, OTHER_CLIENT_HEADER, requestsWhileBlocked, sleepUntil, withText } from './support.ts';
+import { heroldRequests, MARK, OTHER_CLIENT_HEADER, requestsWhileBlocked, showsCompletion, sleepUntil, withText } from './support.ts';
 import { postKey } from '../../src/schedule/toot-ids.ts';
 
 /** Posts `count` private statuses with the bot's token, as the admins' own app would (not Herold's requests). */
@@ -84,7 +84,7 @@ test('300 edits against the statuses family (300 per 3 h, edits count), while th
   expect(Math.max(...gaps)).toBeGreaterThan(100);
 
   // The progress toot reaches its final state once the next window lets the held edit through.
-  await waitFor('final progress', () => sandbox.status(start.id)!.text.includes('9 von 9 erledigt'), STATUSES_WINDOW_MS + 5000);
+  await waitFor('final progress', () => showsCompletion(sandbox.status(start.id)!.text), STATUSES_WINDOW_MS + 5000);
   expect((await service.operations.status(schedule.id)).failures).toEqual([]);
 }, 60_000);
 
@@ -127,5 +127,5 @@ test('answers to questions and edits leave the statuses the remaining toots need
   // Nothing is dropped: after the reset the answer and the last progress state go out.
   const answer = await waitFor('the answer', () => sandbox.statuses().find((s) => s.inReplyToId === question.id), STATUSES_WINDOW_MS + 5000);
   expect(Date.parse(answer.createdAt)).toBeGreaterThanOrEqual(end);
-  await waitFor('final progress', () => sandbox.status(start.id)!.text.includes('9 von 9 erledigt'), 5000);
+  await waitFor('final progress', () => showsCompletion(sandbox.status(start.id)!.text), 5000);
 }, 60_000);

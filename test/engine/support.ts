@@ -130,6 +130,9 @@ export async function queueOf(prefix: string): Promise<{ queue: Queue; close: ()
 export const withText = (sandbox: Sandbox, marker: string): SandboxStatus[] =>
   sandbox.statuses().filter((s) => !s.deletedAt && (s.history[0]?.text ?? s.text).includes(marker));
 
+/** The progress toot in its final state after the completion: "✅ Wartung … abgeschlossen", no task open, no deadline promise. */
+export const showsCompletion = (text: string) => text.startsWith('✅ Wartung') && !/⬜|⏳|Spätestens/.test(text);
+
 /** Markers of each toot kind in the German templates. */
 export const MARK = {
   move: 'zieht um, und zwar nach Wien',
@@ -291,8 +294,8 @@ export async function poll<T>(what: string, probe: () => T | Promise<T>, timeout
 /** Short BullMQ locks so a killed worker's job is handed over within a few seconds. */
 export const FAST_STALL = { lockDuration: 2000, stalledInterval: 1000 } as const;
 
-/** How many task lines of a start/progress toot show `icon` (✅ done, ⏳ running, ⬜ pending). */
-export const iconCount = (text: string, icon: string) => text.split('\n').filter((line) => line.startsWith(`${icon} `)).length;
+/** How many task lines of a start/progress toot show `icon` (✅ done, ⏳ running, ⬜ pending); the headline ("✅ Wartung … abgeschlossen") is no task. */
+export const iconCount = (text: string, icon: string) => text.split('\n').slice(1).filter((line) => line.startsWith(`${icon} `)).length;
 
 /** Requests the test sends itself, as another client of the bot's account would (excluded from Herold's requests). */
 export const OTHER_CLIENT_HEADER = 'x-test-other-client';

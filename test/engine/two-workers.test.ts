@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, expect, test } from 'vitest';
 import { rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
-import { expectUniqueKeys, iconCount, MARK, spacedBeforeStart, withText } from './support.ts';
+import { expectUniqueKeys, iconCount, MARK, showsCompletion, spacedBeforeStart, withText } from './support.ts';
 import { postKey } from '../../src/schedule/toot-ids.ts';
 
 let r: Rig | undefined;
@@ -14,7 +14,8 @@ test('two services on the same prefix and schedule: every toot once, the progres
   // A short coalescing window, so that many edits race between the two workers.
   r = await rig({}, { coalesceMs: 50 });
   const { sandbox } = r;
-  const schedule = spacedBeforeStart(rebasedWienRocks(1500, 600), 150);
+  // The start 5 s ahead: two services starting at once can take seconds while the suite's files run side by side.
+  const schedule = spacedBeforeStart(rebasedWienRocks(5000, 600), 150);
   // Both upsert the same jobs and both run workers.
   const [a, b] = await Promise.all([r.start([schedule], { http: false, replies: false }), r.start([schedule], { http: false, replies: false })]);
 
@@ -28,7 +29,7 @@ test('two services on the same prefix and schedule: every toot once, the progres
   }
 
   await waitFor('completion', () => withText(sandbox, MARK.complete)[0], 10_000);
-  await waitFor('final state shown', () => sandbox.status(start.id)!.text.includes('9 von 9 erledigt'), 10_000);
+  await waitFor('final state shown', () => showsCompletion(sandbox.status(start.id)!.text), 10_000);
   await sleep(300);
 
   // Every toot exactly once.

@@ -5,7 +5,7 @@ import type { Schedule } from '../../src/schedule/schedule.ts';
 import type { Sandbox } from '../../src/sandbox/index.ts';
 import { FAST, repliesTo } from '../replies/helpers.ts';
 import { rebasedWienRocks, rig, waitFor } from './harness.ts';
-import { MARK, spacedBeforeStart, statusPosts, withText } from './support.ts';
+import { MARK, showsCompletion, spacedBeforeStart, statusPosts, withText } from './support.ts';
 
 /**
  * POSTs whose outcome Herold does not see, against Mastodon 4.6, which
@@ -24,7 +24,7 @@ async function runDay(sandbox: Sandbox, service: HeroldService, schedule: Schedu
     await sleep(60);
   }
   await waitFor('completion', () => withText(sandbox, MARK.complete)[0], 30_000);
-  await waitFor('progress edited to the end', () => sandbox.status(start.id)!.text.includes('9 von 9 erledigt'), 20_000);
+  await waitFor('progress edited to the end', () => showsCompletion(sandbox.status(start.id)!.text), 20_000);
   return start;
 }
 
