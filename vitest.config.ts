@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // Tests live in test/, mirroring src/ (test/support/ holds what several folders share).
+    include: ['test/**/*.test.ts'],
     // Child processes start from dist/: rebuild it first when a source is newer.
     globalSetup: ['test/global-setup.ts'],
     // Files run side by side, each in its own process. Every integration test has its own Redis

@@ -30,7 +30,7 @@ export function benchPrefix(name: string): string {
 /**
  * The wien.rocks schedule with its start moved to `startAt` (epoch ms) and
  * every other time keeping its distance to the start. Same logic as
- * rebasedWienRocks in test/engine/harness.ts, but with an absolute start so
+ * rebasedWienRocks in test/support/harness.ts, but with an absolute start so
  * that several processes build an identical schedule.
  */
 export function rebasedSchedule(startAt: number, id?: string): Schedule {

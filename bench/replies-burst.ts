@@ -22,7 +22,7 @@ import { startHerold } from '../src/app/herold-service.ts';
 import { createMatcher, loadFaq, parseQuestionSet } from '../src/faq/index.ts';
 import { questionText } from '../src/replies/question-text.ts';
 import { startSandbox, type RateLimitConfig, type Sandbox } from '../src/sandbox/index.ts';
-import { rebasedWienRocks } from '../test/engine/harness.ts';
+import { rebasedWienRocks } from '../test/support/harness.ts';
 
 const COUNT = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 5000);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import type { HeroldJob } from '../../src/core/jobs.ts';
 import { PRIORITY } from '../../src/core/jobs.ts';
 import type { JobSink } from '../../src/core/ports/job-queue.ts';
-import { uniqueId } from '../engine/harness.ts';
+import { uniqueId } from '../support/harness.ts';
 
 export interface JobQueueFixture {
   readonly queue: JobSink;

@@ -1,7 +1,7 @@
 import { BullJobSink } from '../../src/adapters/bullmq/bullmq-adapter.ts';
 import { MemoryJobQueue } from '../../src/adapters/memory/memory-job-queue.ts';
 import { connectOrExplain, redisConnection } from '../../src/adapters/redis/connect.ts';
-import { REDIS_URL, uniqueId } from '../engine/harness.ts';
+import { REDIS_URL, uniqueId } from '../support/harness.ts';
 import { jobQueueContract } from './job-queue.contract.ts';
 
 jobQueueContract('BullMQ', async () => {

@@ -4,7 +4,7 @@ import { MemoryPostAttempts } from '../../src/adapters/memory/memory-post-attemp
 import { connectOrExplain, redisConnection } from '../../src/adapters/redis/connect.ts';
 import { PostAttempts } from '../../src/adapters/redis/post-attempts.ts';
 import type { PostAttempts as PostAttemptsPort } from '../../src/core/ports/post-attempts.ts';
-import { REDIS_URL, uniqueId } from '../engine/harness.ts';
+import { REDIS_URL, uniqueId } from '../support/harness.ts';
 
 const stores: [string, () => Promise<{ attempts: PostAttemptsPort; close(): Promise<void> }>][] = [
   [

@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import type { StateStore } from '../../src/core/ports/state-store.ts';
-import { rebasedWienRocks, uniqueId } from '../engine/harness.ts';
+import { rebasedWienRocks, uniqueId } from '../support/harness.ts';
 
 export interface StateStoreFixture {
   readonly store: StateStore;

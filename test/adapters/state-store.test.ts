@@ -1,7 +1,7 @@
 import { MemoryStateStore } from '../../src/adapters/memory/memory-state-store.ts';
 import { connectOrExplain, redisConnection } from '../../src/adapters/redis/connect.ts';
 import { StateStore } from '../../src/adapters/redis/state-store.ts';
-import { REDIS_URL, uniqueId } from '../engine/harness.ts';
+import { REDIS_URL, uniqueId } from '../support/harness.ts';
 import { stateStoreContract } from './state-store.contract.ts';
 
 stateStoreContract('Redis', async () => {

@@ -3,7 +3,7 @@ import { chromium, type Browser } from 'playwright-core';
 import type { HeroldService } from '../../src/app/herold-service.ts';
 import type { Config } from '../../src/config/config.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
-import { rebasedWienRocks, rig, waitFor, type Rig } from '../engine/harness.ts';
+import { rebasedWienRocks, rig, waitFor, type Rig } from '../support/harness.ts';
 
 /** Debian's chromium, or the one HEROLD_CHROMIUM names. */
 export const CHROMIUM = process.env.HEROLD_CHROMIUM ?? '/usr/bin/chromium';

@@ -2,7 +2,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { HeroldService } from '../../src/app/herold-service.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
-import { waitFor, type Rig } from '../engine/harness.ts';
+import { waitFor, type Rig } from '../support/harness.ts';
 import { ARTIFACTS, startBrowserRig, type BrowserRig } from './chromium.ts';
 
 /**

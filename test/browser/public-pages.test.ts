@@ -10,7 +10,7 @@ import { createApp } from '../../src/http/app.ts';
 import { listen, serverUrl } from '../../src/http/listen.ts';
 import { createWeb } from '../../src/http/web.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
-import { rebasedWienRocks, uniqueId } from '../engine/harness.ts';
+import { rebasedWienRocks, uniqueId } from '../support/harness.ts';
 import { webFixture } from '../http/helpers.ts';
 
 /**

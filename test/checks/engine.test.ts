@@ -9,7 +9,7 @@ import { formatStatus, statusJson } from '../../src/cli/operator.ts';
 import { stamp } from '../../src/schedule/toot-ids.ts';
 import { parseSchedule } from '../../src/schedule/load-schedule.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
-import { rig, uniqueId, waitFor, type Rig } from '../engine/harness.ts';
+import { rig, uniqueId, waitFor, type Rig } from '../support/harness.ts';
 
 /** A schedule whose window starts `startInMs` from now, with one task per check given. */
 function scheduleWith(startInMs: number, checks: Record<string, string>): Schedule {

@@ -1,7 +1,7 @@
 import { afterEach, expect, test } from 'vitest';
 import { loadSchedule } from '../../src/schedule/load-schedule.ts';
 import { metricValue } from '../http/helpers.ts';
-import { rebasedWienRocks, REDIS_URL, rig, waitFor, type Rig } from './harness.ts';
+import { rebasedWienRocks, REDIS_URL, rig, waitFor, type Rig } from '../support/harness.ts';
 import { finished, MARK, spawnHerold, tempDir, withText, writeSchedule } from './support.ts';
 import { postKey } from '../../src/schedule/toot-ids.ts';
 

@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import { afterEach, expect, test } from 'vitest';
 import { jobId } from '../../src/core/jobs.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
-import { rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
+import { rebasedWienRocks, rig, waitFor, type Rig } from '../support/harness.ts';
 import { MARK, operator, withText } from './support.ts';
 import { dateChangedTootId, reminderTootId } from '../../src/schedule/toot-ids.ts';
 

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { test } from 'vitest';
 import { loadScheduleSources } from '../../src/schedule/load-schedules.ts';
-import { rebasedWienRocks, REDIS_URL, rig, waitFor, type Rig } from './harness.ts';
+import { rebasedWienRocks, REDIS_URL, rig, waitFor, type Rig } from '../support/harness.ts';
 import { envFor, finished, lines, MARK, setUpRun, spawnHerold, tempDir, withText, writeSchedule } from './support.ts';
 
 

@@ -5,7 +5,7 @@ import { UsageError } from '../../src/errors.ts';
 import type { HeroldService } from '../../src/app/herold-service.ts';
 import { jobId } from '../../src/core/jobs.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
-import { rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
+import { rebasedWienRocks, rig, waitFor, type Rig } from '../support/harness.ts';
 import { MARK, sleepUntil, withText } from './support.ts';
 
 // Independent rigs (own sandbox, own prefix): the three run at the same time.

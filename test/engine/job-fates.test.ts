@@ -8,7 +8,7 @@ import { MAX_FAULT_ATTEMPTS } from '../../src/adapters/bullmq/bullmq-adapter.ts'
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import type { Sandbox } from '../../src/sandbox/index.ts';
 import { capturingLog } from '../replies/helpers.ts';
-import { rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
+import { rebasedWienRocks, rig, waitFor, type Rig } from '../support/harness.ts';
 import { MARK, operator, withText } from './support.ts';
 
 /**

@@ -17,7 +17,7 @@ import { Redis } from 'ioredis';
 import { loadSchedule } from '../../src/schedule/load-schedule.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import { startSandbox, type RecordedRequest, type Sandbox } from '../../src/sandbox/index.ts';
-import { rebasedWienRocks, testConfig, uniqueId } from './harness.ts';
+import { rebasedWienRocks, testConfig, uniqueId } from '../support/harness.ts';
 import { heroldRequests, MARK, operator, requestsWhileBlocked, showsCompletion, spacedBeforeStart, spawnHeldWorker, spendBudget, tempDir, withText, writeSchedule, type Child } from './support.ts';
 
 export interface KillNineOptions {

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { expect, test, vi, type TestContext } from 'vitest';
 import { loadSchedule } from '../../src/schedule/load-schedule.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
-import { rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
+import { rebasedWienRocks, rig, waitFor, type Rig } from '../support/harness.ts';
 import { expectUniqueKeys, FAST_STALL, MARK, operator, poll, spawnHeldWorker, spawnWorker, statusPosts, tempDir, withText, writeSchedule } from './support.ts';
 import { postKey } from '../../src/schedule/toot-ids.ts';
 

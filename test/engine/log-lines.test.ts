@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { test } from 'vitest';
 import type { Schedule } from '../../src/schedule/schedule.ts';
-import { rebasedWienRocks, rig, waitFor } from './harness.ts';
+import { rebasedWienRocks, rig, waitFor } from '../support/harness.ts';
 import { MARK, withText } from './support.ts';
 
 interface Line {

@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import { test } from 'vitest';
 import { loadScheduleSources } from '../../src/schedule/load-schedules.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
-import { rebasedWienRocks, REDIS_URL, rig, waitFor, type Rig } from './harness.ts';
+import { rebasedWienRocks, REDIS_URL, rig, waitFor, type Rig } from '../support/harness.ts';
 import { finished, lines, MARK, operator, scheduleYaml, spawnHerold, tempDir, withText, writeSchedule } from './support.ts';
 
 /** Only what the operator commands need: Redis and the prefix. */

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
-import { rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
+import { rebasedWienRocks, rig, waitFor, type Rig } from '../support/harness.ts';
 import { expectUniqueKeys, iconCount, MARK, sleepUntil, withText } from './support.ts';
 import { postKey } from '../../src/schedule/toot-ids.ts';
 

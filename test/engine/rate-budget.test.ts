@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, expect, test } from 'vitest';
-import { rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
+import { rebasedWienRocks, rig, waitFor, type Rig } from '../support/harness.ts';
 import { heroldRequests, MARK, requestsWhileBlocked, sleepUntil, spendBudget, withText } from './support.ts';
 import { postKey } from '../../src/schedule/toot-ids.ts';
 

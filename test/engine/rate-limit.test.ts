@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, expect, test } from 'vitest';
 import { jobId } from '../../src/core/jobs.ts';
 import { tootJob } from '../../src/core/jobs.ts';
-import { rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
+import { rebasedWienRocks, rig, waitFor, type Rig } from '../support/harness.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import type { SandboxStatus } from '../../src/sandbox/index.ts';
 import { expectUniqueKeys, MARK, showsCompletion, statusPosts, withText } from './support.ts';

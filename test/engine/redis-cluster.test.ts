@@ -1,6 +1,6 @@
 import { Cluster } from 'ioredis';
 import { afterEach, expect, test } from 'vitest';
-import { rig, type Rig } from './harness.ts';
+import { rig, type Rig } from '../support/harness.ts';
 import { ownCluster } from './redis-server.ts';
 import { playWienRocksDay } from './wien-rocks-day.ts';
 

@@ -3,7 +3,7 @@ import { afterEach, expect, test } from 'vitest';
 import { StateStore } from '../../src/adapters/redis/state-store.ts';
 import { redisConnection } from '../../src/adapters/redis/connect.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
-import { rebasedWienRocks, rig, type Rig } from './harness.ts';
+import { rebasedWienRocks, rig, type Rig } from '../support/harness.ts';
 import { ownRedis, type OwnRedis } from './redis-server.ts';
 import {  } from './support.ts';
 

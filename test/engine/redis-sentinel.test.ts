@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterEach, expect, test } from 'vitest';
 import type { Schedule } from '../../src/schedule/schedule.ts';
-import { rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
+import { rebasedWienRocks, rig, waitFor, type Rig } from '../support/harness.ts';
 import { ownRedis, ownSentinel, type OwnRedis } from './redis-server.ts';
 import { MARK, withText } from './support.ts';
 

@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import { test } from 'vitest';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import { loadScheduleSources } from '../../src/schedule/load-schedules.ts';
-import { rebasedWienRocks, REDIS_URL, rig, waitFor } from './harness.ts';
+import { rebasedWienRocks, REDIS_URL, rig, waitFor } from '../support/harness.ts';
 import { ownRedis } from './redis-server.ts';
 import { envFor, finished, MARK, scheduleYaml, spawnHerold, tempDir, withText, writeSchedule, type Child } from './support.ts';
 

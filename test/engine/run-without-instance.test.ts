@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer, type Server } from 'node:net';
 import { test } from 'vitest';
-import { waitFor } from './harness.ts';
+import { waitFor } from '../support/harness.ts';
 import { envFor, finished, lines, setUpRun, spawnHerold } from './support.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { afterEach, expect, test } from 'vitest';
-import { rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
+import { rebasedWienRocks, rig, waitFor, type Rig } from '../support/harness.ts';
 
 let r: Rig | undefined;
 afterEach(async () => {

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
-import { REDIS_URL, rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
+import { REDIS_URL, rebasedWienRocks, rig, waitFor, type Rig } from '../support/harness.ts';
 import { expectUniqueKeys, MARK, showsCompletion, sleepUntil, spacedBeforeStart, withText } from './support.ts';
 import { postKey, reminderTootId } from '../../src/schedule/toot-ids.ts';
 

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, expect, test } from 'vitest';
 import { MASTODON_BUCKETS, scaleBuckets } from '../../src/core/rate-budget.ts';
-import { rebasedWienRocks, rig, waitFor, type Rig } from './harness.ts';
+import { rebasedWienRocks, rig, waitFor, type Rig } from '../support/harness.ts';
 import { heroldRequests, MARK, OTHER_CLIENT_HEADER, requestsWhileBlocked, showsCompletion, sleepUntil, withText } from './support.ts';
 import { postKey } from '../../src/schedule/toot-ids.ts';
 

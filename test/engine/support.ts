@@ -16,7 +16,7 @@ import type { Schedule } from '../../src/schedule/schedule.ts';
 import type { RecordedRequest, Sandbox, SandboxStatus } from '../../src/sandbox/index.ts';
 import { StateStore } from '../../src/adapters/redis/state-store.ts';
 import type { TestContext } from 'vitest';
-import { rebasedWienRocks, REDIS_URL, rig, silentLog, uniqueId } from './harness.ts';
+import { rebasedWienRocks, REDIS_URL, rig, silentLog, uniqueId } from '../support/harness.ts';
 
 /** Waits until `at` (a time, or epoch ms); at once when it has passed. */
 export const sleepUntil = (at: DateTime | number) => sleep(Math.max(0, (typeof at === 'number' ? at : at.toMillis()) - Date.now()));

@@ -1,5 +1,5 @@
 import { test } from 'vitest';
-import { rebasedWienRocks, rig, waitFor } from './harness.ts';
+import { rebasedWienRocks, rig, waitFor } from '../support/harness.ts';
 import { MARK, withText } from './support.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 

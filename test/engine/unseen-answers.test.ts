@@ -4,7 +4,7 @@ import type { HeroldService } from '../../src/app/herold-service.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import type { Sandbox } from '../../src/sandbox/index.ts';
 import { FAST, repliesTo } from '../replies/helpers.ts';
-import { rebasedWienRocks, rig, waitFor } from './harness.ts';
+import { rebasedWienRocks, rig, waitFor } from '../support/harness.ts';
 import { MARK, showsCompletion, spacedBeforeStart, statusPosts, withText } from './support.ts';
 
 /**

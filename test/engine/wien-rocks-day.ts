@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'vitest';
 import { jobId } from '../../src/core/jobs.ts';
 import { plannedCompletions } from '../../src/render/timeline.ts';
-import { rebasedWienRocks, waitFor, type Rig } from './harness.ts';
+import { rebasedWienRocks, waitFor, type Rig } from '../support/harness.ts';
 import { expectUniqueKeys, MARK, showsCompletion, sleepUntil, spacedBeforeStart, statusPosts, withText } from './support.ts';
 import { postKey, postKeyPrefix, reminderTootId } from '../../src/schedule/toot-ids.ts';
 

@@ -1,5 +1,5 @@
 import { afterEach, test } from 'vitest';
-import { rig, type Rig } from './harness.ts';
+import { rig, type Rig } from '../support/harness.ts';
 import { playWienRocksDay } from './wien-rocks-day.ts';
 
 let r: Rig | undefined;

@@ -8,7 +8,7 @@ import { HeroldMetrics } from '../../src/adapters/metrics/metrics.ts';
 import { createWeb, type Web } from '../../src/http/web.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import { StateStore } from '../../src/adapters/redis/state-store.ts';
-import { rebasedWienRocks, uniqueId } from '../engine/harness.ts';
+import { rebasedWienRocks, uniqueId } from '../support/harness.ts';
 import { webFixture } from './helpers.ts';
 
 // The app in-process (app.request), with a real state store in Redis and a stub for the operations.

@@ -8,7 +8,7 @@ import { calendarFacts, calendarText } from '../../src/calendar/maintenance-cale
 import { createWeb, type Web } from '../../src/http/web.ts';
 import { parseSchedule } from '../../src/schedule/load-schedule.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
-import { uniqueId } from '../engine/harness.ts';
+import { uniqueId } from '../support/harness.ts';
 import { webFixture } from './helpers.ts';
 
 // The calendar file, read back with a real iCalendar parser (Mozilla's ical.js), against a real Redis.

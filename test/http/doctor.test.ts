@@ -8,7 +8,7 @@ import { CLOCK_FAIL_MS, CLOCK_WARN_MS, clockCheck, clockSkewMs } from '../../src
 import { versionCheck } from '../../src/doctor/mastodon-checks.ts';
 import { parseVersion, supportsEditing } from '../../src/doctor/version.ts';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
-import { REDIS_URL } from '../engine/harness.ts';
+import { REDIS_URL } from '../support/harness.ts';
 
 describe('doctor check pieces', () => {
   test('reads Mastodon versions and knows editing came with 3.5', () => {

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { Web } from '../../src/http/web.ts';
 import { StateStore } from '../../src/adapters/redis/state-store.ts';
-import { REDIS_URL } from '../engine/harness.ts';
+import { REDIS_URL } from '../support/harness.ts';
 /** Shared bits of the HTTP tests: a strict little XML parser, a Server-Sent Events reader and a Prometheus series reader. */
 
 export interface XmlElement {

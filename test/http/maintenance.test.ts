@@ -8,7 +8,7 @@ import { maintenanceAnswer, requestHost, retryAfterSeconds, runningWindow } from
 import { createWeb } from '../../src/http/web.ts';
 import { parseSchedule } from '../../src/schedule/load-schedule.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
-import { uniqueId } from '../engine/harness.ts';
+import { uniqueId } from '../support/harness.ts';
 import { webFixture } from './helpers.ts';
 
 const prefix = `{herold-maint-${uniqueId('m')}}`;

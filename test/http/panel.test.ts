@@ -5,7 +5,7 @@ import { PostAttempts } from '../../src/adapters/redis/post-attempts.ts';
 import { ReplyStore } from '../../src/adapters/redis/reply-store.ts';
 import { postKey } from '../../src/schedule/toot-ids.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
-import { rebasedWienRocks, REDIS_URL, rig, waitFor, type Rig } from '../engine/harness.ts';
+import { rebasedWienRocks, REDIS_URL, rig, waitFor, type Rig } from '../support/harness.ts';
 import { nextEvent, sseEvents } from './helpers.ts';
 
 // The operator panel (issue 14) over real HTTP, against a running Herold with

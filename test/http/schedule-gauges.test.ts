@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { HeroldMetrics } from '../../src/adapters/metrics/metrics.ts';
 import { scheduleReadings } from '../../src/adapters/metrics/schedule-readings.ts';
 import { parseSchedule } from '../../src/schedule/load-schedule.ts';
-import { uniqueId } from '../engine/harness.ts';
+import { uniqueId } from '../support/harness.ts';
 import { metricValue, webFixture } from './helpers.ts';
 
 // The gauges of each maintenance, read from a real Redis at scrape time.

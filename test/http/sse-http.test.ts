@@ -7,7 +7,7 @@ import { createApp } from '../../src/http/app.ts';
 import type { PublicView } from '../../src/http/views/public-view.ts';
 import { createWeb, type Web } from '../../src/http/web.ts';
 import { StateStore } from '../../src/adapters/redis/state-store.ts';
-import { rebasedWienRocks, REDIS_URL, uniqueId, waitFor } from '../engine/harness.ts';
+import { rebasedWienRocks, REDIS_URL, uniqueId, waitFor } from '../support/harness.ts';
 import { nextEvent, sseEvents } from './helpers.ts';
 
 // Live updates over real HTTP, without the worker: state changes written

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { HeroldService } from '../../src/app/herold-service.ts';
 import type { PublicView } from '../../src/http/views/public-view.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
-import { rebasedWienRocks, rig, waitFor, type Rig } from '../engine/harness.ts';
+import { rebasedWienRocks, rig, waitFor, type Rig } from '../support/harness.ts';
 import { child, childrenNamed, nextEvent, parseXml, sseEvents } from './helpers.ts';
 
 // One Herold for the whole file: a maintenance under way and one three days ahead.

@@ -7,7 +7,7 @@ import { DateTime } from 'luxon';
 import { afterAll, describe, expect, test } from 'vitest';
 import { rehearse, type RehearsalResult } from '../../src/rehearsal/rehearse.ts';
 import type { TranscriptEvent } from '../../src/rehearsal/observer.ts';
-import { REDIS_URL } from '../engine/harness.ts';
+import { REDIS_URL } from '../support/harness.ts';
 
 const SCHEDULE = 'schedules/wien-rocks-2023-02-12.yaml';
 const dir = mkdtempSync(path.join(tmpdir(), 'herold-rehearsal-'));

@@ -10,7 +10,7 @@ import { StateStore } from '../../src/adapters/redis/state-store.ts';
 import { VirtualClock } from '../../src/rehearsal/virtual-clock.ts';
 import { lineDiff, formatDiff } from '../../src/rehearsal/diff.ts';
 import { planRehearsal } from '../../src/rehearsal/plan.ts';
-import { REDIS_URL, uniqueId } from '../engine/harness.ts';
+import { REDIS_URL, uniqueId } from '../support/harness.ts';
 
 const zone = 'Europe/Vienna';
 const at = (iso: string) => DateTime.fromISO(iso, { zone });

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { rebasedWienRocks, rig, waitFor, type Rig } from '../engine/harness.ts';
+import { rebasedWienRocks, rig, waitFor, type Rig } from '../support/harness.ts';
 import { FAST, repliesTo } from './helpers.ts';
 
 let r: Rig | undefined;

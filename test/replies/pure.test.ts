@@ -8,7 +8,7 @@ import { htmlToText, questionText } from '../../src/replies/question-text.ts';
 import { composeReply, defuseMentions } from '../../src/replies/reply-text.ts';
 import { compareIds, filteringSettings, newestId, oldestFirst, triage } from '../../src/replies/triage.ts';
 import type { IncomingNotification } from '../../src/replies/types.ts';
-import { rebasedWienRocks } from '../engine/harness.ts';
+import { rebasedWienRocks } from '../support/harness.ts';
 
 const mentionHtml =
   '<p><span class="h-card" translate="no"><a href="https://wien.rocks/@b2c" class="u-url mention">@<span>b2c</span></a></span> Wie lange dauert das &amp; wann ist&#39;s vorbei?</p><p>Zweite Zeile<br />dritte &lt;3 &#x1F600;</p>';

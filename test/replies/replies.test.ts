@@ -9,7 +9,7 @@ import { tootContext } from '../../src/render/toot-context.ts';
 import { composeReply } from '../../src/replies/reply-text.ts';
 import type { HeroldService } from '../../src/app/herold-service.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
-import { rebasedWienRocks, REDIS_URL, rig, waitFor, type Rig } from '../engine/harness.ts';
+import { rebasedWienRocks, REDIS_URL, rig, waitFor, type Rig } from '../support/harness.ts';
 import { answers, capturingLog, FAST, repliesTo } from './helpers.ts';
 import { replyPostKey } from '../../src/schedule/toot-ids.ts';
 

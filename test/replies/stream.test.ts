@@ -5,7 +5,7 @@ import { WebSocketServer } from 'ws';
 import { NotificationStream } from '../../src/adapters/mastodon/notification-stream.ts';
 import type { IncomingNotification } from '../../src/replies/types.ts';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
-import { waitFor } from '../engine/harness.ts';
+import { waitFor } from '../support/harness.ts';
 
 let sandbox: Sandbox | undefined;
 let stream: NotificationStream | undefined;

@@ -5,7 +5,7 @@ import { ENGLISH_FAQ_DIR } from '../../src/faq/index.ts';
 import { TemplateRenderer } from '../../src/render/template-renderer.ts';
 import { tootContext } from '../../src/render/toot-context.ts';
 import { composeReply } from '../../src/replies/reply-text.ts';
-import { rebasedWienRocks, rig, waitFor, type Rig } from '../engine/harness.ts';
+import { rebasedWienRocks, rig, waitFor, type Rig } from '../support/harness.ts';
 import { answers, FAST, repliesTo } from './helpers.ts';
 
 let r: Rig | undefined;

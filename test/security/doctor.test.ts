@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { instanceUrlChecks } from '../../src/doctor/url-checks.ts';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
-import { REDIS_URL } from '../engine/harness.ts';
+import { REDIS_URL } from '../support/harness.ts';
 
 describe('MASTODON_URL as doctor reads it', () => {
   test.each([

@@ -12,7 +12,7 @@ import { HeroldMetrics } from '../../src/adapters/metrics/metrics.ts';
 import { createWeb, type Web, type WebOptions } from '../../src/http/web.ts';
 import { queueBoard } from '../../src/adapters/bullmq/queue-board.ts';
 import { StateStore } from '../../src/adapters/redis/state-store.ts';
-import { rebasedWienRocks, REDIS_URL, uniqueId, waitFor } from '../engine/harness.ts';
+import { rebasedWienRocks, REDIS_URL, uniqueId, waitFor } from '../support/harness.ts';
 import { nextEvent, sseEvents } from '../http/helpers.ts';
 
 // Holes found by attacking the HTTP side (issue 11), each over real HTTP

@@ -8,7 +8,7 @@ import type { Operations } from '../../src/core/operations.ts';
 import { createApp } from '../../src/http/app.ts';
 import { createWeb, type Web } from '../../src/http/web.ts';
 import { StateStore } from '../../src/adapters/redis/state-store.ts';
-import { rebasedWienRocks, REDIS_URL, uniqueId } from '../engine/harness.ts';
+import { rebasedWienRocks, REDIS_URL, uniqueId } from '../support/harness.ts';
 
 // In a real browser: past the live-update cap the page says to reload, as it
 // does without JavaScript, instead of promising a reconnect that never comes.

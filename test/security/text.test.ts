@@ -7,7 +7,7 @@ import { extractEntities } from '../../src/render/mastodon-length.ts';
 import { operatorNote } from '../../src/render/operator-note.ts';
 import { safeText } from '../../src/render/safe-text.ts';
 import { questionText } from '../../src/replies/question-text.ts';
-import { rebasedWienRocks, REDIS_URL, rig, waitFor, type Rig } from '../engine/harness.ts';
+import { rebasedWienRocks, REDIS_URL, rig, waitFor, type Rig } from '../support/harness.ts';
 import { FAST, repliesTo } from '../replies/helpers.ts';
 
 // Text other people wrote, on its way to followers or the operator's terminal.

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { connectOrExplain, redisConnection, type RedisConnection } from '../../../src/adapters/redis/connect.ts';
 import { releaseLock, renewLock, takeLock } from '../../../src/adapters/redis/token-lock.ts';
-import { REDIS_URL, uniqueId } from '../../engine/harness.ts';
+import { REDIS_URL, uniqueId } from '../../support/harness.ts';
 
 let redis: RedisConnection;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { loadSchedule } from '../schedule/load-schedule.ts';
-import { fallbackAccountCheck } from './fallback-account-check.ts';
+import { loadSchedule } from '../../src/schedule/load-schedule.ts';
+import { fallbackAccountCheck } from '../../src/doctor/fallback-account-check.ts';
 
 const wien = loadSchedule(fileURLToPath(new URL('../../schedules/wien-rocks-2023-02-12.yaml', import.meta.url)));
 const without = { ...wien, fallbackAccount: null };

@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
-import { parseTaskStatus } from './task-status-input.ts';
-import { closestId, didYouMean } from './closest-id.ts';
+import { parseTaskStatus } from '../../src/schedule/task-status-input.ts';
+import { closestId, didYouMean } from '../../src/schedule/closest-id.ts';
 
 test.each([
   ['done', 'done'],

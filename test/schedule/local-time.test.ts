@@ -1,8 +1,8 @@
 import { Duration } from 'luxon';
 import { describe, expect, test } from 'vitest';
-import { ScheduleError } from '../errors.ts';
-import { countBack, isValidZone, parseIsoDuration, parseScheduleTime } from './local-time.ts';
-import { parseSchedule } from './load-schedule.ts';
+import { ScheduleError } from '../../src/errors.ts';
+import { countBack, isValidZone, parseIsoDuration, parseScheduleTime } from '../../src/schedule/local-time.ts';
+import { parseSchedule } from '../../src/schedule/load-schedule.ts';
 
 const VIENNA = 'Europe/Vienna';
 

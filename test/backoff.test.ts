@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { cappedBackoffMs, jittered } from './backoff.ts';
+import { cappedBackoffMs, jittered } from '../src/backoff.ts';
 
 describe('cappedBackoffMs', () => {
   test.each([

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { extractEntities } from './mastodon-length.ts';
-import { contactUrl } from './contact-url.ts';
+import { extractEntities } from '../../src/render/mastodon-length.ts';
+import { contactUrl } from '../../src/render/contact-url.ts';
 
 describe('contactUrl', () => {
   test('a local handle is a profile on the instance, a remote one on its own server', () => {

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import { describe, expect, test } from 'vitest';
-import { parseSchedule } from '../schedule/load-schedule.ts';
-import { initialProgress, withTask, type Phase } from '../schedule/progress.ts';
-import { tootJob, type PostKind } from './jobs.ts';
-import { lateTootFate } from './late-toot-fate.ts';
+import { parseSchedule } from '../../src/schedule/load-schedule.ts';
+import { initialProgress, withTask, type Phase } from '../../src/schedule/progress.ts';
+import { tootJob, type PostKind } from '../../src/core/jobs.ts';
+import { lateTootFate } from '../../src/core/late-toot-fate.ts';
 
 const schedule = parseSchedule(readFileSync('schedules/wien-rocks-2023-02-12.yaml', 'utf8'), 'schedules/wien-rocks-2023-02-12.yaml');
 const start = schedule.window.start;

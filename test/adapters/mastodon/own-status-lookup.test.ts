@@ -1,6 +1,6 @@
 import type { mastodon } from 'masto';
 import { describe, expect, test } from 'vitest';
-import { findOwnStatus, type OwnStatusSources } from './own-status-lookup.ts';
+import { findOwnStatus, type OwnStatusSources } from '../../../src/adapters/mastodon/own-status-lookup.ts';
 
 const T0 = Date.parse('2026-11-29T10:00:00Z');
 

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { describe, expect, test } from 'vitest';
-import { parseDeadlineInput } from './deadline-input.ts';
+import { parseDeadlineInput } from '../../src/schedule/deadline-input.ts';
 
 const zone = 'Europe/Vienna';
 const at = (iso: string) => DateTime.fromISO(iso, { zone });

@@ -4,12 +4,12 @@ import path from 'node:path';
 import type { HelperOptions } from 'handlebars';
 import { DateTime, Duration } from 'luxon';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ScheduleError } from '../errors.ts';
-import { initialProgress, withTask } from '../schedule/progress.ts';
-import { parseSchedule } from '../schedule/load-schedule.ts';
-import { datum, dauer, eq, relativ, statusicon, statuslabel, tag, uhrzeit, zeit } from './helpers.ts';
-import { TemplateRenderer } from './template-renderer.ts';
-import { tootContext } from './toot-context.ts';
+import { ScheduleError } from '../../src/errors.ts';
+import { initialProgress, withTask } from '../../src/schedule/progress.ts';
+import { parseSchedule } from '../../src/schedule/load-schedule.ts';
+import { datum, dauer, eq, relativ, statusicon, statuslabel, tag, uhrzeit, zeit } from '../../src/render/helpers.ts';
+import { TemplateRenderer } from '../../src/render/template-renderer.ts';
+import { tootContext } from '../../src/render/toot-context.ts';
 
 const VIENNA = 'Europe/Vienna';
 

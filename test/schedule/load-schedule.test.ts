@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { HeroldError, ScheduleError, type Problem } from '../errors.ts';
-import { TemplateRenderer } from '../render/template-renderer.ts';
-import { DEFAULT_TEMPLATES_ROOT, loadSchedule, parseSchedule } from './load-schedule.ts';
-import { positionOf, replaceOnce } from '../../test/support/text-edits.ts';
+import { HeroldError, ScheduleError, type Problem } from '../../src/errors.ts';
+import { TemplateRenderer } from '../../src/render/template-renderer.ts';
+import { DEFAULT_TEMPLATES_ROOT, loadSchedule, parseSchedule } from '../../src/schedule/load-schedule.ts';
+import { positionOf, replaceOnce } from '../support/text-edits.ts';
 
 const SHIPPED = fileURLToPath(new URL('../../schedules/wien-rocks-2023-02-12.yaml', import.meta.url));
 const SHIPPED_TEXT = readFileSync(SHIPPED, 'utf8');

@@ -1,7 +1,7 @@
 import { MastoHttpError } from 'masto';
 import { describe, expect, test } from 'vitest';
-import { MastodonUnavailableError } from '../../errors.ts';
-import { unseenPostOutcome } from './unseen-post-outcome.ts';
+import { MastodonUnavailableError } from '../../../src/errors.ts';
+import { unseenPostOutcome } from '../../../src/adapters/mastodon/unseen-post-outcome.ts';
 
 const unavailable = (cause: unknown) => new MastodonUnavailableError('The primary instance did not answer while trying to post a status; retrying.', { cause });
 const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { countableLength, extractEntities, URL_PLACEHOLDER_CHARS } from './mastodon-length.ts';
+import { countableLength, extractEntities, URL_PLACEHOLDER_CHARS } from '../../src/render/mastodon-length.ts';
 
 describe('countableLength: grapheme clusters', () => {
   test.each([
