@@ -16,7 +16,8 @@ test('a moved deadline and a milestone that no longer holds are each said once i
   await ops.extend(schedule.id, later.toISO()!);
   const moved = await waitFor('deadline reply', () => withText(r.sandbox, 'Wir brauchen länger')[0], 30_000);
   expect(moved.inReplyToId).toBe(start.id);
-  expect(moved.text).toContain(`neuer spätester Zeitpunkt ${later.setZone(schedule.timezone).toFormat('HH:mm')} Uhr`);
+  expect(moved.text).toContain(`Spätestens um ${later.setZone(schedule.timezone).toFormat('HH:mm')} Uhr ist wien.rocks wieder da, notfalls auf der bisherigen Installation.`);
+  expect(moved.text).not.toContain('Uhr Uhr');
 
   // The upgrade's milestone went out; then the upgrade failed after all.
   await ops.taskChange(schedule.id, 'upgrade', 'erledigt');
