@@ -9,7 +9,7 @@ import { PRIORITY, type HeroldJob } from './jobs.ts';
 import { postOnce, type PostOnceOptions } from './post-once.ts';
 import { TemplateRenderer } from '../render/template-renderer.ts';
 import { tootContext } from '../render/toot-context.ts';
-import { replyPostKey } from '../schedule/toot-ids.ts';
+import { notifyPostKey, replyPostKey } from '../schedule/toot-ids.ts';
 import type { CurrentSchedule } from './current-schedule.ts';
 import { composeReply } from '../replies/reply-text.ts';
 import type { ReplyStore } from './ports/reply-store.ts';
@@ -201,7 +201,7 @@ export class ReplyProcessor {
     const language: Language = notify.dirs[request.language] ? request.language : 'de';
     const body = this.notifyRenderer(language, notify.dirs).render(job.outcome, tootContext(schedule.schedule, schedule.progress, this.deps.now())).text;
     const text = composeReply(request.acct, body, this.deps.characterLimit);
-    const idempotencyKey = `herold.notify.${job.scheduleId}.${job.accountId}`;
+    const idempotencyKey = notifyPostKey(job.scheduleId, job.accountId);
     let status;
     try {
       ({ status } = await postOnce(account, { text, visibility: 'direct', language, inReplyToId: request.statusId, idempotencyKey, use: 'reply' }, this.deps.posting));

@@ -46,3 +46,6 @@ export function tootIdOfPostKey(key: string | null | undefined, scheduleId: stri
 
 /** The Idempotency-Key of the answer to one question (a mention notification). */
 export const replyPostKey = (notificationId: string): string => `herold.reply.${notificationId}`;
+
+/** The Idempotency-Key of the one "we are back" DM to a follower who asked to be told (per schedule and account). */
+export const notifyPostKey = (scheduleId: string, accountId: string): string => `herold.notify.${scheduleId}.${accountId}`;

@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import {
   dateChangedTootId,
   milestoneTootId,
+  notifyPostKey,
   postKey,
   postKeyPrefix,
   reminderTootId,
@@ -49,5 +50,7 @@ describe('toot ids', () => {
     expect(tootIdOfPostKey(replyPostKey('123'), 'wien')).toBeNull();
     expect(tootIdOfPostKey(null, 'wien')).toBeNull();
     expect(replyPostKey('123')).toBe('herold.reply.123');
+    expect(tootIdOfPostKey(notifyPostKey('wien', '42'), 'wien')).toBeNull();
+    expect(notifyPostKey('wien', '42')).toBe('herold.notify.wien.42');
   });
 });
