@@ -18,7 +18,11 @@ const FAVOURITED: Readonly<Record<string, string>> = {
 
 /** `herold faq ask "<question>"`: which entry answers, how sure, and the answer as it would be sent. */
 export async function faqAskCommand(question: string, options: { schedule?: string; json?: boolean }, out: (line: string) => void) {
-  const schedule = loadSchedule(options.schedule ?? DEFAULT_SCHEDULE);
+  const file = loadSchedule(options.schedule ?? DEFAULT_SCHEDULE);
+  // While herold run runs, answer as it would now: its schedule and the live progress from Redis.
+  const live = await (await import('./live-schedule-state.ts')).liveScheduleState(options.schedule ? file.id : null);
+  const schedule = live?.schedule ?? file;
+  const progress = live?.progress ?? initialProgress(schedule);
   const faq = await loadFaq();
   const { id, score, language: read } = createClassifier(faq).match(question);
   const { dir, language } = answersIn(faq, read);
@@ -26,12 +30,12 @@ export async function faqAskCommand(question: string, options: { schedule?: stri
   const text =
     id in FAVOURITED
       ? null
-      : new TemplateRenderer(dir).render(id, tootContext(schedule, initialProgress(schedule), DateTime.now().setZone(schedule.timezone))).text;
+      : new TemplateRenderer(dir).render(id, tootContext(schedule, progress, DateTime.now().setZone(schedule.timezone))).text;
   if (options.json) {
-    out(JSON.stringify({ id, score, language, text }));
+    out(JSON.stringify({ id, score, language, text, live: live !== null }));
     return;
   }
-  out(`${id} (score ${score.toFixed(2)}, language ${language})`);
+  out(`${id} (score ${score.toFixed(2)}, language ${language}, ${live ? `live state of ${schedule.id} from the running herold run` : `${schedule.id} before the window: no herold run is running`})`);
   out(text ?? FAVOURITED[id]!);
 }
 

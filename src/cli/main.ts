@@ -189,7 +189,7 @@ export function buildProgram(): Command {
     .command('ask')
     .description('show which FAQ entry answers a question, and the answer')
     .argument('<question>')
-    .option('--schedule <file>', 'schedule whose dates the answer uses', 'schedules/wien-rocks-2023-02-12.yaml')
+    .option('--schedule <file>', 'schedule whose dates the answer uses (default: what herold run runs, with its live state; else schedules/wien-rocks-2023-02-12.yaml)')
     .option('--json', 'print {id, score, text}')
     .action(async (question: string, options: { schedule?: string; json?: boolean }) => (await faqCli()).faqAskCommand(question, options, out));
   faq

@@ -141,3 +141,19 @@ test.concurrent('friendly input: German statuses, did-you-mean, a missing schedu
   const noId = await cli('window', 'extend', '+30m');
   expect(noId.stderr).toBe(`✘ The schedule id is missing: herold window <schedule-id> extend +30m, here: herold window ${schedule.id} extend +30m\n`);
 });
+
+test.concurrent('herold faq ask answers with the live state while herold run runs, and from the file before', { timeout: 180_000 }, async ({ expect, onTestFinished }) => {
+  const { r, schedule, source, cli } = await setUp({ onTestFinished });
+  const ask = async () => JSON.parse((await cli('faq', 'ask', 'Wie ist der aktuelle Stand?', '--json')).stdout) as { id: string; live: boolean; text: string };
+  const before = await ask();
+  expect(before).toMatchObject({ id: 'status', live: false });
+  expect(before.text).toContain("Los geht's");
+
+  const service = await r.start([schedule], { http: false, replies: false, sources: new Map([[schedule.id, source]]) });
+  await waitFor('start toot', () => withText(r.sandbox, MARK.start)[0], 30_000);
+  await service.operations.taskChange(schedule.id, 'abschaltung', 'done');
+  await service.operations.taskChange(schedule.id, 'upgrade', 'running');
+  const during = await ask();
+  expect(during).toMatchObject({ id: 'status', live: true });
+  expect(during.text).toContain('Stand jetzt: 1 von 9 Schritten erledigt. Gerade dran: Upgrade auf Mastodon 4.0.');
+});
