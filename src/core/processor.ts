@@ -197,7 +197,7 @@ export class Processor {
           { text, visibility: 'public', language: schedule.locale.split('-')[0]!, inReplyToId: replyTo, idempotencyKey },
           this.deps.posting,
         );
-        posted = { statusId: status.id, url: status.url, at: this.deps.now().toISO()!, account: account.role };
+        posted = { statusId: status.id, url: status.url, at: this.deps.now().toISO()!, account: account.role, text };
         await store.recordPosted(schedule.id, partId, posted);
         await this.deps.posting.attempts.forget(idempotencyKey);
         if (adopted) this.deps.log.warn({ schedule: schedule.id, toot: partId, status: status.id }, `Found ${partId} on the ${account.role} instance (an earlier POST had created it without Herold seeing the answer); recorded it instead of posting again.`);
@@ -295,6 +295,7 @@ export class Processor {
         return { result: `edited to version ${version}, but the lock expired meanwhile; another edit of the latest state is queued` };
       }
       await store.recordShown(schedule.id, 'primary', version, (this.deps.clock ?? systemClock).realNowMs());
+      await store.recordEditedText(schedule.id, 'primary', { text, at: this.deps.now().toISO()! });
       this.deps.log.info({ schedule: schedule.id, toot: 'start', kind: 'progress', version, status: start.statusId, url: start.url }, `Edited ${tootLabel('progress', 'start')} to version ${version}: ${start.url ?? start.statusId}`);
       return { result: `edited to version ${version}` };
     });
@@ -310,6 +311,7 @@ export class Processor {
     try {
       await this.deps.fallback!.edit(start.statusId, text, schedule.locale.split('-')[0]!);
       await store.recordShown(schedule.id, 'fallback', version);
+      await store.recordEditedText(schedule.id, 'fallback', { text, at: this.deps.now().toISO()! });
       this.deps.log.info({ schedule: schedule.id, toot: 'start', kind: 'progress', account: 'fallback', version, status: start.statusId, url: start.url }, `Edited the progress toot on the fallback account to version ${version}: ${start.url ?? start.statusId}`);
     } catch (error) {
       this.deps.log.warn({ schedule: schedule.id, err: (error as Error).message }, 'The fallback account could not edit either.');

@@ -100,6 +100,18 @@ export function stateStoreContract(name: string, make: () => Promise<StateStoreF
         expect(await store.announcedStart(schedule.id)).toBe(schedule.window.start.toISO());
       }));
 
+    test("the progress toot's edited text, per account, for the feed", () =>
+      withStore(async (store, schedule) => {
+        expect(await store.editedTexts(schedule.id)).toEqual({});
+        await store.recordEditedText(schedule.id, 'primary', { text: '🚧 1 von 9', at: '2026-11-29T13:01:00Z' });
+        await store.recordEditedText(schedule.id, 'primary', { text: '🚧 2 von 9', at: '2026-11-29T13:02:00Z' });
+        await store.recordEditedText(schedule.id, 'fallback', { text: '🚧 1 von 9', at: '2026-11-29T13:01:30Z' });
+        expect(await store.editedTexts(schedule.id)).toEqual({
+          primary: { text: '🚧 2 von 9', at: '2026-11-29T13:02:00Z' },
+          fallback: { text: '🚧 1 von 9', at: '2026-11-29T13:01:30Z' },
+        });
+      }));
+
     test('the first record of a posted toot wins; each account has its own, and the log lists them in order', () =>
       withStore(async (store, schedule) => {
         const toot = { statusId: '1', url: 'https://example/1', at: '2026-11-29T13:00:00Z', account: 'primary' as const };

@@ -174,15 +174,25 @@ describe('live updates (SSE)', () => {
 });
 
 describe('Atom feed', () => {
-  test('/feed.atom is valid Atom with an entry per posted toot', async () => {
-    const res = await get('/feed.atom');
+  test('/feed.atom is valid Atom with an entry per posted toot; the progress toot carries its edited text', async () => {
+    // The feed as it was between two equal readings of the last edit (an edit may be on its way).
+    let edited = await service.store.editedTexts(running.id);
+    let res = await get('/feed.atom');
+    let xml = await res.text();
+    for (let i = 0; i < 20; i += 1) {
+      const again = await service.store.editedTexts(running.id);
+      if (again.primary?.at === edited.primary?.at) break;
+      edited = again;
+      res = await get('/feed.atom');
+      xml = await res.text();
+    }
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/atom\+xml/);
-    const feed = parseXml(await res.text());
+    const feed = parseXml(xml);
     expect(feed.name).toBe('feed');
     expect(feed.attributes.xmlns).toBe('http://www.w3.org/2005/Atom');
     expect(child(feed, 'id')!.text).toMatch(/^urn:uuid:[0-9a-f-]{36}$/);
-    expect(child(feed, 'title')!.text).toBe('Herold: Umzug von wien.rocks');
+    expect(child(feed, 'title')!.text).toBe('Herold: Wartung von wien.rocks');
     expect(Number.isNaN(Date.parse(child(feed, 'updated')!.text))).toBe(false);
     expect(child(child(feed, 'author')!, 'name')!.text).toBe('Herold');
     expect(childrenNamed(feed, 'link').find((l) => l.attributes.rel === 'self')!.attributes.href).toBe('/feed.atom');
@@ -193,9 +203,14 @@ describe('Atom feed', () => {
     expect(entry).toBeDefined();
     expect(child(entry, 'id')!.text).toMatch(/^urn:uuid:/);
     expect(child(entry, 'title')!.text).toBe('wien.rocks: Start und laufender Fortschritt');
-    expect(new Date(child(entry, 'updated')!.text).toISOString()).toBe(new Date(start.at).toISOString());
+    expect(new Date(child(entry, 'published')!.text).toISOString()).toBe(new Date(start.at).toISOString());
     expect(child(entry, 'content')!.attributes.type).toBe('text');
-    expect(child(entry, 'content')!.text).toContain(start.url!);
+    // Tasks changed in the tests above: the progress toot was edited, and its entry shows the edit.
+    expect(edited.primary).toBeDefined();
+    expect(new Date(child(entry, 'updated')!.text).toISOString()).toBe(new Date(edited.primary!.at).toISOString());
+    expect(Date.parse(child(entry, 'updated')!.text)).toBeGreaterThan(Date.parse(child(entry, 'published')!.text));
+    expect(child(entry, 'content')!.text).toBe(edited.primary!.text);
+    expect(child(entry, 'content')!.text).toMatch(/erledigt/);
     // Entry ids are unique and stable.
     const ids = entries.map((e) => child(e, 'id')!.text);
     expect(new Set(ids).size).toBe(ids.length);

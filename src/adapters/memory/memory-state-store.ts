@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { AccountRole } from '../../core/ports/mastodon-account.ts';
-import type { EditBookkeeping, FailureRecord, PostedToot, ProgressSnapshot, StateStore, TaskEvent } from '../../core/ports/state-store.ts';
+import type { EditBookkeeping, EditedText, FailureRecord, PostedToot, ProgressSnapshot, StateStore, TaskEvent } from '../../core/ports/state-store.ts';
 import type { Phase, Progress, TaskProgress } from '../../schedule/progress.ts';
 import type { Schedule } from '../../schedule/schedule.ts';
 
@@ -18,6 +18,7 @@ interface ScheduleState {
   log: (PostedToot & { tootId: string })[];
   failures: FailureRecord[];
   edits: EditBookkeeping;
+  editedTexts: Partial<Record<AccountRole, EditedText>>;
   announcedStart: string | null;
   /** Lock name → holder token and real expiry (epoch ms). */
   locks: Map<string, { token: number; until: number }>;
@@ -36,6 +37,7 @@ const fresh = (): ScheduleState => ({
   log: [],
   failures: [],
   edits: { shown: { primary: null, fallback: null }, lastEditAt: null, editDueAt: null },
+  editedTexts: {},
   announcedStart: null,
   locks: new Map(),
 });
@@ -128,6 +130,15 @@ export class MemoryStateStore implements StateStore {
       shown: { ...shown, [account]: version },
       lastEditAt: editedAt !== undefined && account === 'primary' ? editedAt : lastEditAt,
     };
+  }
+
+  async recordEditedText(scheduleId: string, account: AccountRole, edited: EditedText): Promise<void> {
+    const state = this.state(scheduleId);
+    state.editedTexts = { ...state.editedTexts, [account]: { ...edited } };
+  }
+
+  async editedTexts(scheduleId: string): Promise<Partial<Record<AccountRole, EditedText>>> {
+    return { ...this.state(scheduleId).editedTexts };
   }
 
   async planEdit(scheduleId: string, dueAt: number): Promise<void> {

@@ -4,7 +4,7 @@ import { DateTime } from 'luxon';
 import { PHASES, TASK_STATUSES, type Phase, type Progress, type TaskProgress, type TaskStatus } from '../../schedule/progress.ts';
 import type { Schedule } from '../../schedule/schedule.ts';
 import type { AccountRole } from '../../core/ports/mastodon-account.ts';
-import type { EditBookkeeping, FailureRecord, PostedToot, ProgressSnapshot, StateStore as StateStorePort, TaskEvent } from '../../core/ports/state-store.ts';
+import type { EditBookkeeping, EditedText, FailureRecord, PostedToot, ProgressSnapshot, StateStore as StateStorePort, TaskEvent } from '../../core/ports/state-store.ts';
 
 export type { FailureRecord, PostedToot, TaskEvent } from '../../core/ports/state-store.ts';
 
@@ -162,6 +162,15 @@ export class StateStore implements StateStorePort {
     const fields: Record<string, string> = { [account === 'primary' ? 'editedVersion' : 'fallbackEditedVersion']: String(version) };
     if (editedAt !== undefined && account === 'primary') fields.lastEditAt = String(editedAt);
     await this.redis.hset(this.key(scheduleId, 'meta'), fields);
+  }
+
+  async recordEditedText(scheduleId: string, account: AccountRole, edited: EditedText): Promise<void> {
+    await this.redis.hset(this.key(scheduleId, 'meta'), `editedText:${account}`, JSON.stringify(edited));
+  }
+
+  async editedTexts(scheduleId: string): Promise<Partial<Record<AccountRole, EditedText>>> {
+    const [primary, fallback] = await this.redis.hmget(this.key(scheduleId, 'meta'), 'editedText:primary', 'editedText:fallback');
+    return { ...(primary ? { primary: JSON.parse(primary) as EditedText } : {}), ...(fallback ? { fallback: JSON.parse(fallback) as EditedText } : {}) };
   }
 
   async planEdit(scheduleId: string, dueAt: number): Promise<void> {

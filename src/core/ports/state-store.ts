@@ -12,6 +12,14 @@ export interface PostedToot {
   readonly account: AccountRole;
   /** Set when the toot was deliberately not posted (e.g. a reminder more than the grace period late). */
   readonly skipped?: string;
+  /** The text as posted (the feed shows it); absent for a toot adopted after a crash, and in older records. */
+  readonly text?: string;
+}
+
+/** What an edit of the progress toot made it say, and when (ISO). */
+export interface EditedText {
+  readonly text: string;
+  readonly at: string;
 }
 
 export interface FailureRecord {
@@ -71,6 +79,10 @@ export interface StateStore {
   edits(scheduleId: string): Promise<EditBookkeeping>;
   /** `account`'s progress toot now shows `version`; `editedAt` (real epoch ms) for an edit of the primary's, absent for the start toot itself. */
   recordShown(scheduleId: string, account: AccountRole, version: number, editedAt?: number): Promise<void>;
+  /** The text `account`'s progress toot shows after an edit, for the feed. */
+  recordEditedText(scheduleId: string, account: AccountRole, edited: EditedText): Promise<void>;
+  /** The last edited text of each account's progress toot; none before the first edit. */
+  editedTexts(scheduleId: string): Promise<Partial<Record<AccountRole, EditedText>>>;
   /** The next edit is planned for `dueAt` (real epoch ms). */
   planEdit(scheduleId: string, dueAt: number): Promise<void>;
   /** The start time the followers were last told (ISO), to notice a moved date; null before the first announcement. */

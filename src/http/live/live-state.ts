@@ -8,6 +8,8 @@ import type { Phase, Progress } from '../../schedule/progress.ts';
 import { runningWindow } from '../views/maintenance.ts';
 import type { Schedule } from '../../schedule/schedule.ts';
 import type { PostedToot, StateStore } from '../../adapters/redis/state-store.ts';
+import type { EditedText } from '../../core/ports/state-store.ts';
+import type { AccountRole } from '../../core/ports/mastodon-account.ts';
 import { publicView, type PublicFaqAnswer, type PublicView } from '../views/public-view.ts';
 import type { CheckRecord } from '../../checks/check-record.ts';
 import type { CheckStore } from '../../adapters/redis/check-store.ts';
@@ -42,6 +44,8 @@ export interface Snapshot {
   readonly schedule: Schedule;
   readonly progress: Progress;
   readonly posted: readonly (PostedToot & { tootId: string })[];
+  /** What each account's progress toot says since its last edit. */
+  readonly edited: Partial<Record<AccountRole, EditedText>>;
   readonly version: number;
   readonly checks: ReadonlyMap<string, CheckRecord>;
   /** Tasks a check marked ready (task id → ISO time). */
@@ -70,14 +74,15 @@ export class LiveState {
 
   async snapshot(schedule: Schedule): Promise<Snapshot> {
     const { store } = this.deps;
-    const [progress, posted, version, ready, checks] = await Promise.all([
+    const [progress, posted, version, ready, checks, edited] = await Promise.all([
       store.progress(schedule),
       store.allPosted(schedule.id),
       store.version(schedule.id),
       store.ready(schedule.id),
       this.deps.checks?.all(schedule.id) ?? new Map<string, CheckRecord>(),
+      store.editedTexts(schedule.id),
     ]);
-    return { schedule, progress, posted, version, ready, checks, reachability: this.deps.reachability?.() ?? null };
+    return { schedule, progress, posted, version, ready, checks, edited, reachability: this.deps.reachability?.() ?? null };
   }
 
   /**
@@ -89,7 +94,7 @@ export class LiveState {
     const tasks = Object.entries(progress.tasks).map(([id, t]) => [id, t.status, t.changedAt?.toMillis() ?? null, t.note]);
     // A check's run time is left out: only what it saw changes the page.
     const checks = [...snapshot.checks.values()].map((c) => [c.taskId, c.streak.passing, c.summary, c.acted?.action ?? null, c.resolvers?.filter((r) => r.sees).length ?? null]);
-    return JSON.stringify([progress.phase, progress.deadline.toMillis(), snapshot.version, tasks, snapshot.posted.length, Math.floor(this.deps.now().toMillis() / 60_000), snapshot.ready, checks, snapshot.reachability?.unreachableSince ?? null]);
+    return JSON.stringify([progress.phase, progress.deadline.toMillis(), snapshot.version, tasks, snapshot.posted.length, snapshot.edited.primary?.at ?? null, snapshot.edited.fallback?.at ?? null, Math.floor(this.deps.now().toMillis() / 60_000), snapshot.ready, checks, snapshot.reachability?.unreachableSince ?? null]);
   }
 
   view(snapshot: Snapshot): PublicView {

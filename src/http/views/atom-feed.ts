@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { PublicToot, PublicView } from './public-view.ts';
 
-/** Characters XML 1.0 does not allow at all (control characters other than tab, LF, CR; lone surrogates). */
-const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/g;
+/**
+ * Characters XML 1.0 does not allow at all: control characters other than
+ * tab, LF, CR; U+FFFE, U+FFFF; and lone surrogates. With the `u` flag, so an
+ * emoji (a surrogate pair) stays whole.
+ */
+const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|\p{Cs}/gu;
 
 export function escapeXml(text: string): string {
   return text
@@ -38,22 +42,24 @@ interface Entry {
 }
 
 /**
- * Atom (RFC 4287) feed of every toot Herold has posted, newest first. We do
- * not keep the toots' text, so each entry says what was posted and links it.
+ * Atom (RFC 4287) feed of every toot Herold has posted, newest first. Each
+ * entry carries the toot's text; the progress toot's `updated` follows its
+ * edits, so a feed reader shows it again when it changes. A toot whose text
+ * Herold did not keep (adopted after a crash) says what it was and links it.
  */
 export function atomFeed(views: readonly PublicView[], options: FeedOptions): string {
   const entries: Entry[] = views
     .flatMap((view) => view.toots.map((toot) => ({ view, toot })))
-    .sort((a, b) => Date.parse(b.toot.at) - Date.parse(a.toot.at));
+    .sort((a, b) => Date.parse(b.toot.updated) - Date.parse(a.toot.updated));
   const instances = [...new Set(views.map((v) => v.instance))];
-  const title = instances.length === 1 ? `Herold: Umzug von ${instances[0]}` : 'Herold: Umzüge und Wartungen';
-  const updated = entries.length > 0 ? new Date(entries[0]!.toot.at) : options.now;
+  const title = instances.length === 1 ? `Herold: Wartung von ${instances[0]}` : 'Herold: Wartungen';
+  const updated = entries.length > 0 ? new Date(entries[0]!.toot.updated) : options.now;
   const lines = [
     '<?xml version="1.0" encoding="utf-8"?>',
     '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="de">',
     `  <id>${uuidUrn(`herold-feed:${options.feedKey}`)}</id>`,
     `  <title>${escapeXml(title)}</title>`,
-    `  <subtitle>${escapeXml('Alles, was Herold zu Umzug und Wartung veröffentlicht hat.')}</subtitle>`,
+    `  <subtitle>${escapeXml('Alles, was Herold zur Wartung veröffentlicht hat.')}</subtitle>`,
     `  <updated>${updated.toISOString()}</updated>`,
     `  <link rel="self" type="application/atom+xml" href="${escapeXml(options.selfUrl)}"/>`,
     `  <link rel="alternate" type="text/html" href="${escapeXml(options.pageUrl)}"/>`,
@@ -62,14 +68,14 @@ export function atomFeed(views: readonly PublicView[], options: FeedOptions): st
   ];
   for (const { view, toot } of entries) {
     const key = `herold-toot:${view.id}:${toot.account}:${toot.id}`;
-    const when = new Date(toot.at).toISOString();
-    const text = `${toot.label} zum Umzug von ${view.instance}, veröffentlicht am ${toot.atLabel}.${toot.url ? ` Zum Toot: ${toot.url}` : ''}`;
+    const published = new Date(toot.at).toISOString();
+    const text = toot.text ?? `${toot.label} zur Wartung von ${view.instance}, veröffentlicht am ${toot.atLabel}.${toot.url ? ` Zum Beitrag: ${toot.url}` : ''}`;
     lines.push(
       '  <entry>',
       `    <id>${uuidUrn(key)}</id>`,
       `    <title>${escapeXml(`${view.instance}: ${toot.label}`)}</title>`,
-      `    <updated>${when}</updated>`,
-      `    <published>${when}</published>`,
+      `    <updated>${new Date(toot.updated).toISOString()}</updated>`,
+      `    <published>${published}</published>`,
       ...(toot.url ? [`    <link rel="alternate" type="text/html" href="${escapeXml(toot.url)}"/>`] : []),
       `    <content type="text">${escapeXml(text)}</content>`,
       '  </entry>',

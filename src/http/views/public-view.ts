@@ -4,6 +4,8 @@ import { finishedCount, type Phase, type Progress, type TaskStatus } from '../..
 import type { ReachabilityView } from '../../core/instance-reachability.ts';
 import type { Schedule } from '../../schedule/schedule.ts';
 import type { PostedToot } from '../../adapters/redis/state-store.ts';
+import type { EditedText } from '../../core/ports/state-store.ts';
+import type { AccountRole } from '../../core/ports/mastodon-account.ts';
 import type { CheckRecord } from '../../checks/check-record.ts';
 import { publicCheck, type PublicCheck } from '../../checks/public-check.ts';
 import { shownStatus, type ShownStatus } from '../../checks/shown-status.ts';
@@ -97,6 +99,10 @@ export interface PublicToot {
   readonly at: string;
   /** "So., 12.02., 15:00" */
   readonly atLabel: string;
+  /** What it says (for the progress toot: since its last edit); null where Herold did not keep it. */
+  readonly text: string | null;
+  /** When it last changed: its last edit, else when it was posted (ISO). */
+  readonly updated: string;
 }
 
 export interface PublicFaqAnswer {
@@ -173,10 +179,12 @@ export interface PublicViewInput {
   readonly ready?: Readonly<Record<string, string>>;
   /** Whether the instance answers Herold; absent: not shown. */
   readonly reachability?: ReachabilityView | null;
+  /** What each account's progress toot says since its last edit. */
+  readonly edited?: Partial<Record<AccountRole, EditedText>>;
 }
 
 /** Pure: the same input gives the same view. */
-export function publicView({ schedule, progress, posted, version, faq, now, checks, ready, reachability }: PublicViewInput): PublicView {
+export function publicView({ schedule, progress, posted, version, faq, now, checks, ready, reachability, edited }: PublicViewInput): PublicView {
   const zone = schedule.timezone;
   const locale = schedule.locale;
   const inZone = (dt: DateTime) => dt.setZone(zone).setLocale(locale);
@@ -249,6 +257,7 @@ export function publicView({ schedule, progress, posted, version, faq, now, chec
         url: safeUrl(p.url),
         at: p.at,
         atLabel: inZone(DateTime.fromISO(p.at)).toFormat("ccc, dd.MM., HH:mm 'Uhr'"),
+        ...lastVersion(p, p.tootId === 'start' ? edited?.[p.account] : undefined),
       })),
     faq,
     contact: schedule.contact,
@@ -257,6 +266,11 @@ export function publicView({ schedule, progress, posted, version, faq, now, chec
       ? { since: reachability.unreachableSince, label: `${schedule.instance} ist seit ${clock(inZone(DateTime.fromISO(reachability.unreachableSince)))} nicht erreichbar. Neuigkeiten gibt es weiter hier.` }
       : null,
   };
+}
+
+/** A toot's text and time as it stands: after its last edit, else as posted. */
+function lastVersion(posted: PostedToot, edit: EditedText | undefined): { text: string | null; updated: string } {
+  return edit ? { text: edit.text, updated: edit.at } : { text: posted.text ?? null, updated: posted.at };
 }
 
 function downtime(schedule: Schedule, locale: string): string {
