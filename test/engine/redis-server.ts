@@ -80,7 +80,8 @@ export async function ownRedis(extraArgs: string[] = []): Promise<OwnRedis> {
 /** A local Redis Cluster of `masters` masters (no replicas), created with redis-cli --cluster create. */
 export async function ownCluster(masters = 3): Promise<{ readonly url: string; readonly nodes: readonly OwnRedis[]; destroy(): Promise<void> }> {
   const nodes: OwnRedis[] = [];
-  for (let i = 0; i < masters; i += 1) nodes.push(await ownRedis(['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${i}.conf`, '--cluster-node-timeout', '5000']));
+  // The bus port of its own: the default (port + 10000) lies beyond 65535 for a free port above 55535.
+  for (let i = 0; i < masters; i += 1) nodes.push(await ownRedis(['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${i}.conf`, '--cluster-node-timeout', '5000', '--cluster-port', String(await freePort())]));
   await run('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '0', '--cluster-yes']);
   // Until every slot is served, commands fail with CLUSTERDOWN.
   const until = Date.now() + 15_000;
