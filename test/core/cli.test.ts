@@ -258,7 +258,7 @@ describe('herold validate on a broken schedule', () => {
     expect(problem).toBe(
       `${file}:${line}:${column}: There is no template "ankuendigung" in ${TEMPLATE_DIRS.join(' or ')}. ` +
         'Use one of the existing templates or add ankuendigung.hbs. ' +
-        'Available: announcement, announcement-move, backout, cancelled, complete, date-changed, milestone, progress, reminder, start.',
+        'Available: announcement, announcement-move, backout, cancelled, complete, correction, date-changed, deadline-moved, milestone, progress, reminder, start.',
     );
   });
 

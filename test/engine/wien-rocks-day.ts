@@ -76,7 +76,7 @@ export async function playWienRocksDay(r: Rig): Promise<void> {
   expect(milestones.map((m) => m.idempotencyKey).sort()).toEqual([postKey(schedule, 'milestone-dns'), postKey(schedule, 'milestone-upgrade')]);
   for (const m of milestones) expect(m.inReplyToId).toBe(startToot.id);
   expect(byKey.get(postKey(schedule, 'milestone-upgrade'))!.text).toContain('Wir laufen jetzt auf Mastodon 4.0.');
-  expect(byKey.get(postKey(schedule, 'milestone-dns'))!.text).toContain('Die DNS-Änderung verbreitet sich noch.');
+  expect(byKey.get(postKey(schedule, 'milestone-dns'))!.text).toContain('Die neue Adresse spricht sich gerade im Netz herum.');
   expect(complete.inReplyToId).toBe(startToot.id);
   expect(withText(sandbox, MARK.complete)).toHaveLength(1);
 

@@ -14,6 +14,20 @@ import { loadSchedule } from '../../src/schedule/load-schedule.ts';
 // corpus/schedules/ and the template cases below grow with every finding.
 const CORPUS = new URL('./corpus/schedules/', import.meta.url).pathname;
 const WIEN = 'schedules/wien-rocks-2023-02-12.yaml';
+
+/** The templates the seed uses, flattened into one folder: templates/de, then its own example folder on top. */
+function copySeedTemplates(dir: string): void {
+  cpSync('templates/de', dir, { recursive: true });
+  cpSync('templates/examples/wien-rocks', dir, { recursive: true });
+}
+
+/** The seed schedule with its own template folder swapped for `dir` (relative to the copy, in tmp). */
+function withTemplatesDir(dir: string): string {
+  const seed = readFileSync(WIEN, 'utf8');
+  const swapped = seed.replace(/^templates:\n {2}dir: .*\n/m, `templates:\n  dir: ${dir}\n`);
+  if (swapped === seed) throw new Error(`${WIEN} has no "templates: dir:" block to swap`);
+  return swapped;
+}
 const tmp = mkdtempSync(path.join(tmpdir(), 'herold-sec-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -79,10 +93,10 @@ describe('what is not a schedule file', () => {
 
   test('a template over the limit is refused too', () => {
     const dir = path.join(tmp, 'big-template');
-    cpSync('templates/de', dir, { recursive: true });
+    copySeedTemplates(dir);
     writeFileSync(path.join(dir, 'complete.hbs'), 'x'.repeat(1024 * 1024 + 1));
     const schedule = path.join(tmp, 'big-template.yaml');
-    writeFileSync(schedule, `${readFileSync(WIEN, 'utf8')}\ntemplates:\n  dir: big-template\n`);
+    writeFileSync(schedule, withTemplatesDir('big-template'));
     expect(validate(schedule)).toContain('complete.hbs: This template is 1048577 bytes; Herold reads at most 1024 KiB');
   });
 });
@@ -90,7 +104,7 @@ describe('what is not a schedule file', () => {
 describe('templates that would post nothing, or read what is not a variable', () => {
   const cases: { name: string; files: Record<string, string>; problem: string }[] = [
     { name: 'an {{#if}} that is never true', files: { 'complete.hbs': '{{#if false}}x{{/if}}' }, problem: 'complete.hbs: The complete toot renders empty' },
-    { name: 'only whitespace', files: { 'backout.hbs': '  \n\n\t \n' }, problem: 'backout.hbs: The backout toot renders empty' },
+    { name: 'only whitespace', files: { 'backout.hbs': '  \n\n\t \n' }, problem: 'backout.hbs: The backout (nothing done) toot renders empty' },
     { name: 'only invisible characters', files: { 'cancelled.hbs': '\u200b\ufeff' }, problem: 'cancelled.hbs: The cancelled toot renders empty' },
     { name: 'empty in one state only', files: { 'progress.hbs': '{{#unless (eq progress.done 3)}}Stand: {{progress.done}}{{/unless}}' }, problem: 'progress.hbs: The progress 3/9 toot renders empty' },
     { name: '{{__proto__}}', files: { 'complete.hbs': '{{__proto__}}' }, problem: 'complete.hbs:1:3: The template uses "__proto__"' },
@@ -103,10 +117,10 @@ describe('templates that would post nothing, or read what is not a variable', ()
   test.each(cases)('$name', ({ name, files, problem }) => {
     const slug = name.replace(/[^a-z0-9]+/gi, '-');
     const dir = path.join(tmp, slug);
-    cpSync('templates/de', dir, { recursive: true });
+    copySeedTemplates(dir);
     for (const [file, text] of Object.entries(files)) writeFileSync(path.join(dir, file), text);
     const schedule = path.join(tmp, `${slug}.yaml`);
-    writeFileSync(schedule, `${readFileSync(WIEN, 'utf8')}\ntemplates:\n  dir: ${slug}\n`);
+    writeFileSync(schedule, withTemplatesDir(slug));
     expect(validate(schedule)).toContain(problem);
   });
 
