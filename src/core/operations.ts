@@ -1,6 +1,6 @@
 import type { DateTime } from 'luxon';
 import type { Logger } from './ports/logger.ts';
-import { NotFoundError, UsageError } from '../errors.ts';
+import { EarlierDeadlineError, NotFoundError, UsageError } from '../errors.ts';
 import { systemClock, type Clock } from './ports/clock.ts';
 import type { BucketReport } from './rate-budget.ts';
 import { jobId } from './jobs.ts';
@@ -254,8 +254,12 @@ export class Operations {
       throw new UsageError(`The new deadline ${deadline.toFormat('yyyy-MM-dd HH:mm')} must lie in the future and after the start. ${deadlineExamples(context)}`);
     }
     if (deadline < progress.deadline && !options.allowEarlier) {
-      throw new UsageError(
-        `${deadline.toFormat('dd.MM.yyyy HH:mm')} is earlier than the deadline in force (${progress.deadline.setZone(schedule.timezone).toFormat('dd.MM.yyyy HH:mm')}), which followers were told. Add --yes to move it earlier.`,
+      const requested = deadline.setZone(schedule.timezone).toFormat('dd.MM.yyyy HH:mm');
+      const inForce = progress.deadline.setZone(schedule.timezone).toFormat('dd.MM.yyyy HH:mm');
+      throw new EarlierDeadlineError(
+        `${requested} is earlier than the deadline in force (${inForce}), which followers were told. Add --yes to move it earlier.`,
+        requested,
+        inForce,
       );
     }
     const version = await store.setDeadline(schedule.id, deadline);

@@ -172,6 +172,27 @@ describe('the form flow without JavaScript', () => {
   });
 });
 
+describe('moving the deadline earlier needs a confirmation step, as the CLI needs --yes', () => {
+  test('an earlier deadline first asks, carrying the time through; the yes moves it', async () => {
+    const before = (await service.operations.status(schedule.id)).deadline;
+    const earlier = before.minus({ minutes: 15 }).setZone(schedule.timezone);
+    const input = earlier.toFormat("yyyy-MM-dd'T'HH:mm");
+    const asked = await post(windowPath(), { _csrf: await token(), action: 'extend', deadline: input });
+    expect(asked.status).toBe(200);
+    const html = await asked.text();
+    expect(html).toContain('Spätesten Zeitpunkt vorziehen');
+    expect(html).toContain(`${earlier.toFormat('dd.MM.yyyy HH:mm')} Uhr liegt vor dem bisherigen spätesten Zeitpunkt (${before.setZone(schedule.timezone).toFormat('dd.MM.yyyy HH:mm')} Uhr)`);
+    expect(html).toContain(`name="deadline" value="${input}"`);
+    expect(html).toContain('name="action" value="extend"');
+    expect((await service.operations.status(schedule.id)).deadline.toMillis()).toBe(before.toMillis());
+
+    const confirmed = await post(windowPath(), { _csrf: await token(), action: 'extend', deadline: input, confirm: 'yes' });
+    expect(confirmed.status).toBe(303);
+    expect(confirmed.headers.get('location')).toBe(`/admin/s/${schedule.id}?ok=extend`);
+    expect((await service.operations.status(schedule.id)).deadline.toMillis()).toBe(earlier.startOf('minute').toMillis());
+  });
+});
+
 describe('questions that got the fallback answer', () => {
   test('are listed, and "Erledigt" takes one off the list', async () => {
     const replies = new ReplyStore(redis, r.config.prefix);

@@ -1,6 +1,6 @@
 import type { Context, Hono } from 'hono';
 import type { Logger } from 'pino';
-import { HeroldError, NotFoundError, UsageError } from '../../errors.ts';
+import { EarlierDeadlineError, HeroldError, NotFoundError, UsageError } from '../../errors.ts';
 import type { Operations } from '../../core/operations.ts';
 import { operatorNote, type NoteRules } from '../../render/operator-note.ts';
 import type { Schedule } from '../../schedule/schedule.ts';
@@ -148,7 +148,24 @@ export function mountPanel(app: Hono, options: PanelOptions): void {
     const action = field(body, 'action');
     try {
       if (action === 'extend') {
-        const deadline = await operations.extend(schedule.id, field(body, 'deadline'));
+        const requested = field(body, 'deadline');
+        let deadline;
+        try {
+          deadline = await operations.extend(schedule.id, requested, { allowEarlier: field(body, 'confirm') === 'yes' });
+        } catch (error) {
+          if (!(error instanceof EarlierDeadlineError)) throw error;
+          // Earlier than what followers were told: like the CLI's --yes, only after a second, explicit "yes".
+          const step = {
+            title: 'Spätesten Zeitpunkt vorziehen',
+            text: `${error.requested} Uhr liegt vor dem bisherigen spätesten Zeitpunkt (${error.inForce} Uhr), den eure Follower schon kennen. Herold zeigt den neuen im Start-Toot und meldet ihn im Thread.`,
+            button: 'vorziehen',
+            outcome: 'extend',
+            deadline: requested,
+            action: `${home(schedule.id)}/window`,
+            back: home(schedule.id),
+          };
+          return c.html(pages.confirm(step, options.token), 200, pages.headers());
+        }
         options.log?.info({ schedule: schedule.id, deadline: deadline.toISO(), via: 'panel' }, 'Deadline extended (operator panel).');
         return done(c, schedule, 'Der späteste Zeitpunkt ist verschoben.', { ok: 'extend' });
       }

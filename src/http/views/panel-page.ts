@@ -22,6 +22,8 @@ export interface ConfirmStep {
   readonly text: string;
   readonly button: string;
   readonly outcome: string;
+  /** extend only: the requested deadline, carried through the confirmation. */
+  readonly deadline?: string;
   readonly action: string;
   readonly back: string;
 }
