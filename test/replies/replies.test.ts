@@ -296,6 +296,25 @@ describe('the notification policy', () => {
     await settle(service);
     expect(repliesTo(r.sandbox, dm.id)).toEqual([]);
     expect(r.sandbox.notifications().find((n) => n.statusId === dm.id)?.filtered).toBe(true);
+
+    // `herold questions` lists the held-back DM as "gefiltert", with how to let it through (issue 14).
+    const env = { REDIS_URL, HEROLD_PREFIX: r.config.prefix, MASTODON_URL: r.config.mastodonUrl, MASTODON_ACCESS_TOKEN: r.config.mastodonAccessToken };
+    const listed: string[] = [];
+    await questionsCommand({}, (line) => listed.push(line), env);
+    const text = listed.join('\n');
+    expect(text).toMatch(/1 gefilterte Nachricht\(en\)/);
+    expect(text).toMatch(/@alice {2}gefiltert \(DM\)/);
+    expect(text).toContain('Wie lange dauert der Umzug?');
+    expect(text).not.toContain('Wann ist der Umzug?');
+    expect(text).toContain('„Gefilterte Benachrichtigungen“');
+    expect(text).toContain('herold run --accept-dms');
+    const json: string[] = [];
+    await questionsCommand({ json: true }, (line) => json.push(line), env);
+    expect(JSON.parse(json.join('\n'))).toEqual([expect.objectContaining({ acct: 'alice', filtered: true, visibility: 'direct', text: 'Wie lange dauert der Umzug?' })]);
+    // Without the instance's URL and token the list is Redis' alone, as before.
+    const redisOnly: string[] = [];
+    await questionsCommand({}, (line) => redisOnly.push(line), { REDIS_URL, HEROLD_PREFIX: r.config.prefix });
+    expect(redisOnly).toEqual(['No open questions.']);
   });
 
   it('--accept-dms changes the policy through the API, and DMs from strangers are answered', async () => {

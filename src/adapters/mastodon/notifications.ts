@@ -82,6 +82,18 @@ export class MastoNotifications {
     return list.map(toIncoming);
   }
 
+  /**
+   * Mentions the notification policy holds back (Mastodon 4.3+: `include_filtered`, and `filtered: true` on
+   * each). Herold never sees these while listening; `herold questions` lists them so a person can let them
+   * through. A server before 4.3 has no filtering and answers an empty list here.
+   */
+  async filteredMentions(limit = 40): Promise<IncomingNotification[]> {
+    const list = await this.call('list filtered notifications', async () =>
+      this.client.v1.notifications.list.$raw({ types: ['mention'], limit, includeFiltered: true } as Parameters<typeof this.client.v1.notifications.list.$raw>[0]),
+    );
+    return list.filter((n) => (n as { filtered?: boolean }).filtered === true).map(toIncoming);
+  }
+
   private call<T>(what: string, request: RawRequest<T>, cost: RequestCost = POLL): Promise<T> {
     return this.calls.call(what, request, cost);
   }
