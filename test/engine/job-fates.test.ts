@@ -100,7 +100,7 @@ test.concurrent('done, then failed while the instance was down: no "erledigt" re
   expect(r.sandbox.statuses().filter((s) => s.text.includes('erledigt um'))).toHaveLength(0);
   const report = await service.operations.status(schedule.id);
   expect(report.posted.find((p) => p.tootId === 'milestone-upgrade')?.skipped).toBe(skipped.skipped);
-  expect(lines.some((l) => l.level === 40 && /Skipped milestone upgrade: the task/.test(l.msg))).toBe(true);
+  expect(lines.some((l) => l.level === 40 && /Skipped the milestone of task upgrade: the task/.test(l.msg))).toBe(true);
   // The progress toot shows the failure instead.
   await waitFor('progress shows the failure', () => /⚠️ \S+ Upgrade auf Mastodon 4\.0/.test(r.sandbox.status(start.id)!.text), 10_000).catch((error: Error) => {
     throw new Error(`${error.message}: ${r.sandbox.status(start.id)!.text}`);
@@ -143,7 +143,7 @@ test.concurrent('an announcement whose window opened before it ran is skipped wi
   const skipped = await waitFor('announcement recorded', () => service.store.posted(schedule.id, 'termin'), 10_000);
   expect(skipped.skipped).toMatch(/already started \(running\)/);
   expect((await service.operations.status(schedule.id)).posted.map((p) => [p.tootId, p.skipped])).toEqual([['termin', skipped.skipped]]);
-  expect(lines.some((l) => l.level === 40 && /Skipped announcement termin/.test(l.msg))).toBe(true);
+  expect(lines.some((l) => l.level === 40 && /Skipped the announcement termin/.test(l.msg))).toBe(true);
   expect(withText(r.sandbox, MARK.termin)).toHaveLength(0);
 });
 

@@ -131,7 +131,7 @@ describe('herold rehearse', () => {
     expect(edits[0]!.at >= outages[1]!.at).toBe(true);
     // The progress toot ends in its final state, and the transcript shows it whole.
     const lastEdit = result.events.filter((e) => e.type === 'edit' && e.tootId === 'start' && onPrimary(e)).at(-1) as Extract<TranscriptEvent, { type: 'edit' }>;
-    expect(lastEdit.after).toMatch(/^✅ Wartung von wien\.rocks abgeschlossen um \d\d:\d\d Uhr, nach \d+ Stunden? und \d+ Minuten?\./);
+    expect(lastEdit.after).toMatch(/^✅ Wartung von wien\.rocks abgeschlossen um \d\d:\d\d Uhr, nach (\d+ Stunden?( und \d+ Minuten?)?|\d+ Minuten?)\./);
     expect(result.markdown).toContain(`### Der Fortschritts-Tröt am Ende\n\n\`\`\`text\n${lastEdit.after}\n\`\`\``);
     expect(result.markdown).toContain('🔌 Die Instanz ist wieder erreichbar.');
     expect(await keysLeft(result.prefix)).toBe(0);

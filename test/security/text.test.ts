@@ -104,17 +104,17 @@ describe('end to end', () => {
     r.sandbox.addAccount({ username: 'mallory' });
     const service = await r.start([rebasedWienRocks(3 * 86_400_000)], { replies: FAST });
     await r.sandbox.waitForStream();
-    const question = r.sandbox.mention('mallory', 'Hallo\u001b[2J\u001b]8;;https://evil.example\u0007 Klick\u001b]8;;\u0007 \u202eihr seid super');
+    const question = r.sandbox.mention('mallory', 'Hallo\u001b[2J\u001b]8;;https://evil.example\u0007 Klick\u001b]8;;\u0007 \u202ewas kocht ihr heute');
     await waitFor('the fallback', () => repliesTo(r!.sandbox, question.id)[0]);
     const [stored] = await service.replies.store.openQuestions();
-    expect(stored!.text).toBe('Hallo Klick ihr seid super');
+    expect(stored!.text).toBe('Hallo Klick was kocht ihr heute');
     const env = { REDIS_URL, HEROLD_PREFIX: r.config.prefix };
     const lines: string[] = [];
     await questionsCommand({}, (line) => lines.push(line), env);
     const json: string[] = [];
     await questionsCommand({ json: true }, (line) => json.push(line), env);
     for (const line of [...lines, ...json]) expect(line).not.toMatch(UNSAFE);
-    expect(lines.join('\n')).toContain('Hallo Klick ihr seid super');
+    expect(lines.join('\n')).toContain('Hallo Klick was kocht ihr heute');
   });
 });
 
