@@ -28,6 +28,8 @@ export interface TootContext {
     /** The contact's profile URL (https://wien.rocks/@paula): names the contact in answers without mentioning anyone. */
     readonly contactUrl: string | null;
     readonly fallbackAccount: string | null;
+    /** The fallback account's profile URL, for answers (a handle would be defused, see contactUrl). */
+    readonly fallbackAccountUrl: string | null;
     /** The calendar file of this maintenance (/s/<id>.ics next to a Herold `statusPage`); null without a status page. */
     readonly calendar: string | null;
     readonly reason: string | null;
@@ -110,6 +112,7 @@ export function tootContext(schedule: Schedule, progress: Progress, now: DateTim
       contact: schedule.contact,
       contactUrl: contactUrl(schedule.contact, schedule.instance),
       fallbackAccount: schedule.fallbackAccount,
+      fallbackAccountUrl: contactUrl(schedule.fallbackAccount, schedule.instance),
       calendar: calendarUrl(schedule),
       reason: schedule.reason,
       mastodonVersion: schedule.mastodonVersion,

@@ -65,6 +65,7 @@ export function createContext(options: ContextOptions): TootContext {
       contact: options.contact === undefined ? '@paula' : options.contact,
       contactUrl: contactUrl(options.contact === undefined ? '@paula' : options.contact, 'wien.rocks'),
       fallbackAccount: null,
+      fallbackAccountUrl: null,
       calendar: null,
       reason: null,
       mastodonVersion: '4.0',

@@ -72,6 +72,15 @@ describe('answers that depend on the state', () => {
     expect(render('status', { phase: 'announced', statusPage: null })).toContain('hier auf diesem Account');
   });
 
+  test('status names the fallback account by its profile URL: readable, findable, mentioning nobody', () => {
+    const announced = createContext({ phase: 'announced' });
+    const context = { ...announced, schedule: { ...announced.schedule, fallbackAccount: '@wienrocks@mastodon.social', fallbackAccountUrl: 'https://mastodon.social/@wienrocks' } };
+    const source = faq.templates.get('status')?.source ?? '';
+    const text = hb.compile(source, { strict: true, noEscape: true })(context);
+    expect(text).toContain('ist wien.rocks offline, bei https://mastodon.social/@wienrocks.');
+    expect(text).not.toContain('@wienrocks@');
+  });
+
   test('the start date and the expected downtime appear before the migration', () => {
     const text = render('termin', { phase: 'announced' });
     expect(text).toContain('Sonntag, 12. Februar 2023, 15:00 Uhr');
