@@ -42,15 +42,54 @@ export function formatProblem(problem: Problem): string {
   return `${formatPosition(problem)}: ${problem.message}${hint}`;
 }
 
-/** A schedule file (or a template it uses) cannot be used as it is. */
-export class ScheduleError extends HeroldError {
-  override name = 'ScheduleError';
+/** A file Herold reads cannot be used as it is; `problems` says where and why, one per line. */
+export class FileProblemsError extends HeroldError {
+  override name = 'FileProblemsError';
   readonly problems: readonly Problem[];
 
   constructor(problems: readonly Problem[]) {
     super(problems.map(formatProblem).join('\n'));
     this.problems = problems;
   }
+}
+
+/** A schedule file (or a template it uses) cannot be used as it is. */
+export class ScheduleError extends FileProblemsError {
+  override name = 'ScheduleError';
+}
+
+/** An FAQ folder (faq.yaml, its answer templates) or a question set cannot be used as it is. */
+export class FaqError extends FileProblemsError {
+  override name = 'FaqError';
+}
+
+// The fate of a job. The worker sorts errors by these three, as BullMQ's own
+// DelayedError, RateLimitError and UnrecoverableError do, and logs each branch;
+// anything else is a fault (a bug or a template problem): a few tries, then given up.
+
+/** The job runs again after a back-off, without using up its attempts: what it needs is not there yet. */
+export class RetryLaterError extends HeroldError {
+  override name = 'RetryLaterError';
+}
+
+/** The job goes back to the delayed set until a known time, without using up an attempt. */
+export abstract class WaitUntilError extends HeroldError {
+  /** Whether the whole queue pauses too (the instance refuses every request until then), or only this job waits. */
+  abstract readonly pausesQueue: boolean;
+  /** How the worker logs the wait: a rate limit is worth a warning, a job promoted early only a note. */
+  abstract readonly logLevel: 'warn' | 'info';
+  /** Real milliseconds from `nowMs` until the job may run; `realDelay` turns schedule time into real time. */
+  abstract waitMs(nowMs: number, realDelay: (scheduleMs: number) => number): number;
+}
+
+/** The job fails for good; the worker records the reason, which `herold status` shows. */
+export class GiveUpError extends HeroldError {
+  override name = 'GiveUpError';
+}
+
+/** A job this process cannot run at all (its schedule is not loaded here, or it does not answer questions). */
+export class NotHandledHereError extends GiveUpError {
+  override name = 'NotHandledHereError';
 }
 
 /** An environment variable is missing or invalid. */
@@ -93,7 +132,7 @@ export class NotFoundError extends HeroldError {
  * The Mastodon server answered with an error that retrying cannot fix
  * (401, 403, 404, 422). `status` is the HTTP status code.
  */
-export class MastodonRejectedError extends HeroldError {
+export class MastodonRejectedError extends GiveUpError {
   override name = 'MastodonRejectedError';
 
   constructor(
@@ -109,19 +148,25 @@ export class MastodonRejectedError extends HeroldError {
  * The instance does not answer right now (refused connection, timeout, 5xx, an
  * HTML error page). Expected during the migration window; the job waits and retries.
  */
-export class MastodonUnavailableError extends HeroldError {
+export class MastodonUnavailableError extends RetryLaterError {
   override name = 'MastodonUnavailableError';
 }
 
-/** The instance's rate limit is used up until `retryAt` (epoch ms). */
-export class MastodonRateLimitedError extends HeroldError {
+/** The instance's rate limit is used up until `retryAt` (epoch ms): the queue pauses until then. */
+export class MastodonRateLimitedError extends WaitUntilError {
   override name = 'MastodonRateLimitedError';
+  readonly pausesQueue: boolean = true;
+  readonly logLevel = 'warn' as const;
 
   constructor(
     readonly retryAt: number,
     message: string,
   ) {
     super(message);
+  }
+
+  waitMs(nowMs: number): number {
+    return Math.max(1000, this.retryAt - nowMs);
   }
 }
 
@@ -132,6 +177,7 @@ export class MastodonRateLimitedError extends HeroldError {
  */
 export class BudgetReservedError extends MastodonRateLimitedError {
   override name = 'BudgetReservedError';
+  override readonly pausesQueue = false;
 }
 
 /** Redis does not answer; nothing can be scheduled or recorded without it. */
@@ -165,14 +211,20 @@ export class PostOutcomeUnknownError extends MastodonUnavailableError {
  * clocks disagree): it goes back to the queue until `dueInMs` (on the
  * schedule's clock) have passed. A fate, not a failure.
  */
-export class NotDueYetError extends HeroldError {
+export class NotDueYetError extends WaitUntilError {
   override name = 'NotDueYetError';
+  readonly pausesQueue = false;
+  readonly logLevel = 'info' as const;
 
   constructor(
     readonly dueInMs: number,
     message: string,
   ) {
     super(message);
+  }
+
+  waitMs(_nowMs: number, realDelay: (scheduleMs: number) => number): number {
+    return Math.max(20, Math.round(realDelay(this.dueInMs)));
   }
 }
 

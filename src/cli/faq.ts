@@ -1,6 +1,6 @@
 import { readTextFile } from '../files/read-text-file.ts';
 import { DateTime } from 'luxon';
-import { HeroldError, ScheduleError } from '../errors.ts';
+import { FileProblemsError, HeroldError } from '../errors.ts';
 import { answersIn, createClassifier, evaluate, formatReport, loadFaq, parseQuestionSet, NOTIFY_CANCEL_ID, NOTIFY_ID, THANKS_ID } from '../faq/index.ts';
 import { TemplateRenderer } from '../render/template-renderer.ts';
 import { tootContext } from '../render/toot-context.ts';
@@ -46,7 +46,7 @@ export async function faqEvalCommand(file: string | undefined, options: { minAcc
   try {
     text = readTextFile(path, 'question set');
   } catch (error) {
-    if (error instanceof ScheduleError) throw error;
+    if (error instanceof FileProblemsError) throw error;
     throw new HeroldError(`Cannot read the question set ${path}: ${(error as NodeJS.ErrnoException).code}. Give a TSV file with lines "id<TAB>question".`);
   }
   const classifier = createClassifier(await loadFaq());

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { loadConfig } from '../config/config.ts';
 import { startHerold, type HeroldService } from '../app/herold-service.ts';
 import { waitForRedis } from '../adapters/redis/wait-for-redis.ts';
-import { RedisUnavailableError, ScheduleError, formatProblem } from '../errors.ts';
+import { FileProblemsError, formatProblem, RedisUnavailableError } from '../errors.ts';
 import { createLogger } from '../logger.ts';
 import { loadScheduleSources } from '../schedule/load-schedules.ts';
 import { watchScheduleFiles } from './schedule-watch.ts';
@@ -101,7 +101,7 @@ function reloader(service: HeroldService, files: readonly string[], log: Logger)
     try {
       next = loadScheduleSources(files);
     } catch (error) {
-      const problems = error instanceof ScheduleError ? error.problems.map(formatProblem) : [(error as Error).message];
+      const problems = error instanceof FileProblemsError ? error.problems.map(formatProblem) : [(error as Error).message];
       for (const problem of problems) log.error(problem);
       log.error({ why }, `The changed schedule is refused (${problems.length} problem${problems.length === 1 ? '' : 's'} above); the running version stays.`);
       return;

@@ -1,7 +1,7 @@
 import { tootLabel } from './toot-label.ts';
 import { DateTime } from 'luxon';
 import type { Logger } from './ports/logger.ts';
-import { MastodonRejectedError, MastodonUnavailableError, NotDueYetError, NotFoundError, PinLimitError } from '../errors.ts';
+import { MastodonRejectedError, MastodonUnavailableError, NotDueYetError, NotHandledHereError, PinLimitError, RetryLaterError } from '../errors.ts';
 import type { MastodonAccount } from './ports/mastodon-account.ts';
 import { fitEdit, fitToot } from '../render/fit-toot.ts';
 import type { TemplateRenderer } from '../render/template-renderer.ts';
@@ -71,17 +71,17 @@ export class Processor {
       case 'deadline':
         return this.deadline(job.scheduleId, job.deadline);
       case 'reply':
-        if (!this.deps.replies) throw new NotFoundError('This process cannot send replies to questions.');
+        if (!this.deps.replies) throw new NotHandledHereError('This process cannot send replies to questions.');
         return this.deps.replies.process(job);
       case 'notify':
-        if (!this.deps.replies) throw new NotFoundError('This process cannot send replies to questions.');
+        if (!this.deps.replies) throw new NotHandledHereError('This process cannot send replies to questions.');
         return this.deps.replies.notify(job);
     }
   }
 
   private entry(scheduleId: string) {
     const entry = this.deps.schedules.get(scheduleId);
-    if (!entry) throw new NotFoundError(`No loaded schedule has the id "${scheduleId}". Start herold run with its file.`);
+    if (!entry) throw new NotHandledHereError(`No loaded schedule has the id "${scheduleId}". Start herold run with its file.`);
     return entry;
   }
 
@@ -130,7 +130,7 @@ export class Processor {
       if (!inReplyToId) {
         // The primary has no thread yet (it has been down since the start); the fallback may have one.
         if (this.deps.fallback && MIRRORED.includes(job.kind)) await this.mirror(schedule, job.kind, job.tootId, parts, version);
-        throw new MastodonUnavailableError(`The ${job.kind} toot waits for the progress toot to be posted first.`);
+        throw new RetryLaterError(`The ${job.kind} toot waits for the progress toot to be posted first.`);
       }
     }
 

@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { formatProblem, HeroldError, ScheduleError } from '../errors.ts';
+import { FileProblemsError, formatProblem, HeroldError } from '../errors.ts';
 import { TemplateRenderer } from '../render/template-renderer.ts';
 import { checkToots } from '../render/check-toots.ts';
 import { loadSchedule } from '../schedule/load-schedule.ts';
@@ -9,7 +9,7 @@ import type { Schedule } from '../schedule/schedule.ts';
 import { fail, ok, type CheckResult } from './check.ts';
 
 function describe(error: unknown): string {
-  if (error instanceof ScheduleError) {
+  if (error instanceof FileProblemsError) {
     const [first, ...rest] = error.problems;
     return `${first ? formatProblem(first) : error.message}${rest.length > 0 ? ` (and ${rest.length} more)` : ''}`;
   }

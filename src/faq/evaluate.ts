@@ -1,4 +1,4 @@
-import { ScheduleError, type Problem } from '../errors.ts';
+import { FaqError, type Problem } from '../errors.ts';
 import { FALLBACK_ID, FAQ_IDS, NOTIFY_CANCEL_ID, NOTIFY_ID, THANKS_ID } from './ids.ts';
 import { DEFAULT_LANGUAGE, isLanguage, LANGUAGES, type Language } from './language.ts';
 import type { Matcher, MatchResult } from './types.ts';
@@ -163,7 +163,7 @@ export function evaluate(matcher: Evaluated, labelled: readonly LabelledQuestion
 /**
  * Parses a question set: one `id<TAB>question` or `id<TAB>language<TAB>question`
  * per line (language `de` or `en`; without it, `de`); blank lines and
- * lines starting with # are ignored. Throws ScheduleError naming file and
+ * lines starting with # are ignored. Throws FaqError naming file and
  * line for every malformed line or unknown id.
  */
 export function parseQuestionSet(
@@ -217,7 +217,7 @@ export function parseQuestionSet(
     }
     questions.push({ id, question, language, line });
   });
-  if (problems.length > 0) throw new ScheduleError(problems);
+  if (problems.length > 0) throw new FaqError(problems);
   return questions;
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { z } from 'zod';
-import { HeroldError, ScheduleError, type Problem } from '../errors.ts';
+import { HeroldError, FaqError, type Problem } from '../errors.ts';
 import { readTextFile } from '../files/read-text-file.ts';
 import { parseYamlFile } from '../files/parse-yaml.ts';
 import { prepare } from './analyzer.ts';
@@ -98,7 +98,7 @@ function toKeywords(map: Readonly<Record<string, number>>): Keyword[] {
 }
 
 /**
- * Parses and validates faq.yaml text. Pure; throws ScheduleError listing
+ * Parses and validates faq.yaml text. Pure; throws FaqError listing
  * every problem with its line.
  */
 export function parseFaqFile(text: string, file: string): { entries: FaqEntry[]; options: MatcherOptions; thanks: Keyword[]; notify: NotifyPhrases | undefined } {
@@ -123,7 +123,7 @@ export function parseFaqFile(text: string, file: string): { entries: FaqEntry[];
         problems.push({ file, ...where, message: `${issue.message}${at}` });
       }
     }
-    throw new ScheduleError(problems);
+    throw new FaqError(problems);
   }
   const data: FaqFile = parsed.data;
 
@@ -171,7 +171,7 @@ export function parseFaqFile(text: string, file: string): { entries: FaqEntry[];
       });
     }
   }
-  if (problems.length > 0) throw new ScheduleError(problems);
+  if (problems.length > 0) throw new FaqError(problems);
 
   const entries: FaqEntry[] = Object.entries(data.entries).map(([id, entry]) => ({
     id,
@@ -209,7 +209,7 @@ export async function loadFaq(dir: string = DEFAULT_FAQ_DIR): Promise<LoadedFaq>
     await readdir(dir);
     text = readTextFile(yamlFile, 'FAQ file');
   } catch (error) {
-    if (error instanceof ScheduleError) throw error;
+    if (error instanceof FaqError) throw error;
     throw new HeroldError(`Cannot read the FAQ file ${yamlFile}; check that the FAQ directory exists.`, {
       cause: error,
     });
@@ -266,6 +266,6 @@ async function loadAnswers(dir: string, ids: readonly string[]): Promise<Map<str
       });
     }
   }
-  if (problems.length > 0) throw new ScheduleError(problems);
+  if (problems.length > 0) throw new FaqError(problems);
   return templates;
 }

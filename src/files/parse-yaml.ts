@@ -1,5 +1,5 @@
 import { LineCounter, parseDocument } from 'yaml';
-import { ScheduleError } from '../errors.ts';
+import { FileProblemsError } from '../errors.ts';
 import { YamlPositions } from './yaml-positions.ts';
 import { yamlToJs } from './yaml-to-js.ts';
 
@@ -11,14 +11,14 @@ export interface ParsedYaml {
 }
 
 /**
- * Parses one YAML file (duplicate keys are errors). Throws ScheduleError
+ * Parses one YAML file (duplicate keys are errors). Throws FileProblemsError
  * with a line for every syntax error; `hint` says how to fix one.
  */
 export function parseYamlFile(text: string, file: string, hint: string): ParsedYaml {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new ScheduleError(
+    throw new FileProblemsError(
       doc.errors.map((e) => {
         // linePos is only filled in with prettyErrors; compute it from the offset ourselves.
         const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);

@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
-import { ScheduleError } from '../errors.ts';
+import { FileProblemsError } from '../errors.ts';
 
 /** Schedules, FAQ files and templates are a few KB; anything above this is a mistake or an attack. */
 export const MAX_TEXT_FILE_BYTES = 1024 * 1024;
@@ -22,7 +22,7 @@ function kindOf(stats: Stats): string {
  * EACCES) are thrown as they are, for the caller to explain.
  */
 export function readTextFile(file: string, what: string, maxBytes = MAX_TEXT_FILE_BYTES): string {
-  const refuse = (message: string, hint: string) => new ScheduleError([{ file, message, hint }]);
+  const refuse = (message: string, hint: string) => new FileProblemsError([{ file, message, hint }]);
   const limit = `${Math.round(maxBytes / 1024)} KiB`;
   // stat before open: opening a FIFO would block until someone writes to it.
   const before = statSync(file);

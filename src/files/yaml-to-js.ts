@@ -1,5 +1,5 @@
 import { isAlias, visit, type Document, type LineCounter } from 'yaml';
-import { ScheduleError } from '../errors.ts';
+import { FileProblemsError } from '../errors.ts';
 
 /**
  * `doc.toJS()`, with the yaml library's guard against alias bombs
@@ -22,7 +22,7 @@ export function yamlToJs(doc: Document, lines: LineCounter, file: string): unkno
       },
     });
     const { line, col } = lines.linePos(offset);
-    throw new ScheduleError([
+    throw new FileProblemsError([
       {
         file,
         line,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { readTextFile } from '../files/read-text-file.ts';
 import { DateTime, Duration } from 'luxon';
 import { parse as parseYaml } from 'yaml';
-import { ScheduleError, UsageError } from '../errors.ts';
+import { FileProblemsError, ScheduleError, UsageError } from '../errors.ts';
 import { parseQuestionSet, type LabelledQuestion } from '../faq/index.ts';
 import { parseScheduleTime } from '../schedule/local-time.ts';
 import { TASK_STATUSES, type TaskStatus } from '../schedule/progress.ts';
@@ -81,7 +81,7 @@ function readFile(file: string): string {
     return readTextFile(file, 'file');
   } catch (error) {
     // Not a regular file, or over 1 MiB: already a clear message.
-    if (error instanceof ScheduleError) throw error;
+    if (error instanceof FileProblemsError) throw error;
     throw new UsageError(`Cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
   }
 }
@@ -100,7 +100,7 @@ export function loadScript(file: string, schedule: Schedule): RehearsalAction[] 
   try {
     data = parseYaml(readFile(file));
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ScheduleError) throw error;
+    if (error instanceof UsageError || error instanceof FileProblemsError) throw error;
     throw new ScheduleError([{ file, message: `The script is not valid YAML: ${(error as Error).message}`, hint: 'Write a list of { at, task, status } or { at, window } entries.' }]);
   }
   if (!Array.isArray(data)) {

@@ -1,7 +1,7 @@
 import type { TemplateRenderer } from './template-renderer.ts';
 import { tootContext } from './toot-context.ts';
 import type { Problem } from '../errors.ts';
-import { ScheduleError } from '../errors.ts';
+import { FileProblemsError, ScheduleError } from '../errors.ts';
 import { initialProgress, type Progress, type TaskProgress } from '../schedule/progress.ts';
 import type { Schedule } from '../schedule/schedule.ts';
 
@@ -56,7 +56,7 @@ export function checkToots(schedule: Schedule, renderer: TemplateRenderer, limit
         });
       }
     } catch (error) {
-      if (!(error instanceof ScheduleError)) throw error;
+      if (!(error instanceof FileProblemsError)) throw error;
       for (const p of error.problems) {
         if (!problems.some((q) => q.file === p.file && q.line === p.line && q.message === p.message)) problems.push(p);
       }

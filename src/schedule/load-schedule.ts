@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
-import { HeroldError, ScheduleError, type Problem } from '../errors.ts';
+import { FileProblemsError, HeroldError, type Problem, ScheduleError } from '../errors.ts';
 import { readTextFile } from '../files/read-text-file.ts';
 import { countBack, isValidZone, parseIsoDuration, parseScheduleTime } from './local-time.ts';
 import type { CheckSpec } from './check-spec.ts';
@@ -28,7 +28,7 @@ export function readScheduleText(file: string): string {
   try {
     return readTextFile(file, 'schedule');
   } catch (error) {
-    if (error instanceof ScheduleError) throw error;
+    if (error instanceof FileProblemsError) throw error;
     throw new HeroldError(
       `Cannot read the schedule file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}. Check the path; schedules usually live in schedules/.`,
       { cause: error },

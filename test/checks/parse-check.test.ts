@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import { describe, expect, test } from 'vitest';
 import { parseCheck, parseEndpoint } from '../../src/schedule/parse-check.ts';
-import { ScheduleError } from '../../src/errors.ts';
+import { FileProblemsError, ScheduleError } from '../../src/errors.ts';
 import { parseSchedule } from '../../src/schedule/load-schedule.ts';
 
 const SHIPPED = new URL('../../schedules/wien-rocks-2023-02-12.yaml', import.meta.url);
@@ -110,7 +110,7 @@ describe('validate points at the line of a bad check', () => {
     try {
       parseSchedule(yaml, '/tmp/s.yaml');
     } catch (error) {
-      if (error instanceof ScheduleError) return error.problems;
+      if (error instanceof FileProblemsError) return error.problems;
       throw error;
     }
     throw new Error('expected a ScheduleError');

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { HelperOptions } from 'handlebars';
 import { DateTime, Duration } from 'luxon';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ScheduleError } from '../../src/errors.ts';
+import { FileProblemsError, ScheduleError } from '../../src/errors.ts';
 import { initialProgress, withTask } from '../../src/schedule/progress.ts';
 import { parseSchedule } from '../../src/schedule/load-schedule.ts';
 import { datum, dauer, eq, relativ, statusicon, statuslabel, tag, uhrzeit, zeit } from '../../src/render/helpers.ts';
@@ -231,7 +231,7 @@ describe('helpers inside the real TemplateRenderer', () => {
     } catch (e) {
       error = e;
     }
-    expect(error).toBeInstanceOf(ScheduleError);
+    expect(error).toBeInstanceOf(FileProblemsError);
     const [problem] = (error as ScheduleError).problems;
     const line2 = 'Spätestens um {{uhrzeit window.deadlin}} sind wir zurück.';
     expect(problem).toMatchObject({

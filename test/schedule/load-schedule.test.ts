@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { HeroldError, ScheduleError, type Problem } from '../../src/errors.ts';
+import { FileProblemsError, HeroldError, type Problem, ScheduleError } from '../../src/errors.ts';
 import { TemplateRenderer } from '../../src/render/template-renderer.ts';
 import { DEFAULT_TEMPLATES_ROOT, loadSchedule, parseSchedule } from '../../src/schedule/load-schedule.ts';
 import { positionOf, replaceOnce } from '../support/text-edits.ts';
@@ -17,7 +17,7 @@ function problemsOf(text: string, file = FILE): readonly Problem[] {
   try {
     parseSchedule(text, file);
   } catch (error) {
-    if (error instanceof ScheduleError) return error.problems;
+    if (error instanceof FileProblemsError) return error.problems;
     throw error;
   }
   throw new Error('expected a ScheduleError');

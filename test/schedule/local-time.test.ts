@@ -1,6 +1,6 @@
 import { Duration } from 'luxon';
 import { describe, expect, test } from 'vitest';
-import { ScheduleError } from '../../src/errors.ts';
+import { FileProblemsError, ScheduleError } from '../../src/errors.ts';
 import { countBack, isValidZone, parseIsoDuration, parseScheduleTime } from '../../src/schedule/local-time.ts';
 import { parseSchedule } from '../../src/schedule/load-schedule.ts';
 
@@ -280,7 +280,7 @@ describe('reminders computed through parseSchedule', () => {
     } catch (e) {
       error = e;
     }
-    expect(error).toBeInstanceOf(ScheduleError);
+    expect(error).toBeInstanceOf(FileProblemsError);
     const problems = (error as ScheduleError).problems;
     expect(problems).toEqual([
       {
@@ -304,7 +304,7 @@ describe('reminders computed through parseSchedule', () => {
     } catch (e) {
       error = e;
     }
-    expect(error).toBeInstanceOf(ScheduleError);
+    expect(error).toBeInstanceOf(FileProblemsError);
     const [problem, ...rest] = (error as ScheduleError).problems;
     expect(rest).toEqual([]);
     expect(line).toBeGreaterThan(0);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
 import { validateCommand } from '../../src/cli/validate.ts';
-import { ScheduleError } from '../../src/errors.ts';
+import { FileProblemsError } from '../../src/errors.ts';
 import { DEFAULT_FAQ_DIR, loadFaq } from '../../src/faq/index.ts';
 import { loadQuestions, loadScript } from '../../src/rehearsal/plan.ts';
 import { loadSchedule } from '../../src/schedule/load-schedule.ts';
@@ -37,7 +37,7 @@ function validate(file: string): string {
     validateCommand(file, () => undefined);
     return '';
   } catch (error) {
-    if (error instanceof ScheduleError) return error.message;
+    if (error instanceof FileProblemsError) return error.message;
     throw error;
   }
 }

@@ -1,12 +1,12 @@
 import { expect } from 'vitest';
-import { ScheduleError } from '../../src/errors.ts';
+import { FileProblemsError, ScheduleError } from '../../src/errors.ts';
 
 /** The problems of the ScheduleError `run` throws; fails the test when it throws none or another error. */
 export function problemsOf(run: () => unknown): ScheduleError['problems'] {
   try {
     run();
   } catch (error) {
-    expect(error).toBeInstanceOf(ScheduleError);
+    expect(error).toBeInstanceOf(FileProblemsError);
     return (error as ScheduleError).problems;
   }
   throw new Error('expected a ScheduleError');
@@ -17,7 +17,7 @@ export async function asyncProblemsOf(run: () => Promise<unknown>): Promise<Sche
   try {
     await run();
   } catch (error) {
-    expect(error).toBeInstanceOf(ScheduleError);
+    expect(error).toBeInstanceOf(FileProblemsError);
     return (error as ScheduleError).problems;
   }
   throw new Error('expected a ScheduleError');

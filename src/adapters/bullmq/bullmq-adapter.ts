@@ -1,6 +1,6 @@
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { BudgetReservedError, HeroldError, MastodonRateLimitedError, MastodonRejectedError, MastodonUnavailableError, NotDueYetError, NotFoundError } from '../../errors.ts';
+import { GiveUpError, RetryLaterError, WaitUntilError } from '../../errors.ts';
 import type { RedisConnection } from '../redis/connect.ts';
 import type { StateStore } from '../redis/state-store.ts';
 import { jobId, PRIORITY, QUEUE_NAME, type HeroldJob } from '../../core/jobs.ts';
@@ -103,30 +103,23 @@ export function startWorker(options: WorkerOptions): Worker {
         log.debug({ job: job.id, ...outcome }, 'job done');
         return outcome.result;
       } catch (error) {
-        if (error instanceof MastodonRateLimitedError) {
-          const waitMs = Math.max(1000, error.retryAt - Date.now());
-          log.warn({ job: job.id, waitMs }, error.message);
-          // Kept for the toots: only this job waits, the others (the toots) go on.
-          if (!(error instanceof BudgetReservedError)) await worker.rateLimit(waitMs);
-          // Back until the window resets, without using up an attempt. Not via RateLimitError: BullMQ
-          // puts a prioritized job back without waking the blocked workers, so it would sit out their
-          // whole block timeout (up to 10 s) after the limit has expired. A delayed job wakes them.
+        if (error instanceof WaitUntilError) {
+          const waitMs = error.waitMs(Date.now(), options.realDelayMs ?? ((ms: number) => ms));
+          log[error.logLevel]({ job: job.id, waitMs }, error.message);
+          // A rate limit pauses the whole queue; a reserved budget or a job promoted early waits alone.
+          if (error.pausesQueue) await worker.rateLimit(waitMs);
+          // Back until then, without using up an attempt. Not via RateLimitError: BullMQ puts a prioritized
+          // job back without waking the blocked workers, so it would sit out their whole block timeout (up to
+          // 10 s) after the limit has expired. A delayed job wakes them.
           await job.moveToDelayed(Date.now() + waitMs, token);
           throw new DelayedError();
         }
-        if (error instanceof NotDueYetError) {
-          // Promoted (or picked up) before its time: back to the delayed set until it is due, no attempt used.
-          const waitMs = Math.max(20, Math.round((options.realDelayMs ?? ((ms: number) => ms))(error.dueInMs)));
-          log.info({ job: job.id, waitMs }, error.message);
-          await job.moveToDelayed(Date.now() + waitMs, token);
-          throw new DelayedError();
-        }
-        if (error instanceof MastodonRejectedError || error instanceof NotFoundError) {
+        if (error instanceof GiveUpError) {
           await store.recordFailure(job.data.scheduleId, { tootId: job.id ?? '?', at: new Date().toISOString(), message: error.message });
-          log.error({ job: job.id }, error.message);
+          log.error({ job: job.id, fate: 'given up' }, error.message);
           throw new UnrecoverableError(error.message);
         }
-        if (error instanceof MastodonUnavailableError) {
+        if (error instanceof RetryLaterError) {
           log.warn({ job: job.id, attempt: job.attemptsMade + 1 }, error.message);
           throw error;
         }
