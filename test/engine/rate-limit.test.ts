@@ -40,9 +40,16 @@ test('a 429 storm: every toot and edit still goes out once, Herold pauses instea
     const complete = await waitFor('completion', () => byKey(key(schedule, 'complete')), 25_000);
     await waitFor('unpinned and final', () => !sandbox.status(start.id)!.pinned && showsCompletion(sandbox.status(start.id)!.text), 15_000);
     expect(complete.inReplyToId).toBe(start.id);
-    // No job lost: start, two milestones, completion; each once.
+    // No job lost: start, two milestones, completion; each once. Under the storm a milestone queued 300 ms
+    // before the last burst may go out after the completion (both wait out the same refusals; ordering holds
+    // only for toots further apart than one retry interval), so wait for all four, then check there are no more.
+    const wanted = ['complete', 'milestone-dns', 'milestone-upgrade', 'start'].map((t) => key(schedule, t));
+    const ownKeys = () => sandbox.statuses().filter((s) => s.idempotencyKey?.startsWith(postKeyPrefix(schedule.id))).map((s) => s.idempotencyKey).sort();
+    await waitFor('start, both milestones and the completion', () => wanted.every((k) => ownKeys().includes(k)), 25_000).catch((error: Error) => {
+      throw new Error(`${error.message}: ${ownKeys().join(', ')}`);
+    });
+    expect(ownKeys()).toEqual(wanted);
     const own = sandbox.statuses().filter((s) => s.idempotencyKey?.startsWith(postKeyPrefix(schedule.id)));
-    expect(own.map((s) => s.idempotencyKey).sort()).toEqual(['complete', 'milestone-dns', 'milestone-upgrade', 'start'].map((t) => key(schedule, t)));
     for (const m of own.filter((s) => s.text.includes(MARK.milestone))) expect(m.inReplyToId).toBe(start.id);
     expect((await service.operations.status(schedule.id)).failures).toEqual([]);
   }
