@@ -9,10 +9,10 @@ export default defineConfig({
     // Files run side by side, each in its own process. Every integration test has its own Redis
     // key prefix, its own sandbox on port 0 and its own temp files, so they do not meet. Most of
     // the suite's time is waiting (locks, rate windows, scaled clocks), so more files than cores
-    // run at once: three, since four on 2 cores let timing tests (checks every second, slow commits)
-    // slip past their waits in clean CI runs.
+    // run at once: two, one per core, since four and three on 2 cores let timing tests (checks every
+    // second, slow commits) slip past their waits in clean CI runs.
     pool: 'forks',
-    maxWorkers: 3,
+    maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },
