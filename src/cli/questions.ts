@@ -53,14 +53,21 @@ export async function questionsCommand(options: QuestionsOptions, out: (line: st
 export function formatQuestions(open: readonly OpenQuestion[]): string[] {
   if (open.length === 0) return ['No open questions.'];
   const lines = [`${open.length} open question(s), oldest first (mark one done with: herold questions --done <id>):`, ''];
+  for (const q of open) lines.push(...questionLines(q, ''));
+  return lines;
+}
+
+type ListedQuestion = Pick<OpenQuestion, 'notificationId' | 'acct' | 'text' | 'createdAt' | 'url'> & { readonly visibility: string | null };
+
+/** One question as two lines: who and when (with `mark` after the account), then the text on one line. */
+function questionLines(q: ListedQuestion, mark: string): string[] {
   // Everything here came from other servers and their users; questions stored before the text was cleaned at intake too.
   const clean = (text: string) => safeText(text, { newlines: false });
-  for (const q of open) {
-    const at = DateTime.fromISO(q.createdAt).toLocal().toFormat('dd.MM. HH:mm');
-    lines.push(clean(`${q.notificationId}  ${at}  @${q.acct}${q.visibility === 'direct' ? ' (DM)' : ''}  ${q.url ?? ''}`).trimEnd());
-    lines.push(`    ${clean(q.text.replace(/\s*\n\s*/g, ' ⏎ '))}`);
-  }
-  return lines;
+  const at = DateTime.fromISO(q.createdAt).toLocal().toFormat('dd.MM. HH:mm');
+  return [
+    clean(`${q.notificationId}  ${at}  @${q.acct}${mark}${q.visibility === 'direct' ? ' (DM)' : ''}  ${q.url ?? ''}`).trimEnd(),
+    `    ${clean(q.text.replace(/\s*\n\s*/g, ' ⏎ '))}`,
+  ];
 }
 
 type FilteredReading =
@@ -96,13 +103,8 @@ export function formatFiltered(reading: FilteredReading): string[] {
   if (reading.kind === 'not-configured') return [];
   if (reading.kind === 'unreadable') return ['', `Gefilterte DMs: konnte die Instanz nicht fragen (${safeText(reading.reason, { newlines: false })}).`];
   if (reading.mentions.length === 0) return [];
-  const clean = (text: string) => safeText(text, { newlines: false });
   const lines = ['', `${reading.mentions.length} gefilterte Nachricht(en): Mastodons Benachrichtigungs-Filter hält sie zurück, Herold hat sie nie gesehen und nicht beantwortet:`, ''];
-  for (const q of reading.mentions.map(filteredQuestion)) {
-    const at = DateTime.fromISO(q.createdAt).toLocal().toFormat('dd.MM. HH:mm');
-    lines.push(clean(`${q.notificationId}  ${at}  @${q.acct}  gefiltert${q.visibility === 'direct' ? ' (DM)' : ''}  ${q.url ?? ''}`).trimEnd());
-    lines.push(`    ${clean(q.text.replace(/\s*\n\s*/g, ' ⏎ '))}`);
-  }
+  for (const q of reading.mentions.map(filteredQuestion)) lines.push(...questionLines(q, '  gefiltert'));
   lines.push(
     '',
     'Durchlassen: in Mastodon unter Benachrichtigungen → „Gefilterte Benachrichtigungen“ die Anfrage annehmen, dann antwortet ihr dort selbst.',
