@@ -1,19 +1,60 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Unit tests: pure code only. No Redis, no server, no child process, no
+ * timers that wait for real time (test/architecture/test-projects.test.ts
+ * checks their imports). They share one module cache per worker
+ * (isolate: false), which saves loading the same sources once per file.
+ */
+export const UNIT_TESTS = [
+  'test/architecture/**/*.test.ts',
+  'test/adapters/mastodon/{own-status-lookup,retry-clock,single-flight,unseen-post-outcome}.test.ts',
+  'test/backoff.test.ts',
+  'test/checks/{dns-spread,parse-check,pure}.test.ts',
+  'test/core/{edit-pacing,honest-toots,late-toot-fate,operations,processor,rate-budget,redis-url,statuses-reserve,timeline}.test.ts',
+  'test/doctor/**/*.test.ts',
+  'test/faq/**/*.test.ts',
+  'test/http/{config,feed,metrics,public-view,sse-hub}.test.ts',
+  'test/render/**/*.test.ts',
+  'test/schedule/**/*.test.ts',
+  'test/security/config.test.ts',
+];
+
 export default defineConfig({
   test: {
     // Tests live in test/, mirroring src/ (test/support/ holds what several folders share).
-    include: ['test/**/*.test.ts'],
     // Child processes start from dist/: rebuild it first when a source is newer.
     globalSetup: ['test/global-setup.ts'],
-    // Files run side by side, each in its own process. Every integration test has its own Redis
-    // key prefix, its own sandbox on port 0 and its own temp files, so they do not meet. Most of
-    // the suite's time is waiting (locks, rate windows, scaled clocks), so more files than cores
-    // run at once: two, one per core, since four and three on 2 cores let timing tests (checks every
-    // second, slow commits) slip past their waits in clean CI runs.
-    pool: 'forks',
-    maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: UNIT_TESTS,
+          pool: 'threads',
+          isolate: false,
+          maxWorkers: 2,
+          // First, on their own: CPU-bound, done in seconds, and out of the way of the timing tests.
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          exclude: UNIT_TESTS,
+          // Files run side by side, each in its own process. Every integration test has its own Redis
+          // key prefix, its own sandbox on port 0 and its own temp files, so they do not meet. Two at
+          // once, one per core: four and three on 2 cores let timing tests (checks every second, slow
+          // commits) slip past their waits in clean CI runs.
+          pool: 'forks',
+          maxWorkers: 2,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

@@ -1,5 +1,5 @@
 /**
- * The kill -9 run, shared by test/engine/kill-nine.test.ts (which asserts
+ * The kill -9 run, shared by test/engine/kill-nine-*.test.ts (which assert
  * what it must) and bench/kill-nine.ts (which prints its figures for
  * BENCHMARKS.md): the wien.rocks day, compressed, posted by worker processes
  * that are killed with SIGKILL at 20 points. Redis runs in its own process
@@ -23,12 +23,12 @@ import { heroldRequests, MARK, operator, requestsWhileBlocked, showsCompletion, 
 export interface KillNineOptions {
   /** SIGKILLs in all. Default 20. */
   readonly kills?: number;
-  /** After which kill Redis is restarted (SIGTERM, AOF reloaded). Default 10. */
-  readonly redisRestartAfter?: number;
+  /** After which kill Redis is restarted (SIGTERM, AOF reloaded); null: never. Default 10. */
+  readonly redisRestartAfter?: number | null;
   /** Kills during which two workers run at once: [from, to]. Default [6, 13]. */
   readonly twoReplicas?: readonly [number, number];
-  /** Before which kill another client uses up the instance's rate-limit window. Default 16. */
-  readonly exhaustBefore?: number;
+  /** Before which kill another client uses up the instance's rate-limit window; null: never. Default 16. */
+  readonly exhaustBefore?: number | null;
   /** Progress lines go here (the benchmark prints them); default nowhere. */
   readonly say?: (line: string) => void;
 }
@@ -132,9 +132,9 @@ function kindOf(tootId: string): keyof typeof EXPECTED | 'other' {
 
 export async function killNineRun(options: KillNineOptions = {}): Promise<KillNineReport> {
   const kills = options.kills ?? 20;
-  const restartAfter = options.redisRestartAfter ?? 10;
+  const restartAfter = options.redisRestartAfter === undefined ? 10 : options.redisRestartAfter;
   const [twoFrom, twoTo] = options.twoReplicas ?? [6, 13];
-  const exhaustBefore = options.exhaustBefore ?? 16;
+  const exhaustBefore = options.exhaustBefore === undefined ? 16 : options.exhaustBefore;
   const say = options.say ?? (() => undefined);
   const began = Date.now();
 

@@ -16,7 +16,7 @@ import { postKey, reminderTootId } from '../../src/schedule/toot-ids.ts';
 
 let r: Rig | undefined;
 let fallback: Sandbox | undefined;
-let watcher: { stop: () => Promise<number[]> } | undefined;
+let watcher: ReturnType<typeof watchStatusPage> | undefined;
 afterEach(async () => {
   await watcher?.stop();
   await r?.close();
