@@ -63,9 +63,11 @@ export class FaqError extends FileProblemsError {
   override name = 'FaqError';
 }
 
-// The fate of a job. The worker sorts errors by these three, as BullMQ's own
+// The fate of a job that failed. The worker sorts errors by these three, as BullMQ's own
 // DelayedError, RateLimitError and UnrecoverableError do, and logs each branch;
 // anything else is a fault (a bug or a template problem): a few tries, then given up.
+// Expected situations (a job promoted early, a busy lock, a toot waiting for its
+// thread) are no errors: the job returns an outcome (src/core/job-outcome.ts).
 
 /** The job runs again after a back-off, without using up its attempts: what it needs is not there yet. */
 export class RetryLaterError extends HeroldError {
@@ -76,7 +78,7 @@ export class RetryLaterError extends HeroldError {
 export abstract class WaitUntilError extends HeroldError {
   /** Whether the whole queue pauses too (the instance refuses every request until then), or only this job waits. */
   abstract readonly pausesQueue: boolean;
-  /** How the worker logs the wait: a rate limit is worth a warning, a job promoted early only a note. */
+  /** How the worker logs the wait: a rate limit is worth a warning. */
   abstract readonly logLevel: 'warn' | 'info';
   /** Real milliseconds from `nowMs` until the job may run; `realDelay` turns schedule time into real time. */
   abstract waitMs(nowMs: number, realDelay: (scheduleMs: number) => number): number;
@@ -203,28 +205,6 @@ export class PostOutcomeUnknownError extends MastodonUnavailableError {
     options?: { cause?: unknown },
   ) {
     super(message, options);
-  }
-}
-
-/**
- * A timed job ran before its time (an operator or a tool promoted it, or the
- * clocks disagree): it goes back to the queue until `dueInMs` (on the
- * schedule's clock) have passed. A fate, not a failure.
- */
-export class NotDueYetError extends WaitUntilError {
-  override name = 'NotDueYetError';
-  readonly pausesQueue = false;
-  readonly logLevel = 'info' as const;
-
-  constructor(
-    readonly dueInMs: number,
-    message: string,
-  ) {
-    super(message);
-  }
-
-  waitMs(_nowMs: number, realDelay: (scheduleMs: number) => number): number {
-    return Math.max(20, Math.round(realDelay(this.dueInMs)));
   }
 }
 

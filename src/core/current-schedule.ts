@@ -1,6 +1,7 @@
 import type { DateTime } from 'luxon';
 import type { Schedule } from '../schedule/schedule.ts';
 import type { StateStore } from './ports/state-store.ts';
+import { systemClock } from './ports/clock.ts';
 import { pickSchedule, type ScheduleState } from '../replies/pick-schedule.ts';
 
 /** The schedule answers talk about, with its live progress from Redis. */
@@ -11,6 +12,8 @@ export class CurrentSchedule {
     private readonly schedules: ReadonlyMap<string, Schedule>,
     private readonly store: StateStore,
     private readonly now: () => DateTime,
+    /** Real epoch ms, for the one-second memory of `currentId`. */
+    private readonly realNowMs: () => number = systemClock.realNowMs,
   ) {}
 
   get size(): number {
@@ -25,9 +28,9 @@ export class CurrentSchedule {
 
   /** The picked schedule's id, remembered for a second: a burst of mentions needs no Redis reads per mention. */
   async currentId(): Promise<string | null> {
-    if (this.cached && Date.now() - this.cached.at < 1000) return this.cached.id;
+    if (this.cached && this.realNowMs() - this.cached.at < 1000) return this.cached.id;
     const id = (await this.pick())?.schedule.id ?? null;
-    this.cached = { at: Date.now(), id };
+    this.cached = { at: this.realNowMs(), id };
     return id;
   }
 }

@@ -1,4 +1,6 @@
-import { MastodonRateLimitedError, MastodonRejectedError, MastodonUnavailableError, PostOutcomeUnknownError } from '../errors.ts';
+import { MastodonRateLimitedError, MastodonRejectedError, PostOutcomeUnknownError } from '../errors.ts';
+import { retry, type JobNotYet } from './job-outcome.ts';
+import { systemClock } from './ports/clock.ts';
 import type { MastodonAccount, PostedStatus, PostParams } from './ports/mastodon-account.ts';
 import type { PostAttempts } from './ports/post-attempts.ts';
 
@@ -8,13 +10,22 @@ export interface PostOnceOptions {
   readonly settleMs: number;
   /** The request timeout: a worker killed mid-POST leaves a marker that settles after timeout + settleMs. */
   readonly requestTimeoutMs: number;
+  /** Real epoch ms, which the markers count in (the injected clock's `realNowMs`). */
+  readonly realNowMs: () => number;
 }
 
-export interface PostOnceResult {
-  readonly status: PostedStatus;
-  /** True when the status was found on the server (an earlier POST had created it) instead of posted now. */
-  readonly adopted: boolean;
-}
+/** Posted now or found on the server; or not yet (an earlier POST may still commit, or its status was claimed a moment ago). */
+export type PostOnceResult =
+  | {
+      readonly kind: 'posted';
+      readonly status: PostedStatus;
+      /** True when the status was found on the server (an earlier POST had created it) instead of posted now. */
+      readonly adopted: boolean;
+    }
+  | JobNotYet;
+
+/** What the lookup for an earlier, unrecorded POST found: its status, none, or not yet knowable. */
+export type EarlierPost = { readonly kind: 'found'; readonly status: PostedStatus } | { readonly kind: 'none' } | JobNotYet;
 
 /**
  * Posts a status at most once, without trusting the Idempotency-Key alone.
@@ -43,27 +54,28 @@ export interface PostOnceResult {
  *   crash with appendfsync everysec) together with a lost answer.
  */
 export async function postOnce(account: MastodonAccount, params: PostParams, options: PostOnceOptions): Promise<PostOnceResult> {
-  const { attempts } = options;
+  const { attempts, realNowMs } = options;
   const key = params.idempotencyKey;
   const earlier = await attempts.get(key);
-  const found = await findEarlierPost(account, params, attempts);
-  if (found) return { status: found, adopted: true };
-  const sentAt = Date.now();
+  const found = await findEarlierPost(account, params, options);
+  if (found.kind === 'found') return { kind: 'posted', status: found.status, adopted: true };
+  if (found.kind !== 'none') return found;
+  const sentAt = realNowMs();
   await attempts.begin(key, params.text, sentAt, sentAt + options.requestTimeoutMs + options.settleMs);
   try {
     const status = await account.post(params);
     await attempts.claim(status.id, key);
-    return { status, adopted: false };
+    return { kind: 'posted', status, adopted: false };
   } catch (error) {
     if (error instanceof PostOutcomeUnknownError) {
       if (error.outcome.notSent && !earlier) await attempts.forget(key);
-      else await attempts.settle(key, error.outcome.mayStillCommit ? Date.now() + options.settleMs : Date.now());
+      else await attempts.settle(key, error.outcome.mayStillCommit ? realNowMs() + options.settleMs : realNowMs());
     } else if (error instanceof MastodonRejectedError || error instanceof MastodonRateLimitedError) {
       // Refused with an answer (or not sent for the rate limit): this POST created nothing.
       if (earlier) await attempts.settle(key, earlier.settleAt);
       else await attempts.forget(key);
     } else {
-      await attempts.settle(key, Date.now());
+      await attempts.settle(key, realNowMs());
     }
     throw error;
   }
@@ -71,32 +83,37 @@ export async function postOnce(account: MastodonAccount, params: PostParams, opt
 
 /**
  * The status an earlier, unrecorded POST under this Idempotency-Key created,
- * or null when there was no such POST or the server shows none. Throws
- * MastodonUnavailableError while that POST may still commit.
+ * or none when there was no such POST or the server shows none. While that
+ * POST may still commit, the job waits until it no longer can; a status
+ * another toot claimed a moment ago makes it retry.
  */
 export async function findEarlierPost(
   account: MastodonAccount,
   params: Pick<PostParams, 'idempotencyKey' | 'inReplyToId' | 'visibility'>,
-  attempts: PostAttempts,
-): Promise<PostedStatus | null> {
+  options: Pick<PostOnceOptions, 'attempts' | 'realNowMs'>,
+): Promise<EarlierPost> {
+  const { attempts } = options;
   const earlier = await attempts.get(params.idempotencyKey);
-  if (!earlier) return null;
+  if (!earlier) return { kind: 'none' };
   const key = params.idempotencyKey;
   const isTaken = (statusId: string) => attempts.takenByOther(statusId, key);
   for (const text of earlier.texts) {
     const found = await account.findOwnStatus({ text, inReplyToId: params.inReplyToId ?? null, visibility: params.visibility, since: earlier.firstAt, isTaken });
-    if (found && (await attempts.claim(found.id, key))) return found;
-    if (found) throw new MastodonUnavailableError(`The status found for ${key} was claimed by another toot a moment ago; looking again.`);
+    if (found && (await attempts.claim(found.id, key))) return { kind: 'found', status: found };
+    if (found) return retry(`The status found for ${key} was claimed by another toot a moment ago; looking again.`);
   }
-  if (Date.now() < earlier.settleAt) {
-    throw new MastodonUnavailableError(
-      `An earlier attempt to post ${params.idempotencyKey} on the ${account.role} account may still be committed by the instance; Herold looks again after ${new Date(earlier.settleAt).toISOString()} before posting.`,
-    );
+  if (options.realNowMs() < earlier.settleAt) {
+    return {
+      kind: 'wait',
+      untilMs: earlier.settleAt,
+      logLevel: 'warn',
+      reason: `An earlier attempt to post ${params.idempotencyKey} on the ${account.role} account may still be committed by the instance; Herold looks again after ${new Date(earlier.settleAt).toISOString()} before posting.`,
+    };
   }
-  return null;
+  return { kind: 'none' };
 }
 
 /** The options every process uses: settle for as long as a request may take. */
-export function postOnceOptions(attempts: PostAttempts, requestTimeoutMs: number): PostOnceOptions {
-  return { attempts, settleMs: requestTimeoutMs, requestTimeoutMs };
+export function postOnceOptions(attempts: PostAttempts, requestTimeoutMs: number, realNowMs: () => number = systemClock.realNowMs): PostOnceOptions {
+  return { attempts, settleMs: requestTimeoutMs, requestTimeoutMs, realNowMs };
 }

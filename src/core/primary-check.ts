@@ -2,6 +2,7 @@ import type { Logger } from './ports/logger.ts';
 import { MastodonRateLimitedError, MastodonRejectedError } from '../errors.ts';
 import type { MastodonAccount } from './ports/mastodon-account.ts';
 import type { CharacterLimit } from './ports/character-limit.ts';
+import { systemClock } from './ports/clock.ts';
 
 export interface PrimaryCheckDeps {
   readonly account: Pick<MastodonAccount, 'verify' | 'characterLimit'>;
@@ -11,6 +12,8 @@ export interface PrimaryCheckDeps {
   readonly log: Logger;
   /** How long to wait before try number `attempt` (2, 3, …). */
   readonly retryDelayMs: (attempt: number) => number;
+  /** Real epoch ms, to compare with a 429's reset time; default the system clock. */
+  readonly realNowMs?: () => number;
 }
 
 /** The one message for a token the instance refuses; Herold stops with it. */
@@ -89,6 +92,6 @@ export class PrimaryCheck {
   private delay(error: unknown): number {
     const backoff = this.deps.retryDelayMs(this.attempts + 1);
     // A 429 says when to come back; never sooner.
-    return error instanceof MastodonRateLimitedError ? Math.max(backoff, error.retryAt - Date.now()) : backoff;
+    return error instanceof MastodonRateLimitedError ? Math.max(backoff, error.retryAt - (this.deps.realNowMs ?? systemClock.realNowMs)()) : backoff;
   }
 }

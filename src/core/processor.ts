@@ -1,7 +1,8 @@
 import { tootLabel } from './toot-label.ts';
 import { DateTime } from 'luxon';
 import type { Logger } from './ports/logger.ts';
-import { MastodonRejectedError, MastodonUnavailableError, NotDueYetError, NotHandledHereError, PinLimitError, RetryLaterError } from '../errors.ts';
+import { MastodonRejectedError, MastodonUnavailableError, NotHandledHereError, PinLimitError } from '../errors.ts';
+import { done, isNotYet, retry, waitFor, type JobNotYet, type JobOutcome } from './job-outcome.ts';
 import type { MastodonAccount } from './ports/mastodon-account.ts';
 import { fitEdit, fitToot } from '../render/fit-toot.ts';
 import type { TemplateRenderer } from '../render/template-renderer.ts';
@@ -15,6 +16,7 @@ import { tootJob, type HeroldJob, type PostKind } from './jobs.ts';
 import type { JobSink } from './ports/job-queue.ts';
 import { postKey, threadPartId } from '../schedule/toot-ids.ts';
 import { findEarlierPost, postOnce, type PostOnceOptions } from './post-once.ts';
+import type { PostedStatus } from './ports/mastodon-account.ts';
 import { lateTootFate } from './late-toot-fate.ts';
 import { needsShowing } from './progress-edits.ts';
 import { systemClock, type Clock } from './ports/clock.ts';
@@ -44,7 +46,8 @@ export interface ProcessorDeps {
   readonly checks?: CheckResults;
 }
 
-export type JobOutcome = { readonly result: string };
+/** A toot (or one part of it) as recorded: its status on the instance. */
+type PostedRef = { readonly statusId: string | null; readonly url: string | null };
 
 /** Life of the progress-edit lock; renewed while held, so a killed holder blocks edits for at most this long. */
 const PROGRESS_LOCK_MS = 5000;
@@ -55,9 +58,10 @@ const MIRRORED: readonly PostKind[] = ['start', 'milestone'];
 const THREADED: readonly PostKind[] = ['milestone', 'complete', 'backout', 'deadline-moved', 'correction'];
 
 /**
- * What each job does. Pure of BullMQ: it throws Herold's errors and the
- * worker adapter maps them (unavailable → retry with backoff, rate-limited →
- * pause the queue, rejected → fail for good).
+ * What each job does. Pure of BullMQ: it returns the job's outcome (done,
+ * wait until a time, retry; src/core/job-outcome.ts) and throws Herold's
+ * errors for real failures; the worker adapter maps both (unavailable →
+ * retry with backoff, rate-limited → pause the queue, rejected → fail for good).
  */
 export class Processor {
   constructor(private readonly deps: ProcessorDeps) {}
@@ -89,15 +93,19 @@ export class Processor {
     const { schedule, renderer } = this.entry(job.scheduleId);
     const { store, log } = this.deps;
     let existing = await store.posted(schedule.id, job.tootId);
-    if (existing?.skipped) return { result: `skipped earlier: ${existing.skipped}` };
+    if (existing?.skipped) return done(`skipped earlier: ${existing.skipped}`);
 
     // Runs only at or after its planned time, whoever promoted it.
     const now = this.deps.now();
     const early = DateTime.fromISO(job.at).toMillis() - now.toMillis();
-    if (early > 0) throw new NotDueYetError(early, `The ${job.kind} toot ${job.tootId} is due at ${job.at}; it waits until then.`);
+    if (early > 0) return waitFor(early, `The ${job.kind} toot ${job.tootId} is due at ${job.at}; it waits until then.`);
 
     // A job handed back after a crash: its POST may have gone out unrecorded. Look on the server first.
-    existing ??= await this.adoptUnrecorded(schedule, job);
+    if (!existing) {
+      const adopted = await this.adoptUnrecorded(schedule, job);
+      if (adopted && isNotYet(adopted)) return adopted;
+      existing = adopted;
+    }
 
     // The rendered state and the version recorded for it come from one read.
     const { progress, version } = await store.snapshot(schedule);
@@ -107,7 +115,7 @@ export class Processor {
       if (skip) {
         await store.recordPosted(schedule.id, job.tootId, { statusId: null, url: null, at: now.toISO()!, account: 'primary', skipped: skip });
         log.warn({ schedule: schedule.id, toot: job.tootId, kind: job.kind }, `Skipped ${tootLabel(job.kind, job.tootId, job.ref)}: ${skip}.`);
-        return { result: `skipped: ${skip}` };
+        return done(`skipped: ${skip}`);
       }
       // The window is open from now on, even while the instance cannot be reached to say so.
       if (job.kind === 'start') await store.transition(schedule.id, 'running', ['announced']);
@@ -130,7 +138,7 @@ export class Processor {
       if (!inReplyToId) {
         // The primary has no thread yet (it has been down since the start); the fallback may have one.
         if (this.deps.fallback && MIRRORED.includes(job.kind)) await this.mirror(schedule, job.kind, job.tootId, parts, version);
-        throw new RetryLaterError(`The ${job.kind} toot waits for the progress toot to be posted first.`);
+        return retry(`The ${job.kind} toot waits for the progress toot to be posted first.`);
       }
     }
 
@@ -142,6 +150,11 @@ export class Processor {
         await this.mirror(schedule, job.kind, job.tootId, parts, version);
       }
       throw error;
+    }
+    if (isNotYet(first)) {
+      // Not posted yet on the primary (an earlier POST may still commit there): the fallback shows it meanwhile.
+      if (this.deps.fallback && MIRRORED.includes(job.kind)) await this.mirror(schedule, job.kind, job.tootId, parts, version);
+      return first;
     }
 
     if (job.kind === 'start') {
@@ -168,7 +181,7 @@ export class Processor {
       if (queued) log.info({ schedule: schedule.id, followers: queued }, `Queued ${queued} "we're back" DMs.`);
     }
     if (!existing) log.info({ schedule: schedule.id, toot: job.tootId, kind: job.kind, status: first.statusId, url: first.url }, `Posted ${tootLabel(job.kind, job.tootId, job.ref)}: ${first.url ?? first.statusId}`);
-    return { result: existing ? `already posted ${first.statusId}; follow-ups done` : `posted ${first.statusId}` };
+    return done(existing ? `already posted ${first.statusId}; follow-ups done` : `posted ${first.statusId}`);
   }
 
   private template(schedule: Schedule, job: Extract<HeroldJob, { type: 'toot' }>): string {
@@ -182,21 +195,24 @@ export class Processor {
    * says how, and which windows remain): a part whose earlier POST went
    * unanswered is looked for on the server and adopted before anything is
    * posted again; its status id is recorded before the marker is dropped.
+   * Returns the first part, or what keeps a part from being posted yet.
    */
-  private async postThread(schedule: Schedule, tootId: string, parts: string[], inReplyToId: string | null, account: MastodonAccount) {
+  private async postThread(schedule: Schedule, tootId: string, parts: string[], inReplyToId: string | null, account: MastodonAccount): Promise<PostedRef | JobNotYet> {
     const { store } = this.deps;
     let replyTo = inReplyToId;
-    let first: { statusId: string | null; url: string | null } | null = null;
+    let first: PostedRef | null = null;
     for (const [index, text] of parts.entries()) {
       const partId = threadPartId(tootId, index);
       let posted = await store.posted(schedule.id, partId, account.role);
       if (!posted) {
         const idempotencyKey = postKey(schedule, partId, account.role);
-        const { status, adopted } = await postOnce(
+        const sent = await postOnce(
           account,
           { text, visibility: 'public', language: schedule.locale.split('-')[0]!, inReplyToId: replyTo, idempotencyKey },
           this.deps.posting,
         );
+        if (sent.kind !== 'posted') return sent;
+        const { status, adopted } = sent;
         posted = { statusId: status.id, url: status.url, at: this.deps.now().toISO()!, account: account.role, text };
         await store.recordPosted(schedule.id, partId, posted);
         await this.deps.posting.attempts.forget(idempotencyKey);
@@ -211,13 +227,15 @@ export class Processor {
   /**
    * The first part of a toot whose POST went out before a crash but was never
    * recorded: found on the server, recorded, and returned; null when there was
-   * no such POST or the server shows none.
+   * no such POST or the server shows none; not yet while it may still commit.
    */
   private async adoptUnrecorded(schedule: Schedule, job: Extract<HeroldJob, { type: 'toot' }>) {
     const idempotencyKey = postKey(schedule, job.tootId, 'primary');
     const inReplyToId = THREADED.includes(job.kind) ? ((await this.deps.store.posted(schedule.id, 'start'))?.statusId ?? null) : null;
-    const status = await findEarlierPost(this.deps.primary, { idempotencyKey, inReplyToId, visibility: 'public' }, this.deps.posting.attempts);
-    if (!status) return null;
+    const earlier = await findEarlierPost(this.deps.primary, { idempotencyKey, inReplyToId, visibility: 'public' }, this.deps.posting);
+    if (earlier.kind === 'none') return null;
+    if (earlier.kind !== 'found') return earlier;
+    const status: PostedStatus = earlier.status;
     const posted = { statusId: status.id, url: status.url, at: this.deps.now().toISO()!, account: 'primary' as const };
     await this.deps.store.recordPosted(schedule.id, job.tootId, posted);
     await this.deps.posting.attempts.forget(idempotencyKey);
@@ -245,6 +263,10 @@ export class Processor {
       const start = await this.deps.store.posted(schedule.id, 'start', 'fallback');
       if (kind !== 'start' && !start) return;
       const posted = await this.postThread(schedule, tootId, parts, kind === 'start' ? null : start!.statusId, fallback);
+      if (isNotYet(posted)) {
+        this.deps.log.warn({ schedule: schedule.id, err: posted.reason }, 'The fallback account could not post either.');
+        return;
+      }
       this.deps.log.info({ schedule: schedule.id, toot: tootId, kind, account: 'fallback', status: posted.statusId, url: posted.url }, `Posted ${tootLabel(kind, tootId)} on the fallback account: ${posted.url ?? posted.statusId}`);
       if (kind === 'start') await this.deps.store.recordShown(schedule.id, 'fallback', version);
     } catch (error) {
@@ -273,16 +295,16 @@ export class Processor {
     const { store } = this.deps;
     // No early "superseded" exit: the newer job may not be due yet, and this
     // one renders the latest state anyway; the check inside the lock stops repeats.
-    const done = await store.withLock(schedule.id, 'progress', PROGRESS_LOCK_MS, async (stillHeld) => {
+    const edited = await store.withLock(schedule.id, 'progress', PROGRESS_LOCK_MS, async (stillHeld) => {
       const { progress, version } = await store.snapshot(schedule);
       const start = await store.posted(schedule.id, 'start');
       const text = fitEdit(renderer, schedule.templates.progress, tootContext(schedule, progress, this.deps.now()), this.deps.characterLimit);
       if (!start?.statusId) {
         // The primary is still down since the start: keep the fallback's progress toot current meanwhile.
         if (this.deps.fallback) await this.mirrorEdit(schedule, text, version);
-        return { result: 'no progress toot yet; the start toot will show this state' };
+        return done('no progress toot yet; the start toot will show this state');
       }
-      if (!needsShowing(await store.edits(schedule.id), 'primary', version)) return { result: `version ${version} already shown (job was for ${jobVersion})` };
+      if (!needsShowing(await store.edits(schedule.id), 'primary', version)) return done(`version ${version} already shown (job was for ${jobVersion})`);
       try {
         await this.deps.primary.edit(start.statusId, text, schedule.locale.split('-')[0]!);
       } catch (error) {
@@ -292,16 +314,15 @@ export class Processor {
       if (!stillHeld()) {
         // Stalled past the lock's life: another worker may have edited a newer state meanwhile. Show the latest once more.
         await this.deps.jobs.add({ type: 'progress', scheduleId: schedule.id, version: await store.version(schedule.id), after: 'start' });
-        return { result: `edited to version ${version}, but the lock expired meanwhile; another edit of the latest state is queued` };
+        return done(`edited to version ${version}, but the lock expired meanwhile; another edit of the latest state is queued`);
       }
       await store.recordShown(schedule.id, 'primary', version, (this.deps.clock ?? systemClock).realNowMs());
       await store.recordEditedText(schedule.id, 'primary', { text, at: this.deps.now().toISO()! });
       this.deps.log.info({ schedule: schedule.id, toot: 'start', kind: 'progress', version, status: start.statusId, url: start.url }, `Edited ${tootLabel('progress', 'start')} to version ${version}: ${start.url ?? start.statusId}`);
-      return { result: `edited to version ${version}` };
+      return done(`edited to version ${version}`);
     });
     // Lock busy: not an attempt, not a failure; look again in a second (a dead holder's lock expires within PROGRESS_LOCK_MS).
-    if (!done) throw new NotDueYetError(1000, 'Another worker is editing the progress toot; trying again in a second.');
-    return done;
+    return edited ?? waitFor(1000, 'Another worker is editing the progress toot; trying again in a second.');
   }
 
   private async mirrorEdit(schedule: Schedule, text: string, version: number) {
@@ -323,19 +344,19 @@ export class Processor {
     const { schedule } = this.entry(scheduleId);
     const { store } = this.deps;
     const progress = await store.progress(schedule);
-    if (progress.deadline.toMillis() !== DateTime.fromISO(deadline).toMillis()) return { result: 'deadline was moved' };
+    if (progress.deadline.toMillis() !== DateTime.fromISO(deadline).toMillis()) return done('deadline was moved');
     // Whoever promoted it: a back-out is decided only at or after the deadline.
     const early = progress.deadline.toMillis() - this.deps.now().toMillis();
-    if (early > 0) throw new NotDueYetError(early, `The deadline job of ${schedule.id} ran before ${progress.deadline.toISO()}; it waits until then.`);
-    if (allFinished(schedule, progress)) return { result: 'all tasks finished in time' };
+    if (early > 0) return waitFor(early, `The deadline job of ${schedule.id} ran before ${progress.deadline.toISO()}; it waits until then.`);
+    if (allFinished(schedule, progress)) return done('all tasks finished in time');
     // Only a window that actually started can be backed out of.
     // Backed out at the deadline: that is when it ended, even if this job runs late.
     if (!(await store.transition(schedule.id, 'backout', ['running'], progress.deadline))) {
-      return { result: `nothing to do: the maintenance is ${progress.phase}` };
+      return done(`nothing to do: the maintenance is ${progress.phase}`);
     }
     await this.deps.jobs.add(tootJob(schedule, 'backout', 'backout', null, progress.deadline));
     // The progress toot shows the back-out, not "… ist wieder da" forever.
     await this.deps.jobs.add({ type: 'progress', scheduleId: schedule.id, version: await store.version(schedule.id) });
-    return { result: 'deadline passed with open tasks: backing out' };
+    return done('deadline passed with open tasks: backing out');
   }
 }

@@ -7,6 +7,7 @@ import type { JobSink } from './ports/job-queue.ts';
 import type { MastodonAccount } from './ports/mastodon-account.ts';
 import { PRIORITY, type HeroldJob } from './jobs.ts';
 import { postOnce, type PostOnceOptions } from './post-once.ts';
+import { done, type JobOutcome } from './job-outcome.ts';
 import { TemplateRenderer } from '../render/template-renderer.ts';
 import { tootContext } from '../render/toot-context.ts';
 import { notifyPostKey, replyPostKey } from '../schedule/toot-ids.ts';
@@ -68,16 +69,16 @@ export class ReplyProcessor {
 
   constructor(private readonly deps: ReplyProcessorDeps) {}
 
-  async process(job: ReplyJob): Promise<{ result: string }> {
+  async process(job: ReplyJob): Promise<JobOutcome> {
     const { store, log, account } = this.deps;
-    const done = await store.answered(job.notificationId);
-    if (!this.deps.enabled && !done) {
+    const answered = await store.answered(job.notificationId);
+    if (!this.deps.enabled && !answered) {
       // Queued before the kill switch was thrown: recorded and logged, never dropped in silence.
       await store.recordAnswered(job.notificationId, { statusId: null, faqId: job.faqId, at: this.deps.now().toISO()!, acct: job.acct, skipped: 'replies off (HEROLD_REPLIES=off)' });
       log.warn({ notification: job.notificationId, from: job.acct, faq: job.faqId }, `Not answering @${job.acct}: replies are off (HEROLD_REPLIES=off).`);
-      return { result: 'skipped: replies are off (HEROLD_REPLIES=off)' };
+      return done('skipped: replies are off (HEROLD_REPLIES=off)');
     }
-    if (done) return { result: done.statusId ? `already answered with ${done.statusId}` : `already handled: ${done.skipped}` };
+    if (answered) return done(answered.statusId ? `already answered with ${answered.statusId}` : `already handled: ${answered.skipped}`);
 
     if (job.faqId === THANKS_ID) return this.favourite(job);
     if (job.faqId === NOTIFY_ID || job.faqId === NOTIFY_CANCEL_ID) return this.notifyRequest(job);
@@ -87,7 +88,7 @@ export class ReplyProcessor {
     if (!(await store.claimCooldown(job.accountId, job.faqId, job.notificationId, this.deps.cooldownMs))) {
       await store.recordAnswered(job.notificationId, { statusId: null, faqId: job.faqId, at: this.deps.now().toISO()!, acct: job.acct, skipped: 'cooldown' });
       log.info({ notification: job.notificationId, from: job.acct, faq: job.faqId }, 'Not answering: the same answer went to this account a moment ago.');
-      return { result: `skipped: @${job.acct} got the ${job.faqId} answer within the cooldown` };
+      return done(`skipped: @${job.acct} got the ${job.faqId} answer within the cooldown`);
     }
 
     const state = await this.deps.current.pick();
@@ -100,11 +101,10 @@ export class ReplyProcessor {
     const answer = renderer.render(faqId, tootContext(state.schedule, state.progress, now, { dns })).text;
     const text = composeReply(job.acct, answer, this.deps.characterLimit);
 
-    let status;
-    let adopted = false;
+    let sent;
     const idempotencyKey = replyPostKey(job.notificationId);
     try {
-      ({ status, adopted } = await postOnce(account, { text, visibility: 'direct', language, inReplyToId: job.statusId, idempotencyKey, use: 'reply' }, this.deps.posting));
+      sent = await postOnce(account, { text, visibility: 'direct', language, inReplyToId: job.statusId, idempotencyKey, use: 'reply' }, this.deps.posting);
     } catch (error) {
       if (error instanceof MastodonRejectedError) {
         await store.releaseCooldown(job.accountId, job.faqId, job.notificationId);
@@ -112,17 +112,20 @@ export class ReplyProcessor {
           // The question was deleted (or the reply is invalid): nothing a retry can fix, and no failure of the schedule.
           await store.recordAnswered(job.notificationId, { statusId: null, faqId, at: this.deps.now().toISO()!, acct: job.acct, skipped: `refused with HTTP ${error.status}` });
           log.warn({ notification: job.notificationId, from: job.acct }, `Reply dropped: ${error.message}`);
-          return { result: `dropped: HTTP ${error.status}` };
+          return done(`dropped: HTTP ${error.status}`);
         }
       }
       throw error;
     }
+    // An earlier POST may still commit, or its status was claimed a moment ago: the job waits or retries.
+    if (sent.kind !== 'posted') return sent;
+    const { status, adopted } = sent;
     await store.recordAnswered(job.notificationId, { statusId: status.id, faqId, at: this.deps.now().toISO()!, acct: job.acct });
     await this.deps.posting.attempts.forget(idempotencyKey);
     if (adopted) log.warn({ notification: job.notificationId, status: status.id }, 'Found the reply on the instance (an earlier POST had created it without Herold seeing the answer); recorded it instead of sending it again.');
     this.deps.onReplied?.();
     log.info({ notification: job.notificationId, from: job.acct, faq: faqId, status: status.id, url: status.url }, `Replied to @${job.acct} (${faqId}): ${status.url ?? status.id}`);
-    return { result: `answered ${faqId} with ${status.id}` };
+    return done(`answered ${faqId} with ${status.id}`);
   }
 
   private renderer(language: Language): TemplateRenderer {
@@ -142,12 +145,12 @@ export class ReplyProcessor {
    * or taken back, and confirmed with a favourite. A full list is logged and
    * the message kept for the admins, never dropped in silence.
    */
-  private async notifyRequest(job: ReplyJob): Promise<{ result: string }> {
+  private async notifyRequest(job: ReplyJob): Promise<JobOutcome> {
     const { store, log } = this.deps;
     const notify = this.deps.notify;
     if (!notify) {
       await store.recordAnswered(job.notificationId, { statusId: null, faqId: job.faqId, at: this.deps.now().toISO()!, acct: job.acct, skipped: 'notify requests are not kept by this process' });
-      return { result: 'skipped: notify requests are not kept by this process' };
+      return done('skipped: notify requests are not kept by this process');
     }
     if (job.faqId === NOTIFY_CANCEL_ID) {
       const had = await notify.store.cancel(job.scheduleId, job.accountId);
@@ -164,7 +167,7 @@ export class ReplyProcessor {
       await store.keepQuestion({ notificationId: job.notificationId, statusId: job.statusId, url: null, acct: job.acct, visibility: 'direct', text: 'Sag Bescheid, wenn ihr wieder da seid (Liste voll)', score: 0, createdAt: job.receivedAt });
       await store.recordAnswered(job.notificationId, { statusId: null, faqId: NOTIFY_ID, at: this.deps.now().toISO()!, acct: job.acct, skipped: reason });
       log.warn({ notification: job.notificationId, from: job.acct }, `Not keeping @${job.acct}'s request to be told: ${reason}. Kept for \`herold questions\`.`);
-      return { result: `skipped: ${reason}` };
+      return done(`skipped: ${reason}`);
     }
     log.info({ notification: job.notificationId, from: job.acct }, added === 'added' ? `@${job.acct} gets a DM when the maintenance is over.` : `@${job.acct} had asked already.`);
     return this.favourite(job);
@@ -187,14 +190,14 @@ export class ReplyProcessor {
    * once like every answer (job id, Idempotency-Key, lookup before a repeated
    * POST, HSETNX record), within the replies' share of the statuses budget.
    */
-  async notify(job: NotifyJob): Promise<{ result: string }> {
+  async notify(job: NotifyJob): Promise<JobOutcome> {
     const { log, account } = this.deps;
     const notify = this.deps.notify;
     if (!notify) throw new Error('This process keeps no notify requests.');
-    const done = await notify.store.sent(job.scheduleId, job.accountId);
-    if (done) return { result: done.statusId ? `already sent ${done.statusId}` : `already handled: ${done.skipped}` };
+    const sentBefore = await notify.store.sent(job.scheduleId, job.accountId);
+    if (sentBefore) return done(sentBefore.statusId ? `already sent ${sentBefore.statusId}` : `already handled: ${sentBefore.skipped}`);
     const request = await notify.store.request(job.scheduleId, job.accountId);
-    if (!request) return { result: 'skipped: the follower cancelled' };
+    if (!request) return done('skipped: the follower cancelled');
     const state = await this.deps.current.pick();
     const schedule = state?.schedule.id === job.scheduleId ? state : null;
     if (!schedule) throw new Error(`Schedule ${job.scheduleId} is not loaded; the DM cannot be rendered.`);
@@ -202,21 +205,23 @@ export class ReplyProcessor {
     const body = this.notifyRenderer(language, notify.dirs).render(job.outcome, tootContext(schedule.schedule, schedule.progress, this.deps.now())).text;
     const text = composeReply(request.acct, body, this.deps.characterLimit);
     const idempotencyKey = notifyPostKey(job.scheduleId, job.accountId);
-    let status;
+    let sent;
     try {
-      ({ status } = await postOnce(account, { text, visibility: 'direct', language, inReplyToId: request.statusId, idempotencyKey, use: 'reply' }, this.deps.posting));
+      sent = await postOnce(account, { text, visibility: 'direct', language, inReplyToId: request.statusId, idempotencyKey, use: 'reply' }, this.deps.posting);
     } catch (error) {
       if (error instanceof MastodonRejectedError && (error.status === 404 || error.status === 422)) {
         await notify.store.recordSent(job.scheduleId, job.accountId, { statusId: null, at: this.deps.now().toISO()!, skipped: `refused with HTTP ${error.status}` });
         log.warn({ schedule: job.scheduleId, to: request.acct }, `DM to @${request.acct} dropped: ${error.message}`);
-        return { result: `dropped: HTTP ${error.status}` };
+        return done(`dropped: HTTP ${error.status}`);
       }
       throw error;
     }
+    if (sent.kind !== 'posted') return sent;
+    const { status } = sent;
     await notify.store.recordSent(job.scheduleId, job.accountId, { statusId: status.id, at: this.deps.now().toISO()! });
     await this.deps.posting.attempts.forget(idempotencyKey);
     log.info({ schedule: job.scheduleId, to: request.acct, status: status.id }, `Told @${request.acct} that the maintenance is over (${job.outcome}).`);
-    return { result: `sent ${status.id}` };
+    return done(`sent ${status.id}`);
   }
 
   private notifyRenderer(language: Language, dirs: Readonly<Partial<Record<Language, string>>> & { readonly de: string }): TemplateRenderer {
@@ -235,7 +240,7 @@ export class ReplyProcessor {
    * status), so a retry after a lost answer just favourites again; the
    * record (HSETNX) says it was done.
    */
-  private async favourite(job: ReplyJob): Promise<{ result: string }> {
+  private async favourite(job: ReplyJob): Promise<JobOutcome> {
     const { store, log, account } = this.deps;
     const faqId = job.faqId;
     try {
@@ -244,12 +249,12 @@ export class ReplyProcessor {
       if (error instanceof MastodonRejectedError && (error.status === 404 || error.status === 422 || error.status === 403)) {
         await store.recordAnswered(job.notificationId, { statusId: null, faqId, at: this.deps.now().toISO()!, acct: job.acct, skipped: `favourite refused with HTTP ${error.status}` });
         log.warn({ notification: job.notificationId, from: job.acct }, `Favourite dropped: ${error.message}`);
-        return { result: `dropped: HTTP ${error.status}` };
+        return done(`dropped: HTTP ${error.status}`);
       }
       throw error;
     }
     await store.recordAnswered(job.notificationId, { statusId: null, faqId, at: this.deps.now().toISO()!, acct: job.acct, favourited: true });
     log.info({ notification: job.notificationId, from: job.acct, faq: faqId }, `Favourited the message of @${job.acct} (${faqId}).`);
-    return { result: `favourited ${job.statusId}` };
+    return done(`favourited ${job.statusId}`);
   }
 }

@@ -161,6 +161,20 @@ describe('the import structure of src/', () => {
     expect([...libraries, ...adapters].map((i) => `${i.from} imports ${i.to}`)).toEqual([]);
   });
 
+  test('the core reads the time only through its clock (src/core/ports/clock.ts)', () => {
+    const clock = path.join(SRC, 'core', 'ports', 'clock.ts');
+    const readsTheTime = /Date\.now\(|new Date\(\s*\)/;
+    expect(readsTheTime.test('const at = Date.now();') && readsTheTime.test('new Date( )') && !readsTheTime.test('new Date(earlier.settleAt)')).toBe(true);
+    const strays = files
+      .filter((file) => folderOf(file) === 'core' && file !== clock)
+      .flatMap((file) =>
+        readFileSync(file, 'utf8')
+          .split('\n')
+          .flatMap((line, index) => (readsTheTime.test(line) ? [`${file}:${index + 1}: ${line.trim()}`] : [])),
+      );
+    expect(strays).toEqual([]);
+  });
+
   test('each outside library is imported only by its adapter', () => {
     const strays = imports
       .filter((i) => !i.relative && i.to in ONLY_IN && !ONLY_IN[i.to]!.includes(folderOf(i.from)))

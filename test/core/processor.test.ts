@@ -1,15 +1,24 @@
 /** The Processor on in-memory adapters: every phase of the progress edit and every failure kind. Runs in milliseconds. */
 import { describe, expect, test } from 'vitest';
-import { tootJob } from '../../src/core/jobs.ts';
-import { MastodonRateLimitedError, MastodonRejectedError, MastodonUnavailableError, NotDueYetError } from '../../src/errors.ts';
+import type { JobOutcome } from '../../src/core/job-outcome.ts';
+import { tootJob, type HeroldJob } from '../../src/core/jobs.ts';
+import { MastodonRateLimitedError, MastodonRejectedError, MastodonUnavailableError } from '../../src/errors.ts';
+import { postKey } from '../../src/schedule/toot-ids.ts';
 import { schedule, useCaseRig } from './use-case-rig.ts';
 import type { FailureKind } from './memory-account.ts';
 
 type Rig = ReturnType<typeof useCaseRig>;
 
+/** The result of a job that is done; fails the test on a wait or a retry. */
+async function resultOf(outcome: Promise<JobOutcome>): Promise<string> {
+  const settled = await outcome;
+  expect(settled.kind).toBe('done');
+  return settled.kind === 'done' ? settled.result : '';
+}
+
 async function started(rig: Rig) {
   const start = tootJob(schedule, 'start', 'start', null, schedule.window.start);
-  expect((await rig.processor.process(start)).result).toMatch(/^posted /);
+  expect(await resultOf(rig.processor.process(start))).toMatch(/^posted /);
   return (await rig.store.posted(schedule.id, 'start'))!.statusId!;
 }
 
@@ -26,14 +35,14 @@ describe('the start toot', () => {
     expect((await rig.store.edits(schedule.id)).shown.primary).toBe(0);
     expect((await rig.store.progress(schedule)).phase).toBe('running');
     // A retry finds it recorded and only finishes the follow-ups.
-    expect((await rig.processor.process(tootJob(schedule, 'start', 'start', null, schedule.window.start))).result).toMatch(/^already posted/);
+    expect(await resultOf(rig.processor.process(tootJob(schedule, 'start', 'start', null, schedule.window.start)))).toMatch(/^already posted/);
     expect(rig.primary.posts).toHaveLength(1);
   });
 
-  test('before its time it waits (NotDueYetError with the time left), posting nothing', async () => {
+  test('before its time it waits (a wait outcome with the time left), posting nothing', async () => {
     const rig = useCaseRig();
     const early = tootJob(schedule, 'start', 'start', null, rig.clock.now().plus({ minutes: 5 }));
-    await expect(rig.processor.process(early)).rejects.toMatchObject({ name: 'NotDueYetError', dueInMs: 300_000 });
+    expect(await rig.processor.process(early)).toMatchObject({ kind: 'wait', dueInMs: 300_000 });
     expect(rig.primary.posts).toEqual([]);
   });
 
@@ -43,7 +52,7 @@ describe('the start toot', () => {
     const task = schedule.tasks.find((t) => t.milestone !== null)!;
     await rig.store.setTask(schedule.id, { taskId: task.id, status: 'done', at: rig.clock.now().toISO()!, note: null });
     const milestone = tootJob(schedule, 'milestone', `milestone-${task.id}`, task.id, rig.clock.now());
-    await expect(rig.processor.process(milestone)).rejects.toThrow(/waits for the progress toot/);
+    expect(await rig.processor.process(milestone)).toEqual({ kind: 'retry', reason: expect.stringMatching(/waits for the progress toot/) });
     expect(rig.primary.posts).toEqual([]);
   });
 });
@@ -57,7 +66,7 @@ describe('the progress edit', () => {
     const rig = useCaseRig();
     if (start) await started(rig);
     const version = change ? await changed(rig) : 0;
-    expect((await rig.processor.process({ type: 'progress', scheduleId: schedule.id, version })).result).toMatch(result);
+    expect(await resultOf(rig.processor.process({ type: 'progress', scheduleId: schedule.id, version }))).toMatch(result);
     expect(rig.primary.edits).toHaveLength(edits);
     const bookkeeping = await rig.store.edits(schedule.id);
     expect(bookkeeping.shown.primary).toBe(shown);
@@ -76,7 +85,7 @@ describe('the progress edit', () => {
     await expect(rig.processor.process({ type: 'progress', scheduleId: schedule.id, version })).rejects.toBeInstanceOf(error);
     expect((await rig.store.edits(schedule.id)).shown.primary).toBe(0);
     // The retry shows it.
-    expect((await rig.processor.process({ type: 'progress', scheduleId: schedule.id, version })).result).toMatch(/edited to version 1/);
+    expect(await resultOf(rig.processor.process({ type: 'progress', scheduleId: schedule.id, version }))).toMatch(/edited to version 1/);
   });
 
   test('the primary down: the fallback account shows the state meanwhile', async () => {
@@ -85,17 +94,17 @@ describe('the progress edit', () => {
     await expect(rig.processor.process(tootJob(schedule, 'start', 'start', null, schedule.window.start))).rejects.toBeInstanceOf(MastodonUnavailableError);
     expect(rig.fallback!.posts).toHaveLength(1);
     const version = await changed(rig);
-    expect((await rig.processor.process({ type: 'progress', scheduleId: schedule.id, version })).result).toMatch(/no progress toot yet/);
+    expect(await resultOf(rig.processor.process({ type: 'progress', scheduleId: schedule.id, version }))).toMatch(/no progress toot yet/);
     expect(rig.fallback!.edits).toHaveLength(1);
     expect((await rig.store.edits(schedule.id)).shown).toEqual({ primary: null, fallback: 1 });
   });
 
-  test('another worker holds the edit lock: this one waits a second (NotDueYetError), editing nothing', async () => {
+  test('another worker holds the edit lock: this one waits a second, editing nothing', async () => {
     const rig = useCaseRig();
     await started(rig);
     const version = await changed(rig);
     await rig.store.withLock(schedule.id, 'progress', 5000, async () => {
-      await expect(rig.processor.process({ type: 'progress', scheduleId: schedule.id, version })).rejects.toBeInstanceOf(NotDueYetError);
+      expect(await rig.processor.process({ type: 'progress', scheduleId: schedule.id, version })).toMatchObject({ kind: 'wait', dueInMs: 1000 });
     });
     expect(rig.primary.edits).toEqual([]);
   });
@@ -114,11 +123,128 @@ describe('the deadline', () => {
     if (phase === 'running') await rig.store.transition(schedule.id, 'running', ['announced']);
     if (allDone) for (const task of schedule.tasks) await rig.store.setTask(schedule.id, { taskId: task.id, status: 'done', at: rig.clock.now().toISO()!, note: null });
     if (before) rig.clock.advance(schedule.window.deadline.toMillis() - rig.clock.now().toMillis());
-    const run = rig.processor.process(deadlineJob);
-    if (result) expect((await run).result).toMatch(result);
-    else await expect(run).rejects.toBeInstanceOf(NotDueYetError);
+    const outcome = await rig.processor.process(deadlineJob);
+    if (result) expect(outcome).toEqual({ kind: 'done', result: expect.stringMatching(result) });
+    else expect(outcome).toMatchObject({ kind: 'wait', dueInMs: schedule.window.deadline.toMillis() - rig.clock.now().toMillis() });
     expect((await rig.store.progress(schedule)).phase).toBe(phaseAfter);
     const backout = (await rig.jobs.pending(schedule.id)).filter((j) => j.data.type === 'toot' && j.data.kind === 'backout');
     expect(backout).toHaveLength(phaseAfter === 'backout' ? 1 : 0);
+  });
+});
+
+describe('every outcome, and how the queue takes it', () => {
+  const startJob = () => tootJob(schedule, 'start', 'start', null, schedule.window.start);
+  const startKey = postKey(schedule, 'start', 'primary');
+  /** Each row sets the scene and returns the job; `lockHeld` runs it while another worker edits. */
+  const rows: {
+    name: string;
+    arrange: (rig: Rig) => Promise<HeroldJob>;
+    lockHeld?: boolean;
+    outcome: { kind: JobOutcome['kind'] } & Record<string, unknown>;
+    queued: RegExp;
+    logged: { level: string; message: RegExp };
+    /** Real ms after which the job is due again; null: it is done. */
+    dueAgainInMs: number | null;
+  }[] = [
+    {
+      name: 'not due yet: waits the time left, no attempt used',
+      arrange: async (rig) => tootJob(schedule, 'start', 'start', null, rig.clock.now().plus({ minutes: 5 })),
+      outcome: { kind: 'wait', dueInMs: 300_000, logLevel: 'info' },
+      queued: /: wait 300000 ms$/,
+      logged: { level: 'info', message: /is due at .*; it waits until then/ },
+      dueAgainInMs: 300_000,
+    },
+    {
+      name: 'lock busy: waits a second, no attempt used',
+      arrange: async (rig) => {
+        await started(rig);
+        return { type: 'progress', scheduleId: schedule.id, version: await changed(rig) };
+      },
+      lockHeld: true,
+      outcome: { kind: 'wait', dueInMs: 1000, logLevel: 'info' },
+      queued: /: wait 1000 ms$/,
+      logged: { level: 'info', message: /Another worker is editing the progress toot/ },
+      dueAgainInMs: 1000,
+    },
+    {
+      name: 'not posted yet (a milestone before the start toot): retries after the back-off',
+      arrange: async (rig) => {
+        await rig.store.transition(schedule.id, 'running', ['announced']);
+        const task = schedule.tasks.find((t) => t.milestone !== null)!;
+        await rig.store.setTask(schedule.id, { taskId: task.id, status: 'done', at: rig.clock.now().toISO()!, note: null });
+        return tootJob(schedule, 'milestone', `milestone-${task.id}`, task.id, rig.clock.now());
+      },
+      outcome: { kind: 'retry', reason: expect.stringMatching(/waits for the progress toot to be posted first/) },
+      queued: /: retry in 250 ms$/,
+      logged: { level: 'warn', message: /waits for the progress toot to be posted first/ },
+      dueAgainInMs: 250,
+    },
+    {
+      name: 'an earlier attempt may still commit: waits until it no longer can, posting nothing',
+      arrange: async (rig) => {
+        await rig.attempts.begin(startKey, 'Die Wartung beginnt.', rig.clock.realNowMs() - 500, rig.clock.realNowMs() + 2000);
+        return startJob();
+      },
+      outcome: { kind: 'wait', untilMs: 1_700_000_002_000, logLevel: 'warn' },
+      queued: /: wait 2000 ms$/,
+      logged: { level: 'warn', message: /may still be committed by the instance; Herold looks again after/ },
+      dueAgainInMs: 2000,
+    },
+    {
+      name: 'claimed by another toot a moment ago: retries after the back-off, posting nothing',
+      arrange: async (rig) => {
+        const other = await rig.primary.post({ text: 'Die Wartung beginnt.', visibility: 'public', language: 'de', inReplyToId: null, idempotencyKey: 'herold.other' });
+        await rig.attempts.claim(other.id, 'herold.other');
+        await rig.attempts.begin(startKey, 'Die Wartung beginnt.', rig.clock.realNowMs() - 500, rig.clock.realNowMs() - 100);
+        return startJob();
+      },
+      outcome: { kind: 'retry', reason: expect.stringMatching(/claimed by another toot a moment ago/) },
+      queued: /: retry in 250 ms$/,
+      logged: { level: 'warn', message: /claimed by another toot a moment ago/ },
+      dueAgainInMs: 250,
+    },
+    {
+      name: 'done: posted, and the job is gone from the queue',
+      arrange: async () => startJob(),
+      outcome: { kind: 'done', result: expect.stringMatching(/^posted /) },
+      queued: /: posted \d+$/,
+      logged: { level: 'debug', message: /^job done$/ },
+      dueAgainInMs: null,
+    },
+  ];
+
+  test.each(rows)('$name', async ({ arrange, lockHeld, outcome, queued, logged, dueAgainInMs }) => {
+    // The processor's answer itself.
+    const direct = useCaseRig();
+    const job = await arrange(direct);
+    const postsBefore = direct.primary.posts.length;
+    const run = () => direct.processor.process(job);
+    expect(await (lockHeld ? direct.store.withLock(schedule.id, 'progress', 5000, run) : run())).toMatchObject(outcome);
+    if (outcome.kind !== 'done') expect(direct.primary.posts).toHaveLength(postsBefore);
+
+    // The same scene run by the memory queue, mapped as the worker maps it.
+    const rig = useCaseRig();
+    const queuedJob = await arrange(rig);
+    await rig.jobs.add(queuedJob);
+    const id = (await rig.jobs.pending(schedule.id)).find((pending) => pending.data === queuedJob)!.id;
+    const results = lockHeld ? await rig.store.withLock(schedule.id, 'progress', 5000, () => rig.runDue()) : await rig.runDue();
+    expect(results!.find((line) => line.startsWith(`${id}: `))).toMatch(queued);
+    expect(rig.log).toContainEqual({ level: logged.level, message: expect.stringMatching(logged.message) });
+    const again = (await rig.jobs.pending(schedule.id)).find((pending) => pending.id === id);
+    if (dueAgainInMs === null) expect(again).toBeUndefined();
+    else expect(again?.dueAt).toBe(rig.clock.realNowMs() + dueAgainInMs);
+  });
+
+  test('a retry backs off further with each attempt; a wait uses none', async () => {
+    const rig = useCaseRig();
+    const job = await rows[2]!.arrange(rig);
+    await rig.jobs.add(job);
+    const delays: string[] = [];
+    for (const step of [0, 250, 500]) {
+      rig.clock.advance(step);
+      delays.push(...(await rig.runDue()));
+    }
+    expect(delays.map((line) => line.replace(/^.*: /, ''))).toEqual(['retry in 250 ms', 'retry in 500 ms', 'retry in 1000 ms']);
+    expect(rig.log.filter((line) => line.level === 'warn')).toHaveLength(3);
   });
 });

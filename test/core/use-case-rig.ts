@@ -70,19 +70,9 @@ export function useCaseRig(options: { fallback?: boolean; rateBudget?: RateBudge
     now,
     clock,
     log,
-    posting: postOnceOptions(attempts, 1000),
+    posting: postOnceOptions(attempts, 1000, () => clock.realNowMs()),
   });
-  /** Runs every job that is due now, in queue order; returns each job's id and result (or the error's name). */
-  const runDue = async () => {
-    const results: string[] = [];
-    for (let job = jobs.takeDue(); job; job = jobs.takeDue()) {
-      try {
-        results.push(`${job.id}: ${(await processor.process(job.data)).result}`);
-      } catch (error) {
-        results.push(`${job.id}: ${(error as Error).name}`);
-      }
-    }
-    return results;
-  };
-  return { clock, store, jobs, attempts, primary, fallback, log: lines, operations, processor, runDue };
+  /** Runs every job that is due now, in queue order, as the worker would; returns each job's id and outcome (or the error's name). */
+  const runDue = () => jobs.runDue((job) => processor.process(job), { log, random: () => 0.5 });
+  return { clock, store, jobs, attempts, primary, fallback, log: lines, logger: log, operations, processor, runDue };
 }

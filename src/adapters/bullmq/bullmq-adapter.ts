@@ -5,8 +5,7 @@ import type { RedisConnection } from '../redis/connect.ts';
 import type { StateStore } from '../redis/state-store.ts';
 import { jobId, PRIORITY, QUEUE_NAME, type HeroldJob } from '../../core/jobs.ts';
 import type { JobSink, PendingJob } from '../../core/ports/job-queue.ts';
-import type { JobOutcome } from '../../core/processor.ts';
-import { cappedBackoffMs, jittered } from '../../backoff.ts';
+import { retryDelayMs, waitMs, type JobOutcome } from '../../core/job-outcome.ts';
 
 /**
  * The job queue on BullMQ. Only src/adapters/bullmq/ knows BullMQ (test/architecture/imports.test.ts
@@ -92,27 +91,30 @@ export interface WorkerOptions {
  */
 export const MAX_FAULT_ATTEMPTS = 3;
 
-/** Runs jobs and maps Herold's errors onto BullMQ's retry, rate-limit and failure paths. */
+/** Runs jobs and maps their outcomes and Herold's errors onto BullMQ's delay, retry, rate-limit and failure paths. */
 export function startWorker(options: WorkerOptions): Worker {
   const { log, store } = options;
   const worker: Worker = new Worker(
     QUEUE_NAME,
     async (job: Job<HeroldJob>, token?: string) => {
+      const realDelay = options.realDelayMs ?? ((ms: number) => ms);
+      /** Back to the delayed set for `ms`, without using up an attempt. */
+      const delay = async (ms: number): Promise<never> => {
+        // Not via RateLimitError: BullMQ puts a prioritized job back without waking the blocked workers, so it
+        // would sit out their whole block timeout (up to 10 s) after the limit has expired. A delayed job wakes them.
+        await job.moveToDelayed(Date.now() + ms, token);
+        throw new DelayedError();
+      };
+      let outcome: JobOutcome;
       try {
-        const outcome = await options.process(job.data);
-        log.debug({ job: job.id, ...outcome }, 'job done');
-        return outcome.result;
+        outcome = await options.process(job.data);
       } catch (error) {
         if (error instanceof WaitUntilError) {
-          const waitMs = error.waitMs(Date.now(), options.realDelayMs ?? ((ms: number) => ms));
-          log[error.logLevel]({ job: job.id, waitMs }, error.message);
-          // A rate limit pauses the whole queue; a reserved budget or a job promoted early waits alone.
-          if (error.pausesQueue) await worker.rateLimit(waitMs);
-          // Back until then, without using up an attempt. Not via RateLimitError: BullMQ puts a prioritized
-          // job back without waking the blocked workers, so it would sit out their whole block timeout (up to
-          // 10 s) after the limit has expired. A delayed job wakes them.
-          await job.moveToDelayed(Date.now() + waitMs, token);
-          throw new DelayedError();
+          const ms = error.waitMs(Date.now(), realDelay);
+          log[error.logLevel]({ job: job.id, waitMs: ms }, error.message);
+          // A rate limit pauses the whole queue; a reserved budget waits alone.
+          if (error.pausesQueue) await worker.rateLimit(ms);
+          return delay(ms);
         }
         if (error instanceof GiveUpError) {
           await store.recordFailure(job.data.scheduleId, { tootId: job.id ?? '?', at: new Date().toISOString(), message: error.message });
@@ -135,6 +137,21 @@ export function startWorker(options: WorkerOptions): Worker {
         log.error({ job: job.id, err: error, attempt: faults }, `Job ${job.id} failed (${message}); trying again (${faults} of ${MAX_FAULT_ATTEMPTS}).`);
         throw error;
       }
+      switch (outcome.kind) {
+        case 'done':
+          log.debug({ job: job.id, result: outcome.result }, 'job done');
+          return outcome.result;
+        case 'wait': {
+          // A job promoted early, a busy lock, an earlier POST that may still commit: this job waits alone.
+          const ms = waitMs(outcome, Date.now(), realDelay);
+          log[outcome.logLevel]({ job: job.id, waitMs: ms }, outcome.reason);
+          return delay(ms);
+        }
+        case 'retry':
+          // BullMQ's back-off, using an attempt (of 100,000), as a RetryLaterError does.
+          log.warn({ job: job.id, attempt: job.attemptsMade + 1 }, outcome.reason);
+          throw new RetryLaterError(outcome.reason);
+      }
     },
     {
       connection: options.connection,
@@ -148,7 +165,7 @@ export function startWorker(options: WorkerOptions): Worker {
       // Needed for worker.rateLimit(); generous, the instance's headers do the real limiting.
       limiter: { max: 1000, duration: 1000 },
       settings: {
-        backoffStrategy: (attemptsMade: number) => jittered(cappedBackoffMs(250, attemptsMade, options.maxBackoffMs, 16)),
+        backoffStrategy: (attemptsMade: number) => retryDelayMs(attemptsMade, options.maxBackoffMs),
       },
     },
   );
