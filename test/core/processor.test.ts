@@ -99,6 +99,18 @@ describe('the progress edit', () => {
     expect((await rig.store.edits(schedule.id)).shown).toEqual({ primary: null, fallback: 1 });
   });
 
+  test('the primary may still commit an earlier POST of the start: the job waits until it settles, posting on neither account (as before outcomes)', async () => {
+    const rig = useCaseRig({ fallback: true });
+    await rig.attempts.begin(postKey(schedule, 'start', 'primary'), 'Die Wartung beginnt.', rig.clock.realNowMs(), rig.clock.realNowMs() + 2000);
+    expect(await rig.processor.process(tootJob(schedule, 'start', 'start', null, schedule.window.start))).toMatchObject({ kind: 'wait', untilMs: rig.clock.realNowMs() + 2000 });
+    expect(rig.primary.posts).toEqual([]);
+    expect(rig.fallback!.posts).toHaveLength(0);
+    // Past the settle time, an empty lookup is trusted: posted on the primary once.
+    rig.clock.advance(2000);
+    expect(await resultOf(rig.processor.process(tootJob(schedule, 'start', 'start', null, schedule.window.start)))).toMatch(/^posted /);
+    expect(rig.primary.posts).toHaveLength(1);
+  });
+
   test('another worker holds the edit lock: this one waits a second, editing nothing', async () => {
     const rig = useCaseRig();
     await started(rig);
