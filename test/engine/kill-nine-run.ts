@@ -180,8 +180,11 @@ export async function killNineRun(options: KillNineOptions = {}): Promise<KillNi
         say(`before kill ${k}: the instance's rate-limit window is used up`);
       }
       if (k % 2 === 1) {
-        // Right after a write took effect (its answer is still held back by the instance).
+        // Right after a write took effect (its answer is still held back by the instance). The operator says
+        // the next task is running, so that a write (an edit, once the progress toot is up) is on its way.
         const seen = sandbox.statuses().length + sandbox.statuses().reduce((n, s) => n + s.history.length, 0);
+        const next = schedule.tasks[(k - 1) / 2];
+        if (next && k !== exhaustBefore && withText(sandbox, MARK.start).length > 0) await op.ops.taskChange(schedule.id, next.id, 'running');
         const until = Date.now() + 8000;
         while (Date.now() < until && sandbox.statuses().length + sandbox.statuses().reduce((n, s) => n + s.history.length, 0) === seen) await sleep(5);
       } else {
