@@ -110,7 +110,8 @@ test.concurrent('done, then failed while the instance was down: no "erledigt" re
 test.concurrent('a deadline job promoted early waits for its deadline: no back-out before it, one at it', async (context) => {
   const { expect } = context;
   const r = await setUp(context);
-  const schedule = windowOnly(300, 4000);
+  // Room for a loaded machine: the start toot and the promotion must come well before the deadline.
+  const schedule = windowOnly(300, 10_000);
   const service = await r.start([schedule], { http: false, replies: false });
   await waitFor('start toot', () => withText(r.sandbox, MARK.start)[0], 10_000);
   const id = jobId({ type: 'deadline', scheduleId: schedule.id, deadline: schedule.window.deadline.toISO()! });
@@ -123,7 +124,7 @@ test.concurrent('a deadline job promoted early waits for its deadline: no back-o
   expect((await service.operations.status(schedule.id)).phase).toBe('running');
   expect(await service.jobs.queue.getJobState(id)).toBe('delayed');
 
-  const backout = await waitFor('back-out reply', () => withText(r.sandbox, MARK.backout)[0], 10_000);
+  const backout = await waitFor('back-out reply', () => withText(r.sandbox, MARK.backout)[0], 15_000);
   expect(Date.parse(backout.createdAt)).toBeGreaterThanOrEqual(schedule.window.deadline.toMillis());
   expect(withText(r.sandbox, MARK.backout)).toHaveLength(1);
 });
