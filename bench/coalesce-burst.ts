@@ -29,7 +29,7 @@ import { loadConfig } from '../src/config/config.ts';
 import { startHerold, type HeroldService } from '../src/app/herold-service.ts';
 import { statusicon } from '../src/render/helpers.ts';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
-import { args, benchPrefix, deletePrefix, hiresNow, ms, onSandboxRequest, printTable, REDIS_URL, rebasedSchedule, silentLog, summarize, treeState, waitUntil, WEBHOOK_TOKEN } from './lib.ts';
+import { args, benchPrefix, finishBench, hiresNow, ms, onSandboxRequest, printTable, REDIS_URL, rebasedSchedule, silentLog, summarize, treeState, waitUntil, WEBHOOK_TOKEN } from './lib.ts';
 
 const opts = args();
 const ROUNDS = Number(opts.get('rounds') ?? 5);
@@ -174,10 +174,5 @@ try {
 } catch (error) {
   console.error(error);
   exitCode = 1;
-} finally {
-  await service?.close().catch(() => undefined);
-  await sandbox?.close().catch(() => undefined);
-  const deleted = await deletePrefix(prefix).catch(() => -1);
-  console.log(`cleanup: deleted ${deleted} Redis keys under ${prefix}`);
 }
-process.exit(exitCode);
+await finishBench({ service, sandbox, prefix }, exitCode);

@@ -34,7 +34,7 @@ import { spawn } from 'node:child_process';
 import { loadConfig } from '../src/config/config.ts';
 import { startHerold, type HeroldService } from '../src/app/herold-service.ts';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
-import { args, benchPrefix, deletePrefix, hiresNow, ms, onSandboxRequest, printTable, REDIS_URL, rebasedSchedule, SCHEDULE_FILE, silentLog, summarize, treeState, waitUntil, WEBHOOK_TOKEN } from './lib.ts';
+import { args, benchPrefix, finishBench, hiresNow, ms, onSandboxRequest, printTable, REDIS_URL, rebasedSchedule, SCHEDULE_FILE, silentLog, summarize, treeState, waitUntil, WEBHOOK_TOKEN } from './lib.ts';
 
 const opts = args();
 const CHANGES = Number(opts.get('changes') ?? 200);
@@ -240,10 +240,5 @@ try {
 } catch (error) {
   console.error(error);
   exitCode = 1;
-} finally {
-  await service?.close().catch(() => undefined);
-  await sandbox?.close().catch(() => undefined);
-  const deleted = await deletePrefix(prefix).catch(() => -1);
-  console.log(`cleanup: deleted ${deleted} Redis keys under ${prefix}`);
 }
-process.exit(exitCode);
+await finishBench({ service, sandbox, prefix }, exitCode);

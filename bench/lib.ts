@@ -113,6 +113,15 @@ export function printTable(header: string[], rows: (string | number)[][]): void 
 
 export const ms = (value: number, digits = 1): string => (Number.isFinite(value) ? value.toFixed(digits) : '—');
 
+/** The end of a benchmark that ran a service on a sandbox: close both, delete its keys, exit with `exitCode`. */
+export async function finishBench(parts: { service?: { close(): Promise<void> }; sandbox?: { close(): Promise<void> }; prefix: string }, exitCode: number): Promise<never> {
+  await parts.service?.close().catch(() => undefined);
+  await parts.sandbox?.close().catch(() => undefined);
+  const deleted = await deletePrefix(parts.prefix).catch(() => -1);
+  console.log(`cleanup: deleted ${deleted} Redis keys under ${parts.prefix}`);
+  process.exit(exitCode);
+}
+
 /** Deletes every key under the prefix; returns how many. */
 export async function deletePrefix(prefix: string): Promise<number> {
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });

@@ -19,25 +19,4 @@ export { countableLength, renderContent, URL_PLACEHOLDER_CHARS } from './text.ts
 export { compareIds } from './ids.ts';
 export { DEFAULT_POLICY } from './store.ts';
 export { NGINX_502_PAGE, DEFAULT_SLOW_DELAY_MS } from './outage.ts';
-export type {
-  AccountState,
-  MentionOptions,
-  NotificationPolicySettings,
-  NotificationPolicySnapshot,
-  OutageMode,
-  PolicyValue,
-  RateLimitBucket,
-  RateLimitBucketConfig,
-  RateLimitConfig,
-  RateLimitSettings,
-  RecordedRequest,
-  Sandbox,
-  SandboxAccount,
-  SandboxAccountSeed,
-  SandboxFault,
-  SandboxNotification,
-  SandboxOptions,
-  SandboxStatus,
-  StatusRevision,
-  Visibility,
-} from './types.ts';
+export type * from './types.ts';

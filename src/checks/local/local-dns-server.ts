@@ -1,5 +1,6 @@
 import dns2 from 'dns2';
 import type { DnsType } from '../../schedule/check-spec.ts';
+import { LocalServer } from './local-server.ts';
 
 const { Packet } = dns2;
 
@@ -8,10 +9,8 @@ const { Packet } = dns2;
  * while it runs: the rehearsal's stand-in for the world's resolvers, and the
  * tests' real server. Unknown names get an empty answer (NODATA).
  */
-export class LocalDnsServer {
+export class LocalDnsServer extends LocalServer<ReturnType<typeof dns2.createUDPServer>> {
   private readonly records = new Map<string, { type: DnsType; values: string[] }>();
-  private server: ReturnType<typeof dns2.createUDPServer> | null = null;
-  private boundPort = 0;
   /** When true, questions are read and never answered (a resolver that times out). */
   silent = false;
   /** Questions received, for tests. */
@@ -62,13 +61,4 @@ export class LocalDnsServer {
     return `127.0.0.1:${this.boundPort}`;
   }
 
-  get port(): number {
-    return this.boundPort;
-  }
-
-  async close(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
 }

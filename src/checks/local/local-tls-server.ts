@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { createServer, type Server } from 'node:tls';
 import { generate } from 'selfsigned';
+import { LocalServer } from './local-server.ts';
 
 export interface Certificate {
   readonly key: string;
@@ -25,11 +26,10 @@ export async function makeCertificate(name: string, notBefore: Date): Promise<Ce
  * A TLS server on 127.0.0.1 whose certificate can be swapped while it runs,
  * as an operator's load balancer swaps it on the day.
  */
-export class LocalTlsServer {
-  private server: Server | null = null;
-  private boundPort = 0;
-
-  constructor(private certificate: Certificate) {}
+export class LocalTlsServer extends LocalServer<Server> {
+  constructor(private certificate: Certificate) {
+    super();
+  }
 
   async start(): Promise<this> {
     const server = createServer({ key: this.certificate.key, cert: this.certificate.cert }, (socket) => socket.end());
@@ -47,14 +47,5 @@ export class LocalTlsServer {
     this.server?.setSecureContext({ key: certificate.key, cert: certificate.cert });
   }
 
-  get port(): number {
-    return this.boundPort;
-  }
-
-  async close(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
 }
 
