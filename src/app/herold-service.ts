@@ -19,27 +19,25 @@ import { RateBudgetStore } from '../adapters/redis/rate-budget-store.ts';
 import { RequestGate } from '../adapters/mastodon/request-gate.ts';
 import type { RateLimitState } from '../core/ports/mastodon-account.ts';
 import { observedAccount } from '../core/observed-account.ts';
-import { BullJobSink, pauseUntil, startWorker, type WorkerOptions } from '../adapters/bullmq/bullmq-adapter.ts';
+import { pauseUntil, startWorker, type BullJobSink, type WorkerOptions } from '../adapters/bullmq/bullmq-adapter.ts';
 import { postOnceOptions } from '../core/post-once.ts';
 import { Processor } from '../core/processor.ts';
-import { armCommandTimeout, connectOrExplain, redisConnection } from '../adapters/redis/connect.ts';
+import { connectOrExplain, redisConnection } from '../adapters/redis/connect.ts';
 import { Replies, type ReplyTuning } from './replies.ts';
-import { ReplyStore } from '../adapters/redis/reply-store.ts';
+import { wireCore } from './core-wiring.ts';
 import { TemplateRenderer } from '../render/template-renderer.ts';
 import type { Schedule } from '../schedule/schedule.ts';
-import { PostAttempts } from '../adapters/redis/post-attempts.ts';
-import { StateStore } from '../adapters/redis/state-store.ts';
+import type { StateStore } from '../adapters/redis/state-store.ts';
 import { CharacterLimit } from '../adapters/redis/character-limit.ts';
 import { clockFromNow, type Clock } from '../core/ports/clock.ts';
 import { InstanceReachability, type ReachabilityView } from '../core/instance-reachability.ts';
-import { Operations, type UpsertResult } from '../core/operations.ts';
+import type { Operations, UpsertResult } from '../core/operations.ts';
 import { CheckRunner } from '../core/check-runner.ts';
 import type { CheckRoute } from '../checks/check-route.ts';
-import { CheckStore } from '../adapters/redis/check-store.ts';
+import type { CheckStore } from '../adapters/redis/check-store.ts';
 import { isLoopbackUrl, localOnly } from '../checks/local-only-route.ts';
 import { CheckQueue } from '../adapters/bullmq/check-queue.ts';
 import { PrimaryCheck } from '../core/primary-check.ts';
-import { tootsNeededReader } from '../core/toots-needed.ts';
 import { cappedBackoffMs } from '../backoff.ts';
 import { startHeartbeat } from '../adapters/redis/heartbeat.ts';
 import type { ScheduleSource } from '../schedule/schedule-source.ts';
@@ -141,9 +139,9 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
   closers.push(() => redis.quit().catch(() => redis.disconnect()));
   try {
     await connectOrExplain(redis, config.redisUrl);
-    const jobs = new BullJobSink(redis, config.prefix);
-    closers.push(() => jobs.close());
-    const store = new StateStore(redis, config.prefix);
+    const core = await wireCore({ config, redis, schedules: running, now, clock, log, rateBuckets: options.rateBuckets });
+    closers.push(() => core.close());
+    const { store, jobs, gate, operations } = core;
     const onRateLimit = (state: RateLimitState) => {
       // Pause every worker before the instance has to say 429.
       if (state.remaining <= 0) void pauseUntil(jobs.queue, state.resetAt).catch(() => undefined);
@@ -156,19 +154,15 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
           ? log.info({ since: new Date(change.since).toISOString() }, `The primary instance ${config.mastodonUrl} answers again.`)
           : log.warn({ since: new Date(change.since).toISOString() }, `The primary instance ${config.mastodonUrl} does not answer: ${change.reason}`),
     );
-    // One rate budget per account in Redis, shared by every process: each request asks it first.
-    const rules = options.rateBuckets ?? scaleBuckets(MASTODON_BUCKETS, config.rateScale);
-    const budgets = [new RateBudgetStore(redis, config.prefix, 'primary')];
-    closers.push(async () => {
-      for (const budget of budgets) await budget.close();
-    });
-    const gate = new RequestGate({ store: budgets[0]!, where: `primary instance ${config.mastodonUrl}`, rules, tootsNeeded: tootsNeededReader(running, store) });
+    // One rate budget per account in Redis, shared by every process: each request asks it first (the primary's in the wiring).
     const primaryAccount = new MastoAccount({ url: config.mastodonUrl, accessToken: config.mastodonAccessToken, role: 'primary', timeoutMs: config.requestTimeoutMs, onRateLimit, gate });
     const primary = meteredAccount(observedAccount(primaryAccount, reachability.observer()), metrics);
     let fallback: MastoAccount | null = null;
     if (config.fallback) {
-      budgets.push(new RateBudgetStore(redis, config.prefix, 'fallback'));
-      const fallbackGate = new RequestGate({ store: budgets[1]!, where: `fallback instance ${config.fallback.url}`, rules });
+      const fallbackBudget = new RateBudgetStore(redis, config.prefix, 'fallback');
+      closers.push(() => fallbackBudget.close());
+      const rules = options.rateBuckets ?? scaleBuckets(MASTODON_BUCKETS, config.rateScale);
+      const fallbackGate = new RequestGate({ store: fallbackBudget, where: `fallback instance ${config.fallback.url}`, rules });
       fallback = meteredAccount(new MastoAccount({ url: config.fallback.url, accessToken: config.fallback.accessToken, role: 'fallback', timeoutMs: config.requestTimeoutMs, gate: fallbackGate }), metrics);
     }
 
@@ -195,7 +189,7 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
     const replies = new Replies({
       faq,
       config,
-      redis,
+      stores: core,
       jobs,
       store,
       schedules: running,
@@ -209,10 +203,8 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
       gate,
       onReplied: () => metrics.replied(),
     });
-    const checkStore = new CheckStore(redis, config.prefix);
-    const attempts = new PostAttempts(redis, config.prefix);
     const processor = new Processor({
-      checks: checkStore,
+      checks: core.checks,
       schedules,
       store,
       jobs,
@@ -227,16 +219,15 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
       clock,
       log,
       replies: replies.processor,
-      posting: postOnceOptions(attempts, config.requestTimeoutMs),
+      posting: postOnceOptions(core.attempts, config.requestTimeoutMs),
     });
-    const operations = new Operations({ schedules: running, store, jobs, now, coalesceMs: config.coalesceMs, log, clock, checks: checkStore, rateBudget: gate, attempts });
     for (const schedule of running.values()) await operations.upsert(schedule);
     const checkQueue = new CheckQueue(redis, config.prefix);
     closers.push(() => checkQueue.close());
     const checkRunner = new CheckRunner({
       schedules: running,
       store,
-      checks: checkStore,
+      checks: core.checks,
       operations,
       jobs: checkQueue,
       clock,
@@ -291,45 +282,36 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
       httpRedis.on('error', () => undefined);
       closers.push(() => httpRedis.quit().catch(() => httpRedis.disconnect()));
       await connectOrExplain(httpRedis, config.redisUrl);
-      const httpJobs = new BullJobSink(httpRedis, config.prefix);
-      httpJobs.queue.on('error', () => undefined);
-      closers.push(() => httpJobs.close());
-      // Fully connected before anything can close it (a port in use): a half-open BullMQ connection would throw on close.
-      await httpJobs.queue.waitUntilReady();
-      armCommandTimeout(httpRedis);
-      const httpStore = new StateStore(httpRedis, config.prefix);
-      const httpChecks = new CheckStore(httpRedis, config.prefix);
-      const httpBudget = new RateBudgetStore(httpRedis, config.prefix, 'primary');
-      closers.push(() => httpBudget.close());
-      const httpGate = new RequestGate({ store: httpBudget, where: `primary instance ${config.mastodonUrl}`, rules, tootsNeeded: tootsNeededReader(running, httpStore) });
+      const http = await wireCore({ config, redis: httpRedis, schedules: running, now, clock, log, rateBuckets: options.rateBuckets, http: true });
+      closers.push(() => http.close());
+      const httpJobs = http.jobs;
 
       // Read at scrape time, through the HTTP side's connection.
       metrics.observe({
         queueCounts: () => httpJobs.queue.getJobCounts(),
-        budget: () => httpGate.report(),
-        checks: async () => (await Promise.all([...running.values()].map(async (s) => [...(await httpChecks.all(s.id)).values()].map((c) => ({ schedule: s.id, task: c.taskId, passing: c.streak.passing }))))).flat(),
-        schedules: () => scheduleReadings(running, httpStore),
+        budget: () => http.gate.report(),
+        checks: async () => (await Promise.all([...running.values()].map(async (s) => [...(await http.checks.all(s.id)).values()].map((c) => ({ schedule: s.id, task: c.taskId, passing: c.streak.passing }))))).flat(),
+        schedules: () => scheduleReadings(running, http.store),
       });
-      const httpOperations = new Operations({ schedules: running, store: httpStore, jobs: httpJobs, now, coalesceMs: config.coalesceMs, log, clock, checks: httpChecks, rateBudget: httpGate, attempts: new PostAttempts(httpRedis, config.prefix) });
       web = await createWeb({
         faq: faq instanceof Error ? null : faq,
         schedules: running,
-        store: httpStore,
+        store: http.store,
         now,
         feedKey: config.mastodonUrl,
         metrics,
         board: queueBoard(httpJobs.queue),
         admin: config.admin,
         log,
-        checks: httpChecks,
+        checks: http.checks,
         reachability: () => reachability.view(),
         calendar: new CalendarSequenceStore(httpRedis, config.prefix),
-        panel: { operations: httpOperations, questions: new ReplyStore(httpRedis, config.prefix), notes: { allowUrls: config.noteUrls } },
+        panel: { operations: http.operations, questions: http.replies, notes: { allowUrls: config.noteUrls } },
         ...webSecurity(config),
       });
       const pages = new StatusPages();
       const app = createApp({
-        operations: httpOperations,
+        operations: http.operations,
         webhookToken: config.webhookToken,
         notes: { allowUrls: config.noteUrls },
         ready: async () => worker.isRunning() && (await httpRedis.ping().then(() => true, () => false)),
@@ -382,7 +364,7 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
       httpUrl,
       metrics,
       replies,
-      checks: { runner: checkRunner, store: checkStore, queue: checkQueue },
+      checks: { runner: checkRunner, store: core.checks, queue: checkQueue },
       gate,
       reachability: () => reachability.view(),
       stopped,

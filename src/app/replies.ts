@@ -1,4 +1,3 @@
-import type { RedisConnection } from '../adapters/redis/connect.ts';
 import type { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
@@ -13,11 +12,10 @@ import { CurrentSchedule } from '../core/current-schedule.ts';
 import { Intake } from '../core/intake.ts';
 import { ReplyListener, type ReplyTuning } from '../adapters/mastodon/reply-listener.ts';
 import { postOnceOptions } from '../core/post-once.ts';
-import { PostAttempts } from '../adapters/redis/post-attempts.ts';
 import { ReplyProcessor } from '../core/reply-processor.ts';
-import { ReplyStore } from '../adapters/redis/reply-store.ts';
-import { CheckStore } from '../adapters/redis/check-store.ts';
-import { DEFAULT_NOTIFY_CAP, NotifyStore } from '../adapters/redis/notify-store.ts';
+import type { ReplyStore } from '../adapters/redis/reply-store.ts';
+import { DEFAULT_NOTIFY_CAP } from '../adapters/redis/notify-store.ts';
+import type { CoreWiring } from './core-wiring.ts';
 import { fileURLToPath } from 'node:url';
 
 export type { ReplyTuning } from '../adapters/mastodon/reply-listener.ts';
@@ -25,7 +23,8 @@ export { ReplyStore } from '../adapters/redis/reply-store.ts';
 
 export interface RepliesDeps {
   readonly config: Config;
-  readonly redis: RedisConnection;
+  /** The wiring's stores (src/app/core-wiring.ts) on the worker's connection. */
+  readonly stores: Pick<CoreWiring, 'replies' | 'attempts' | 'checks' | 'notify'>;
   readonly jobs: JobSink;
   readonly store: StateStore;
   readonly schedules: ReadonlyMap<string, Schedule>;
@@ -62,13 +61,13 @@ export class Replies {
   listener: ReplyListener | null = null;
 
   constructor(private readonly deps: RepliesDeps) {
-    this.store = new ReplyStore(deps.redis, deps.config.prefix);
+    this.store = deps.stores.replies;
     this.current = new CurrentSchedule(deps.schedules, deps.store, deps.now);
     this.processor = new ReplyProcessor({
       store: this.store,
       current: this.current,
       account: deps.primary,
-      posting: postOnceOptions(new PostAttempts(deps.redis, deps.config.prefix), deps.config.requestTimeoutMs),
+      posting: postOnceOptions(deps.stores.attempts, deps.config.requestTimeoutMs),
       // Read at each use: the instance may tell its limit only after the start.
       get characterLimit() {
         return deps.characterLimit;
@@ -79,9 +78,9 @@ export class Replies {
       now: deps.now,
       log: deps.log,
       onReplied: deps.onReplied,
-      checks: new CheckStore(deps.redis, deps.config.prefix),
+      checks: deps.stores.checks,
       notify: {
-        store: new NotifyStore(deps.redis, deps.config.prefix),
+        store: deps.stores.notify,
         jobs: deps.jobs,
         dirs: { de: fileURLToPath(new URL('../../templates/de/notify/', import.meta.url)), en: fileURLToPath(new URL('../../templates/en/notify/', import.meta.url)) },
         cap: DEFAULT_NOTIFY_CAP,

@@ -1,12 +1,7 @@
 import { DateTime } from 'luxon';
 import { loadConfig } from '../config/config.ts';
-import { Operations, type StatusReport } from '../core/operations.ts';
+import type { Operations, StatusReport } from '../core/operations.ts';
 import { operatorNote } from '../render/operator-note.ts';
-import { tootsNeededReader } from '../core/toots-needed.ts';
-import { MASTODON_BUCKETS, scaleBuckets } from '../core/rate-budget.ts';
-import { RateBudgetStore } from '../adapters/redis/rate-budget-store.ts';
-import { RequestGate } from '../adapters/mastodon/request-gate.ts';
-import { BullJobSink } from '../adapters/bullmq/bullmq-adapter.ts';
 import { connectOrExplain, redisConnection } from '../adapters/redis/connect.ts';
 import { loadScheduleSources } from '../schedule/load-schedules.ts';
 import { parseSchedule } from '../schedule/load-schedule.ts';
@@ -17,10 +12,8 @@ import { ServiceRegistry, type Heartbeat } from '../adapters/redis/service-regis
 import { QUEUE_ANYWAY_HINT, runningServiceProblem } from './running-service.ts';
 import { HeroldError, UsageError } from '../errors.ts';
 import { parseWindowTime } from '../schedule/deadline-input.ts';
-import { StateStore } from '../adapters/redis/state-store.ts';
-import { PostAttempts } from '../adapters/redis/post-attempts.ts';
-import { CheckStore } from '../adapters/redis/check-store.ts';
 import { checkView } from '../checks/check-view.ts';
+import { wireCore } from '../app/core-wiring.ts';
 
 export interface OperatorOptions {
   /** Schedule files; default the schedules `herold run` stored, else every file in schedules/. */
@@ -93,26 +86,11 @@ export async function withOperations<T>(options: OperatorOptions, fn: (ops: Oper
     redis.disconnect();
     throw error;
   }
-  const jobs = new BullJobSink(redis, config.prefix);
-  const store = new StateStore(redis, config.prefix);
-  // Read-only here: the budget `herold run` keeps, for status and for the coalescing of task changes.
-  const budget = new RateBudgetStore(redis, config.prefix, 'primary');
-  const rateBudget = new RequestGate({ store: budget, where: 'primary instance', rules: scaleBuckets(MASTODON_BUCKETS, config.rateScale), tootsNeeded: tootsNeededReader(schedules, store) });
+  const core = await wireCore({ config, redis, schedules, now: () => DateTime.now() });
   try {
-    const ops = new Operations({
-      schedules,
-      store,
-      jobs,
-      now: () => DateTime.now(),
-      coalesceMs: config.coalesceMs,
-      checks: new CheckStore(redis, config.prefix),
-      rateBudget,
-      attempts: new PostAttempts(redis, config.prefix),
-    });
-    return await fn(ops, session);
+    return await fn(core.operations, session);
   } finally {
-    await budget.close();
-    await jobs.close();
+    await core.close();
     redis.disconnect();
   }
 }
