@@ -1,6 +1,6 @@
 import type { RedisConnection } from './connect.ts';
 import { releaseLock, takeLock } from './token-lock.ts';
-import type { AnsweredRecord, OpenQuestion, ReplyStore as ReplyStorePort } from '../../core/ports/reply-store.ts';
+import type { AnsweredRecord, OpenQuestion, QuestionInbox, ReplyStore as ReplyStorePort } from '../../core/ports/reply-store.ts';
 
 // Moves the cursor forward only. Ids are decimal strings without leading
 // zeros, so a longer id is larger, and equal lengths compare as strings;
@@ -28,7 +28,7 @@ return 1
  * Reply state in Redis, under the same hash-tagged prefix as the queue and
  * the schedules' state (`{herold}:replies:*`), so one Cluster slot holds it.
  */
-export class ReplyStore implements ReplyStorePort {
+export class ReplyStore implements ReplyStorePort, QuestionInbox {
   constructor(
     private readonly redis: RedisConnection,
     private readonly prefix = '{herold}',

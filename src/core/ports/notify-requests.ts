@@ -21,7 +21,7 @@ export interface NotifySent {
 /** "Sag Bescheid" requests per schedule and account, and the DMs sent for them (the Redis adapter implements it). */
 export interface NotifyRequests {
   /** Once per account, within the cap, in one step. */
-  add(scheduleId: string, request: NotifyRequest, cap?: number): Promise<'added' | 'already' | 'full'>;
+  add(scheduleId: string, request: NotifyRequest, cap: number): Promise<'added' | 'already' | 'full'>;
   /** True when the account had asked. */
   cancel(scheduleId: string, accountId: string): Promise<boolean>;
   requests(scheduleId: string): Promise<NotifyRequest[]>;

@@ -41,6 +41,13 @@ export interface ReplyStore {
   releaseCooldown(accountId: string, faqId: string, notificationId: string): Promise<void>;
   /** Keeps an unanswered question for the admins; idempotent per notification. */
   keepQuestion(question: OpenQuestion): Promise<boolean>;
+}
+
+/**
+ * The admins' side of the kept questions (the panel, `herold questions`); the
+ * use cases only keep them. The reply stores implement both interfaces.
+ */
+export interface QuestionInbox {
   /** Open questions, oldest first. */
   openQuestions(): Promise<OpenQuestion[]>;
   /** Marks questions as handled by a person; returns how many were open. */

@@ -1,14 +1,14 @@
 import type { DateTime } from 'luxon';
 import type { ReachabilityView } from '../../core/instance-reachability.ts';
 import type { Operations, StatusReport } from '../../core/operations.ts';
-import type { OpenQuestion, ReplyStore } from '../../core/ports/reply-store.ts';
+import type { OpenQuestion, QuestionInbox } from '../../core/ports/reply-store.ts';
 import type { Schedule } from '../../schedule/schedule.ts';
 import type { PanelPages, PanelSection } from '../views/panel-page.ts';
 import { panelView, type PanelView } from '../views/panel-view.ts';
 import type { LiveSource } from './state-hub.ts';
 
 /** The questions that got the fallback answer: listed, and closed once a person has answered. */
-export type QuestionInbox = Pick<ReplyStore, 'openQuestions' | 'closeQuestions'>;
+export type { QuestionInbox };
 
 export interface PanelLiveDeps {
   readonly operations: Pick<Operations, 'status'>;
