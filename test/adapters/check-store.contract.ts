@@ -1,26 +1,17 @@
 /** One contract for the task checks' results, run against the Redis store and the memory store. */
 import { describe, expect, test } from 'vitest';
+import { eachOnItsOwn, type StoreFixture } from './store-fixture.ts';
 import { emptyRecord, type CheckChange, type CheckRecord } from '../../src/checks/check-record.ts';
 import type { CheckResults } from '../../src/core/ports/check-results.ts';
 
-export interface CheckStoreFixture {
-  /** `changes` reads the log of verdict turns, which only the stores' own readers (status, tests) use. */
-  readonly store: CheckResults & { changes(scheduleId: string, taskId: string): Promise<CheckChange[]> };
-  close(): Promise<void>;
-}
+/** `changes` reads the log of verdict turns, which the core does not read. */
+export type CheckStoreFixture = StoreFixture<CheckResults & { changes(scheduleId: string, taskId: string): Promise<CheckChange[]> }>;
 
 const dns = (taskId: string, extra: Partial<CheckRecord> = {}): CheckRecord => ({ ...emptyRecord(taskId, 'dns', 'media.example.org A 192.0.2.7'), ...extra });
 const turn = (at: string, passing: boolean): CheckChange => ({ at, passing, summary: passing ? '3 von 3 Resolvern sehen die neue Adresse' : 'kein Resolver sieht die neue Adresse' });
 
 export function checkStoreContract(name: string, make: () => Promise<CheckStoreFixture>) {
-  const withStore = async (fn: (store: CheckStoreFixture['store']) => Promise<void>) => {
-    const fixture = await make();
-    try {
-      await fn(fixture.store);
-    } finally {
-      await fixture.close();
-    }
-  };
+  const withStore = eachOnItsOwn(make);
 
   describe(`CheckResults contract: ${name}`, () => {
     test('nothing saved: no record, an empty map, no turns', () =>

@@ -1,7 +1,7 @@
 import { MemoryCheckStore } from '../../src/adapters/memory/memory-check-store.ts';
 import { CheckStore } from '../../src/adapters/redis/check-store.ts';
 import { checkStoreContract } from './check-store.contract.ts';
-import { onFreshPrefix } from './redis-fixture.ts';
+import { inMemory, onFreshPrefix } from './store-fixture.ts';
 
 checkStoreContract('Redis', () => onFreshPrefix((redis, prefix) => new CheckStore(redis, prefix)));
-checkStoreContract('memory', async () => ({ store: new MemoryCheckStore(), close: async () => undefined }));
+checkStoreContract('memory', () => inMemory(new MemoryCheckStore()));

@@ -1,23 +1,14 @@
 /** One contract for the "Sag Bescheid" requests, run against the Redis store and the memory store. */
 import { describe, expect, test } from 'vitest';
+import { eachOnItsOwn, type StoreFixture } from './store-fixture.ts';
 import type { NotifyRequest, NotifyRequests } from '../../src/core/ports/notify-requests.ts';
 
-export interface NotifyRequestsFixture {
-  readonly store: NotifyRequests;
-  close(): Promise<void>;
-}
+export type NotifyRequestsFixture = StoreFixture<NotifyRequests>;
 
 const asked = (accountId: string): NotifyRequest => ({ accountId, acct: `${accountId}@example.org`, statusId: `s-${accountId}`, language: 'de', at: '2026-11-29T14:00:00.000Z' });
 
 export function notifyRequestsContract(name: string, make: () => Promise<NotifyRequestsFixture>) {
-  const withStore = async (fn: (store: NotifyRequests) => Promise<void>) => {
-    const fixture = await make();
-    try {
-      await fn(fixture.store);
-    } finally {
-      await fixture.close();
-    }
-  };
+  const withStore = eachOnItsOwn(make);
 
   describe(`NotifyRequests contract: ${name}`, () => {
     test('once per account, within the cap; a cancel makes room; per schedule', () =>

@@ -5,12 +5,10 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, test } from 'vitest';
+import { eachOnItsOwn, type StoreFixture } from './store-fixture.ts';
 import type { AnsweredRecord, OpenQuestion, QuestionInbox, ReplyStore } from '../../src/core/ports/reply-store.ts';
 
-export interface ReplyStoreFixture {
-  readonly store: ReplyStore & QuestionInbox;
-  close(): Promise<void>;
-}
+export type ReplyStoreFixture = StoreFixture<ReplyStore & QuestionInbox>;
 
 const record = (faqId: string, extra: Partial<AnsweredRecord> = {}): AnsweredRecord => ({ statusId: '900', faqId, at: '2026-11-29T14:00:00.000Z', acct: 'anna@example.org', ...extra });
 
@@ -26,14 +24,7 @@ const question = (notificationId: string, createdAt: string): OpenQuestion => ({
 });
 
 export function replyStoreContract(name: string, make: () => Promise<ReplyStoreFixture>) {
-  const withStore = async (fn: (store: ReplyStore & QuestionInbox) => Promise<void>) => {
-    const fixture = await make();
-    try {
-      await fn(fixture.store);
-    } finally {
-      await fixture.close();
-    }
-  };
+  const withStore = eachOnItsOwn(make);
 
   describe(`ReplyStore contract: ${name}`, () => {
     test('the first answered record wins; an unknown notification has none', () =>
