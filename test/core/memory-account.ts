@@ -12,13 +12,14 @@ export class MemoryAccount implements MastodonAccount {
   readonly posts: (PostParams & { id: string })[] = [];
   readonly edits: { id: string; text: string }[] = [];
   readonly pinned = new Set<string>();
+  readonly favourites: string[] = [];
   readonly rateLimit: RateLimitState | null = null;
   private failures: FailureKind[] = [];
   private nextId = 100;
 
   constructor(readonly role: AccountRole = 'primary') {}
 
-  /** The next calls (post, edit, pin) fail with these kinds, in order. */
+  /** The next calls (post, edit, pin, favourite) fail with these kinds, in order. */
   failNext(...kinds: FailureKind[]) {
     this.failures.push(...kinds);
   }
@@ -62,7 +63,10 @@ export class MemoryAccount implements MastodonAccount {
     return found ? { id: found.id, url: null } : null;
   }
 
-  async favourite(): Promise<void> {}
+  async favourite(id: string): Promise<void> {
+    this.maybeFail();
+    this.favourites.push(id);
+  }
 
   async verify() {
     return { id: '1', acct: 'herold' };
