@@ -11,7 +11,7 @@ export const UNIT_TESTS = [
   'test/adapters/mastodon/{own-status-lookup,retry-clock,single-flight,unseen-post-outcome}.test.ts',
   'test/backoff.test.ts',
   'test/checks/{dns-spread,parse-check,pure}.test.ts',
-  'test/core/{edit-pacing,honest-toots,late-toot-fate,operations,processor,rate-budget,redis-url,statuses-reserve,timeline}.test.ts',
+  'test/core/{edit-pacing,honest-toots,intake,late-toot-fate,operations,processor,rate-budget,redis-url,reply-processor,statuses-reserve,timeline}.test.ts',
   'test/doctor/**/*.test.ts',
   'test/faq/**/*.test.ts',
   'test/http/{config,feed,metrics,public-view,sse-hub}.test.ts',

@@ -11,6 +11,7 @@ import { MemoryPostAttempts } from '../../src/adapters/memory/memory-post-attemp
 import { MemoryReplyStore } from '../../src/adapters/memory/memory-reply-store.ts';
 import { MemoryStateStore } from '../../src/adapters/memory/memory-state-store.ts';
 import { CurrentSchedule } from '../../src/core/current-schedule.ts';
+import type { JobOutcome } from '../../src/core/job-outcome.ts';
 import { postOnceOptions } from '../../src/core/post-once.ts';
 import { ReplyProcessor, type NotifyJob, type ReplyJob } from '../../src/core/reply-processor.ts';
 import { MastodonUnavailableError } from '../../src/errors.ts';
@@ -18,6 +19,9 @@ import { FALLBACK_ID, loadFaq, NOTIFY_CANCEL_ID, NOTIFY_ID, THANKS_ID, type Load
 import { replyPostKey } from '../../src/schedule/toot-ids.ts';
 import { MemoryAccount, type FailureKind } from './memory-account.ts';
 import { recordingLogger, schedule, TestClock } from './use-case-rig.ts';
+
+/** What a run came to, in one line: a done job's result, else its kind and reason. */
+const said = (outcome: JobOutcome) => (outcome.kind === 'done' ? outcome.result : `${outcome.kind}: ${outcome.reason}`);
 
 let answers: LoadedFaq['answers'];
 beforeAll(async () => {
@@ -67,7 +71,7 @@ describe('ReplyProcessor: one reply job', () => {
     { case: 'a notify cancel', job: job('6', NOTIFY_CANCEL_ID), result: 'favourited s6', posted: null, favourited: true, record: { faqId: NOTIFY_CANCEL_ID, favourited: true } },
   ])('$case: $result', async ({ job: j, result, posted, favourited, record }) => {
     const { processor, account, store, replied } = rig();
-    expect((await processor.process(j)).result).toBe(result);
+    expect(said(await processor.process(j))).toBe(result);
     expect(account.posts.map((p) => p.text)).toEqual(posted ? [expect.stringContaining(posted)] : []);
     if (posted) {
       expect(account.posts[0]).toMatchObject({ visibility: 'direct', inReplyToId: j.statusId, idempotencyKey: replyPostKey(j.notificationId), text: expect.stringMatching(/^@anna@example\.org /) });
@@ -83,7 +87,7 @@ describe('ReplyProcessor: one reply job', () => {
   ])('$case', async ({ faqId, fail, result, skipped }) => {
     const { processor, account, store } = rig();
     account.failNext(fail);
-    expect((await processor.process(job('10', faqId))).result).toBe(result);
+    expect(said(await processor.process(job('10', faqId)))).toBe(result);
     expect(await store.answered('10')).toMatchObject({ statusId: null, skipped });
     expect(await store.claimCooldown('42', faqId, 'other', 60_000)).toBe(true);
   });
@@ -96,14 +100,14 @@ describe('ReplyProcessor: one reply job', () => {
     account.failNext(fail);
     await expect(processor.process(job('20', 'dauer'))).rejects.toMatchObject({ name: error });
     expect(await store.answered('20')).toBeNull();
-    expect((await processor.process(job('20', 'dauer'))).result).toBe('answered dauer with 101');
+    expect(said(await processor.process(job('20', 'dauer')))).toBe('answered dauer with 101');
     expect(account.posts).toHaveLength(1);
   });
 
   test('a retry of an answered job posts nothing', async () => {
     const { processor, account } = rig();
     await processor.process(job('30', 'dauer'));
-    expect((await processor.process(job('30', 'dauer'))).result).toBe('already answered with 101');
+    expect(said(await processor.process(job('30', 'dauer')))).toBe('already answered with 101');
     expect(account.posts).toHaveLength(1);
   });
 
@@ -114,7 +118,7 @@ describe('ReplyProcessor: one reply job', () => {
   ])('cooldown: $case', async ({ second, result, posts }) => {
     const { processor, account } = rig();
     await processor.process(job('40', 'dauer'));
-    expect((await processor.process(second)).result).toBe(result);
+    expect(said(await processor.process(second))).toBe(result);
     expect(account.posts).toHaveLength(posts);
   });
 
@@ -122,13 +126,13 @@ describe('ReplyProcessor: one reply job', () => {
     const { processor, account, clock } = rig({ cooldownMs: 60_000 });
     await processor.process(job('50', 'dauer'));
     clock.advance(60_001);
-    expect((await processor.process(job('51', 'dauer'))).result).toBe('answered dauer with 102');
+    expect(said(await processor.process(job('51', 'dauer')))).toBe('answered dauer with 102');
     expect(account.posts).toHaveLength(2);
   });
 
   test('replies off: a queued job is recorded as skipped, and nothing is sent', async () => {
     const { processor, account, store, lines } = rig({ enabled: false });
-    expect((await processor.process(job('60', 'dauer'))).result).toBe('skipped: replies are off (HEROLD_REPLIES=off)');
+    expect(said(await processor.process(job('60', 'dauer')))).toBe('skipped: replies are off (HEROLD_REPLIES=off)');
     expect(await store.answered('60')).toMatchObject({ statusId: null, skipped: 'replies off (HEROLD_REPLIES=off)' });
     expect(account.posts).toEqual([]);
     expect(lines.some((l) => l.level === 'warn')).toBe(true);
@@ -142,7 +146,7 @@ describe('ReplyProcessor: one reply job', () => {
     const marker = await attempts.get(replyPostKey('70'));
     await account.post({ text: marker!.texts[0]!, visibility: 'direct', language: 'de', inReplyToId: 's70', idempotencyKey: replyPostKey('70') });
     clock.advance(5_000);
-    expect((await processor.process(job('70', 'dauer'))).result).toBe('answered dauer with 101');
+    expect(said(await processor.process(job('70', 'dauer')))).toBe('answered dauer with 101');
     expect(account.posts).toHaveLength(1);
     expect(await attempts.get(replyPostKey('70'))).toBeNull();
     expect(lines.some((l) => l.level === 'warn' && l.message.startsWith('Found the reply on the instance'))).toBe(true);
@@ -153,7 +157,7 @@ describe('ReplyProcessor: the notify list', () => {
   test('a full list keeps the request for the admins and says why', async () => {
     const { processor, store, requests } = rig({ cap: 1 });
     await processor.process(job('80', NOTIFY_ID));
-    expect((await processor.process(job('81', NOTIFY_ID, { accountId: '43', acct: 'bert@example.org' }))).result).toBe('skipped: the list of followers to tell is full (1)');
+    expect(said(await processor.process(job('81', NOTIFY_ID, { accountId: '43', acct: 'bert@example.org' })))).toBe('skipped: the list of followers to tell is full (1)');
     expect((await requests.requests(schedule.id)).map((r) => r.accountId)).toEqual(['42']);
     expect((await store.openQuestions()).map((q) => q.notificationId)).toEqual(['81']);
     expect(await store.answered('81')).toMatchObject({ faqId: NOTIFY_ID, skipped: 'the list of followers to tell is full (1)' });
@@ -161,7 +165,7 @@ describe('ReplyProcessor: the notify list', () => {
 
   test('a process without the notify list records the request as not kept', async () => {
     const { processor, store, account } = rig({ notify: false });
-    expect((await processor.process(job('82', NOTIFY_ID))).result).toBe('skipped: notify requests are not kept by this process');
+    expect(said(await processor.process(job('82', NOTIFY_ID)))).toBe('skipped: notify requests are not kept by this process');
     expect(await store.answered('82')).toMatchObject({ skipped: 'notify requests are not kept by this process' });
     expect(account.favourites).toEqual([]);
   });
@@ -177,10 +181,10 @@ describe('ReplyProcessor: the notify list', () => {
 
     expect(await processor.queueNotifications(schedule.id, 'complete')).toBe(2);
     expect((await jobs.pending(schedule.id)).map((j) => j.data)).toEqual([notifyJob('42'), notifyJob('43')]);
-    expect((await processor.notify(notifyJob('42'))).result).toBe('sent 101');
-    expect((await processor.notify(notifyJob('43'))).result).toBe('sent 102');
-    expect((await processor.notify(notifyJob('42'))).result).toBe('already sent 101');
-    expect((await processor.notify(notifyJob('44'))).result).toBe('skipped: the follower cancelled');
+    expect(said(await processor.notify(notifyJob('42')))).toBe('sent 101');
+    expect(said(await processor.notify(notifyJob('43')))).toBe('sent 102');
+    expect(said(await processor.notify(notifyJob('42')))).toBe('already sent 101');
+    expect(said(await processor.notify(notifyJob('44')))).toBe('skipped: the follower cancelled');
     expect(account.posts.map((p) => [p.inReplyToId, p.visibility, p.text.split(' ')[0]])).toEqual([
       ['s90', 'direct', '@anna@example.org'],
       ['s91', 'direct', '@bert@example.org'],
@@ -193,8 +197,8 @@ describe('ReplyProcessor: the notify list', () => {
     const { processor, account, requests } = rig();
     await processor.process(job('95', NOTIFY_ID));
     account.failNext('rejected');
-    expect((await processor.notify(notifyJob('42'))).result).toBe('dropped: HTTP 422');
+    expect(said(await processor.notify(notifyJob('42')))).toBe('dropped: HTTP 422');
     expect(await requests.sent(schedule.id, '42')).toMatchObject({ statusId: null, skipped: 'refused with HTTP 422' });
-    expect((await processor.notify(notifyJob('42'))).result).toBe('already handled: refused with HTTP 422');
+    expect(said(await processor.notify(notifyJob('42')))).toBe('already handled: refused with HTTP 422');
   });
 });
