@@ -20,6 +20,9 @@ const HASHTAG_RE = new RegExp(`(?<![=/)\\p{L}\\p{N}])[#＃]([${WORD}]*\\p{L}[${W
 
 // Only URLs with an explicit scheme get the length concession (extract_url_without_protocol: false).
 const URL_RE = /https?:\/\/[^\s<>"'\u00a0]+/giu;
+/** Quick tests for whether a text can hold a URL or a hashtag at all. */
+const HAS_URL = /https?:\/\//i;
+const HAS_HASH = /[#＃]/;
 
 export type TextEntity =
   | { kind: 'url'; start: number; end: number; url: string }
@@ -51,6 +54,8 @@ function trimUrl(raw: string): string {
 /** URLs, mentions and hashtags in text order, overlapping ones removed (first one wins). */
 export function extractEntities(text: string): TextEntity[] {
   const found: TextEntity[] = [];
+  // The Unicode-aware expressions are costly to compile and run; most lines have nothing for them to find.
+  if (!HAS_URL.test(text) && !text.includes('@') && !HAS_HASH.test(text)) return found;
   for (const m of text.matchAll(URL_RE)) {
     const url = trimUrl(m[0]);
     // A bare scheme ("https://") is not a link.
