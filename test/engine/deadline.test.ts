@@ -28,21 +28,21 @@ async function returned(service: HeroldService, id: string): Promise<string> {
   return waitFor(`job ${id}`, async () => (await service.jobs.queue.getJob(id))?.returnvalue as string | undefined, 10_000);
 }
 
-async function startedWithTwoDone(r: Rig, service: HeroldService, schedule: Schedule) {
+/** A window opening in 300 ms with its deadline 4 s later; the start toot is up and pinned, two tasks are done. */
+async function startedWithTwoDone(context: TestContext) {
+  const r = await setUp(context);
+  const schedule = window(300, 4000);
+  const service = await r.start([schedule], { replies: false });
   const start = await waitFor('start toot', () => withText(r.sandbox, MARK.start)[0], 10_000);
   await waitFor('start pinned', () => r.sandbox.status(start.id)!.pinned, 5000);
   await service.operations.taskChange(schedule.id, 'abschaltung', 'done');
   await service.operations.taskChange(schedule.id, 'datenuebernahme', 'done');
-  return start;
+  return { sandbox: r.sandbox, schedule, service, start };
 }
 
 test.concurrent('the deadline passes with open tasks: back-out reply naming the deadline, progress toot unpinned', async (context) => {
   const { expect } = context;
-  const r = await setUp(context);
-  const { sandbox } = r;
-  const schedule = window(300, 4000);
-  const service = await r.start([schedule], { replies: false });
-  const start = await startedWithTwoDone(r, service, schedule);
+  const { sandbox, schedule, service, start } = await startedWithTwoDone(context);
 
   const backout = await waitFor('back-out reply', () => withText(sandbox, MARK.backout)[0], 10_000);
   const deadline = schedule.window.deadline;
@@ -72,11 +72,7 @@ test.concurrent('the deadline passes with open tasks: back-out reply naming the 
 
 test.concurrent('extending before the deadline holds the back-out off until the new deadline', async (context) => {
   const { expect } = context;
-  const r = await setUp(context);
-  const { sandbox } = r;
-  const schedule = window(300, 4000);
-  const service = await r.start([schedule], { replies: false });
-  const start = await startedWithTwoDone(r, service, schedule);
+  const { sandbox, schedule, service, start } = await startedWithTwoDone(context);
 
   const oldDeadline = schedule.window.deadline;
   const newDeadline = oldDeadline.plus({ milliseconds: 1500 });
@@ -107,11 +103,7 @@ test.concurrent('extending before the deadline holds the back-out off until the 
 
 test.concurrent('declaring the maintenance complete before the deadline prevents a back-out', async (context) => {
   const { expect } = context;
-  const r = await setUp(context);
-  const { sandbox } = r;
-  const schedule = window(300, 4000);
-  const service = await r.start([schedule], { replies: false });
-  const start = await startedWithTwoDone(r, service, schedule);
+  const { sandbox, schedule, service, start } = await startedWithTwoDone(context);
 
   await service.operations.declare(schedule.id, 'complete');
   const complete = await waitFor('completion reply', () => withText(sandbox, MARK.complete)[0], 10_000);
