@@ -87,8 +87,11 @@ export interface RehearsalResult {
   /** Toot ids that should have gone out but did not, or were skipped. */
   readonly problems: readonly string[];
   readonly events: readonly TranscriptEvent[];
+  /** The transcript as Markdown. */
   readonly markdown: string;
+  /** Where the transcript was written; null with `transcript: false`. */
   readonly transcriptPath: string | null;
+  /** The status page's HTML at the end, if the rehearsal served one. */
   readonly statusPage: string | null;
   readonly wallMs: number;
   /** The one-line summary. */

@@ -33,31 +33,8 @@ export interface KillNineOptions {
   readonly say?: (line: string) => void;
 }
 
-export interface KillNineReport {
-  readonly wallMs: number;
-  readonly kills: number;
-  readonly redisRestarts: number;
-  readonly workersStarted: number;
-  /** What the instance shows: every status of the bot, and the expected count per kind. */
-  readonly statuses: readonly { kind: string; count: number; expected: number }[];
-  readonly duplicateKeys: readonly string[];
-  readonly threadBroken: number;
-  readonly finalProgress: string;
-  /** Status ids on the instance vs. recorded by Herold. */
-  readonly created: readonly string[];
-  readonly recorded: readonly string[];
-  readonly skipped: readonly string[];
-  readonly failures: readonly string[];
-  readonly failedJobs: number;
-  readonly posts: number;
-  /** GETs of the lookup (own statuses, thread context, source). */
-  readonly lookups: number;
-  /** Milliseconds from each kill until the instance saw the next write from Herold. */
-  readonly recoveryMs: readonly number[];
-  /** Herold's requests that reached the instance while it was refusing Herold (should be none). */
-  readonly requestsWhileBlocked: readonly RecordedRequest[];
-  readonly refusedWith429: number;
-}
+/** What the run shows: see the fields of the object killNineRun returns. */
+export type KillNineReport = Awaited<ReturnType<typeof killNineRun>>;
 
 /** The per-token limit: generous for Herold's own traffic, used up on purpose once. */
 const WINDOW_MS = 10_000;
@@ -130,7 +107,7 @@ function kindOf(tootId: string): keyof typeof EXPECTED | 'other' {
   return 'other';
 }
 
-export async function killNineRun(options: KillNineOptions = {}): Promise<KillNineReport> {
+export async function killNineRun(options: KillNineOptions = {}) {
   const kills = options.kills ?? 20;
   const restartAfter = options.redisRestartAfter === undefined ? 10 : options.redisRestartAfter;
   const [twoFrom, twoTo] = options.twoReplicas ?? [6, 13];
@@ -244,6 +221,7 @@ export async function killNineRun(options: KillNineOptions = {}): Promise<KillNi
       duplicateKeys: keys.filter((k, i) => keys.indexOf(k) !== i),
       threadBroken: [...withText(sandbox, MARK.milestone), ...withText(sandbox, MARK.complete)].filter((s) => s.inReplyToId !== start?.id).length,
       finalProgress: start ? sandbox.status(start.id)!.text : '(no start toot)',
+      // Status ids on the instance, and as Herold recorded them.
       created: own.map((s) => s.id).sort(),
       recorded: posted.flatMap((p) => (p.statusId ? [p.statusId] : [])).sort(),
       skipped: posted.flatMap((p) => (p.skipped ? [`${p.tootId}: ${p.skipped}`] : [])),
@@ -251,10 +229,12 @@ export async function killNineRun(options: KillNineOptions = {}): Promise<KillNi
       failedJobs: await op.queue.getJobCountByTypes('failed'),
       posts: statusPosts.length,
       lookups: requests.filter((q) => q.method === 'GET' && (/\/statuses\/\d+\/(source|context)$/.test(q.path) || /^\/api\/v1\/accounts\/\d+\/statuses$/.test(q.path))).length,
+      // Milliseconds from each kill until the instance saw the next write from Herold.
       recoveryMs: killedAt.flatMap((at) => {
         const next = firstWriteAfter(at);
         return next === undefined ? [] : [next - at];
       }),
+      // Herold's requests that reached the instance while it was refusing Herold (should be none).
       requestsWhileBlocked: requestsWhileBlocked(requests),
       refusedWith429: requests.filter((q) => q.status === 429).length,
     };

@@ -31,8 +31,11 @@ export interface PanelView {
   readonly zone: string;
   readonly progressLabel: string;
   readonly tasks: readonly PanelTask[];
+  /** Every toot posted (or skipped), with its link. */
   readonly toots: readonly PanelToot[];
+  /** Jobs still waiting in the queue. */
   readonly pending: readonly PanelJob[];
+  /** What went wrong and was given up, as `herold status` shows it. */
   readonly failures: readonly PanelFailure[];
   /** Posts sent whose answer never came: Herold looks on the instance before it posts again. */
   readonly unconfirmed: readonly { readonly label: string; readonly sinceLabel: string }[];
