@@ -25,11 +25,10 @@
  * loopback only; Redis keys under a fresh prefix, deleted at the end.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadConfig } from '../src/config/config.ts';
-import { startHerold, type HeroldService } from '../src/app/herold-service.ts';
+import type { HeroldService } from '../src/app/herold-service.ts';
 import { statusicon } from '../src/render/helpers.ts';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
-import { args, benchPrefix, finishBench, hiresNow, ms, onSandboxRequest, printTable, REDIS_URL, rebasedSchedule, silentLog, summarize, treeState, waitUntil, WEBHOOK_TOKEN } from './lib.ts';
+import { args, benchPrefix, finishBench, startBenchService, hiresNow, ms, onSandboxRequest, printTable, REDIS_URL, summarize, treeState, waitUntil, WEBHOOK_TOKEN } from './lib.ts';
 
 const opts = args();
 const ROUNDS = Number(opts.get('rounds') ?? 5);
@@ -46,22 +45,10 @@ let exitCode = 0;
 
 try {
   sandbox = await startSandbox({ rateLimit: null, clock: hiresNow });
-  const config = loadConfig({
-    MASTODON_URL: sandbox.url,
-    MASTODON_ACCESS_TOKEN: 'sandbox-token',
-    REDIS_URL,
-    HEROLD_PREFIX: prefix,
-    HEROLD_COALESCE_MS: String(COALESCE_MS),
-    HEROLD_WEBHOOK_TOKEN: WEBHOOK_TOKEN,
-    HOST: '127.0.0.1',
-    PORT: '0',
-    HEROLD_MAX_BACKOFF_MS: '500',
-    LOG_LEVEL: 'silent',
-  });
-  const schedule = rebasedSchedule(Date.now() + 300);
-  service = await startHerold({ config, schedules: new Map([[schedule.id, schedule]]), log: silentLog });
-  const svc = service;
-  const start = await waitUntil('the start toot', () => svc.store.posted(schedule.id, 'start'), 15_000, 20);
+  const started = await startBenchService(sandbox, { REDIS_URL, HEROLD_PREFIX: prefix, HEROLD_COALESCE_MS: String(COALESCE_MS) });
+  service = started.service;
+  const { schedule, start } = started;
+  const svc = started.service;
   const putPath = `/api/v1/statuses/${start.statusId}`;
   const title = (id: string) => schedule.tasks.find((t) => t.id === id)!.title;
 

@@ -31,10 +31,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn } from 'node:child_process';
-import { loadConfig } from '../src/config/config.ts';
-import { startHerold, type HeroldService } from '../src/app/herold-service.ts';
+import type { HeroldService } from '../src/app/herold-service.ts';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
-import { args, benchPrefix, finishBench, hiresNow, ms, onSandboxRequest, printTable, REDIS_URL, rebasedSchedule, SCHEDULE_FILE, silentLog, summarize, treeState, waitUntil, WEBHOOK_TOKEN } from './lib.ts';
+import { args, benchPrefix, finishBench, startBenchService, hiresNow, ms, onSandboxRequest, printTable, REDIS_URL, SCHEDULE_FILE, summarize, treeState, WEBHOOK_TOKEN } from './lib.ts';
 
 const opts = args();
 const CHANGES = Number(opts.get('changes') ?? 200);
@@ -61,22 +60,12 @@ let exitCode = 0;
 
 try {
   sandbox = await startSandbox({ rateLimit: null, clock: hiresNow });
-  const config = loadConfig({
-    ...heroldEnv,
-    MASTODON_URL: sandbox.url,
-    MASTODON_ACCESS_TOKEN: 'sandbox-token',
-    HEROLD_WEBHOOK_TOKEN: WEBHOOK_TOKEN,
-    HOST: '127.0.0.1',
-    PORT: '0',
-    HEROLD_MAX_BACKOFF_MS: '500',
-    HEROLD_REQUEST_TIMEOUT_MS: '5000',
-  });
   // The id of the real file, so the CLI child (which loads that file) and the worker agree.
-  const schedule = rebasedSchedule(Date.now() + 300);
-  service = await startHerold({ config, schedules: new Map([[schedule.id, schedule]]), log: silentLog });
-  const svc = service;
+  const started = await startBenchService(sandbox, { ...heroldEnv, HEROLD_REQUEST_TIMEOUT_MS: '5000' });
+  service = started.service;
+  const { schedule, start } = started;
+  const svc = started.service;
   const sb = sandbox;
-  const start = await waitUntil('the start toot', () => svc.store.posted(schedule.id, 'start'), 15_000, 20);
   const startId = start.statusId!;
   await sleep(300); // let the skipped announcements/reminders settle
 

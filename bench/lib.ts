@@ -12,6 +12,8 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { parseSchedule } from '../src/schedule/load-schedule.ts';
 import type { Schedule } from '../src/schedule/schedule.ts';
+import { startHerold } from '../src/app/herold-service.ts';
+import { loadConfig } from '../src/config/config.ts';
 import type { RecordedRequest, Sandbox } from '../src/sandbox/index.ts';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -112,6 +114,30 @@ export function printTable(header: string[], rows: (string | number)[][]): void 
 }
 
 export const ms = (value: number, digits = 1): string => (Number.isFinite(value) ? value.toFixed(digits) : '—');
+
+/**
+ * Herold on `sandbox` with the benchmarks' settings (webhook on a free port, 500 ms back-off) and `env` on
+ * top, for the seed schedule rebased to open in 300 ms; resolves once the start toot is posted.
+ */
+export async function startBenchService(sandbox: Sandbox, env: Record<string, string>) {
+  const config = loadConfig({
+    MASTODON_URL: sandbox.url,
+    MASTODON_ACCESS_TOKEN: 'sandbox-token',
+    HEROLD_WEBHOOK_TOKEN: WEBHOOK_TOKEN,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    HEROLD_MAX_BACKOFF_MS: '500',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const schedule = rebasedSchedule(Date.now() + 300);
+  const service = await startHerold({ config, schedules: new Map([[schedule.id, schedule]]), log: silentLog });
+  const start = await waitUntil('the start toot', () => service.store.posted(schedule.id, 'start'), 15_000, 20).catch(async (error: unknown) => {
+    await service.close();
+    throw error;
+  });
+  return { config, schedule, service, start };
+}
 
 /** The end of a benchmark that ran a service on a sandbox: close both, delete its keys, exit with `exitCode`. */
 export async function finishBench(parts: { service?: { close(): Promise<void> }; sandbox?: { close(): Promise<void> }; prefix: string }, exitCode: number): Promise<never> {
