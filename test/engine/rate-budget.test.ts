@@ -95,10 +95,12 @@ test('jobs already running on two replicas when the 429 arrives: none of them se
   expect(end - refused.at).toBeGreaterThan(1500);
   await sleepUntil(end + 300);
 
-  // Requests already under way when the 429 came back may meet it too; nothing sent after that.
-  const during = heroldRequests(sandbox).filter((q) => q.at > refused.at + 100 && q.at < end);
+  // Requests already under way when the 429 came back may meet it too; nothing sent after that. Eight jobs
+  // run at once on two replicas: one that passed the gate just before the block was stored can reach the
+  // instance a few hundred ms later on a loaded machine, so "under way" is half a second here.
+  const during = heroldRequests(sandbox).filter((q) => q.at > refused.at + 500 && q.at < end);
   expect(during.map((q) => `${q.method} ${q.path} ${q.status}`)).toEqual([]);
-  expect(requestsWhileBlocked(heroldRequests(sandbox))).toEqual([]);
+  expect(requestsWhileBlocked(heroldRequests(sandbox), 500)).toEqual([]);
   // After the reset the work goes on: each maintenance gets its milestone and shows 5 of 9.
   for (const schedule of schedules) {
     await waitFor('the milestone', () => sandbox.statuses().some((s) => s.idempotencyKey === postKey(schedule, 'milestone-upgrade')), 10_000);

@@ -24,12 +24,13 @@ function causeCode(error: unknown): unknown {
 
 describe("fault 'slow-commit'", () => {
   it('saves the status only after the delay, after the client has given up, then answers at once', async () => {
-    const s = await start({ fault: { kind: 'slow-commit', delayMs: 400 } });
-    const error = await rejectionOf(restClient(s, undefined, 100).v1.statuses.create({ status: 'Wartung beginnt' }));
+    // The client gives up after 1 s (time enough for the request to arrive on a busy machine); the sandbox saves after 2 s.
+    const s = await start({ fault: { kind: 'slow-commit', delayMs: 2000 } });
+    const error = await rejectionOf(restClient(s, undefined, 1000).v1.statuses.create({ status: 'Wartung beginnt' }));
     expect(error).toBeInstanceOf(MastoTimeoutError);
     expect(s.statuses()).toHaveLength(0);
-    // Saved 400 ms after the request arrived; on a busy machine (files run side by side) that can be later
-    // than 400 ms after the client gave up, so look until it is there instead of sleeping a fixed time.
+    // Saved 2 s after the request arrived; on a busy machine (files run side by side) that can be later
+    // than 1 s after the client gave up, so look until it is there instead of sleeping a fixed time.
     for (const until = Date.now() + 5_000; s.statuses().length === 0 && Date.now() < until; ) await sleep(20);
     expect(s.statuses().map((st) => st.text)).toEqual(['Wartung beginnt']);
     expect(s.requests().at(-1)).toMatchObject({ fault: 'slow-commit', status: 200 });
