@@ -87,11 +87,9 @@ export interface RehearsalResult {
   /** Toot ids that should have gone out but did not, or were skipped. */
   readonly problems: readonly string[];
   readonly events: readonly TranscriptEvent[];
-  /** The transcript as Markdown. */
-  readonly markdown: string;
-  /** Where the transcript was written; null with `transcript: false`. */
-  readonly transcriptPath: string | null;
-  /** The status page's HTML at the end, if the rehearsal served one. */
+  /** The transcript as Markdown, and where it was written (null with `transcript: false`). */
+  readonly transcript: { readonly markdown: string; readonly path: string | null };
+  /** The status page's address while the rehearsal ran, if it served one. */
   readonly statusPage: string | null;
   readonly wallMs: number;
   /** The one-line summary. */
@@ -407,7 +405,7 @@ function report(
     `${counts.toots} Tröts, ${counts.edits} Bearbeitungen, ${counts.replies} Antworten auf ${counts.questions} Fragen, ` +
     `${counts.rateLimited} × HTTP 429, ${counts.duplicates} Duplikate` +
     (transcriptPath ? `. Protokoll: ${transcriptPath}` : '');
-  return { ok, outcome, counts, problems, events, markdown, transcriptPath, statusPage: herold.statusPage, wallMs, summary, plan, prefix: run.prefix };
+  return { ok, outcome, counts, problems, events, transcript: { markdown, path: transcriptPath }, statusPage: herold.statusPage, wallMs, summary, plan, prefix: run.prefix };
 }
 
 /** What to close at the end, newest first; one failing does not keep the others open. */

@@ -74,7 +74,7 @@ describe('herold rehearse', () => {
     expect(result.counts.replies).toBeGreaterThan(0);
 
     const markdown = readFileSync(transcript, 'utf8');
-    expect(markdown).toBe(result.markdown);
+    expect(markdown).toBe(result.transcript.markdown);
     expect(markdown).toContain('# Probe: wien-rocks-2023-02-12 (wien.rocks)');
     expect(markdown).toContain('📣 Tröt `umzug-nach-wien`');
     expect(markdown).toContain('Gute Nachrichten: wien.rocks zieht um');
@@ -123,17 +123,17 @@ describe('herold rehearse', () => {
     expect(fallback.some((e) => e.type === 'edit' && e.at > outages[0]!.at && e.at < outages[1]!.at)).toBe(true);
     // The outage tells where followers could follow.
     expect(outages[0]).toMatchObject({ down: true, followAt: ['auf https://status.wien.rocks/', 'bei @wienrocks@mastodon.social'] });
-    expect(result.markdown).toContain('🔌 Die Instanz ist nicht erreichbar (simulierter Ausfall). Follower finden den Stand auf https://status.wien.rocks/ und bei @wienrocks@mastodon.social.');
-    expect(result.markdown).toContain('- Ausweichkonto während des Ausfalls: @wienrocks@mastodon.social');
-    expect(result.markdown).toContain('📣 Tröt `start` auf dem Ausweichkonto @wienrocks@mastodon.social');
+    expect(result.transcript.markdown).toContain('🔌 Die Instanz ist nicht erreichbar (simulierter Ausfall). Follower finden den Stand auf https://status.wien.rocks/ und bei @wienrocks@mastodon.social.');
+    expect(result.transcript.markdown).toContain('- Ausweichkonto während des Ausfalls: @wienrocks@mastodon.social');
+    expect(result.transcript.markdown).toContain('📣 Tröt `start` auf dem Ausweichkonto @wienrocks@mastodon.social');
     // The task changes made during the outage all reached the progress toot afterwards.
     const edits = result.events.filter((e) => e.type === 'edit' && onPrimary(e));
     expect(edits[0]!.at >= outages[1]!.at).toBe(true);
     // The progress toot ends in its final state, and the transcript shows it whole.
     const lastEdit = result.events.filter((e) => e.type === 'edit' && e.tootId === 'start' && onPrimary(e)).at(-1) as Extract<TranscriptEvent, { type: 'edit' }>;
     expect(lastEdit.after).toMatch(/^✅ Wartung von wien\.rocks abgeschlossen um \d\d:\d\d Uhr, nach (\d+ Stunden?( und \d+ Minuten?)?|\d+ Minuten?)\./);
-    expect(result.markdown).toContain(`### Der Fortschritts-Tröt am Ende\n\n\`\`\`text\n${lastEdit.after}\n\`\`\``);
-    expect(result.markdown).toContain('🔌 Die Instanz ist wieder erreichbar.');
+    expect(result.transcript.markdown).toContain(`### Der Fortschritts-Tröt am Ende\n\n\`\`\`text\n${lastEdit.after}\n\`\`\``);
+    expect(result.transcript.markdown).toContain('🔌 Die Instanz ist wieder erreichbar.');
     expect(await keysLeft(result.prefix)).toBe(0);
   }, 90_000);
 
@@ -146,7 +146,7 @@ describe('herold rehearse', () => {
     expect(backout.kind).toBe('thread');
     expect(backout.at.toFormat('HH')).toBe('20');
     expect(tootIds(result)).not.toContain('complete');
-    expect(result.transcriptPath).toBeNull();
+    expect(result.transcript.path).toBeNull();
   }, 90_000);
 
   test('--mastodon-version 4.0: the day the wien.rocks admins upgraded to, with no notification policy, still ends with every toot once and every question answered', async () => {

@@ -24,11 +24,14 @@ export interface PanelView {
   readonly phaseLabel: string;
   /** announced or running: tasks, the deadline and the outcome may still change. */
   readonly open: boolean;
-  readonly startLabel: string;
-  readonly deadlineLabel: string;
-  /** The deadline as a datetime-local value ("2026-11-29T20:00"), for the extend form. */
-  readonly deadlineInput: string;
-  readonly zone: string;
+  /** The window in the schedule's zone, as the status page shows it. */
+  readonly window: {
+    readonly startLabel: string;
+    readonly deadlineLabel: string;
+    /** The deadline as a datetime-local value ("2026-11-29T20:00"), for the extend form. */
+    readonly deadlineInput: string;
+    readonly zone: string;
+  };
   readonly progressLabel: string;
   readonly tasks: readonly PanelTask[];
   /** Every toot posted (or skipped), with its link. */
@@ -133,10 +136,12 @@ export function panelView({ report, questions, reachability, now }: PanelViewInp
     phase: report.phase,
     phaseLabel: PHASE_LABELS[report.phase],
     open: !outcomeReached,
-    startLabel: start.toFormat("cccc, d. LLLL yyyy, HH:mm 'Uhr'"),
-    deadlineLabel: clock(deadline),
-    deadlineInput: deadline.toFormat("yyyy-MM-dd'T'HH:mm"),
-    zone,
+    window: {
+      startLabel: start.toFormat("cccc, d. LLLL yyyy, HH:mm 'Uhr'"),
+      deadlineLabel: clock(deadline),
+      deadlineInput: deadline.toFormat("yyyy-MM-dd'T'HH:mm"),
+      zone,
+    },
     progressLabel: `${finished} von ${report.tasks.length} Schritten erledigt`,
     tasks: report.tasks.map((task) => {
       const ready = task.status === 'ready';
