@@ -46,6 +46,8 @@ export interface CoreWiring {
   readonly notify: NotifyStore;
   /** The primary account's rate budget, shared with every Herold process through Redis. */
   readonly gate: RequestGate;
+  /** The instance's rate-limit buckets the gate keeps to (a fallback account's gate uses them too). */
+  readonly rules: BucketRules;
   readonly operations: Operations;
   /** Closes what the wiring opened (the budget's connection, the queue); not the caller's connection. */
   close(): Promise<void>;
@@ -74,12 +76,8 @@ export async function wireCore(deps: CoreWiringDeps): Promise<CoreWiring> {
   const checks = new CheckStore(redis, config.prefix);
   const attempts = new PostAttempts(redis, config.prefix);
   const budget = new RateBudgetStore(redis, config.prefix, 'primary');
-  const gate = new RequestGate({
-    store: budget,
-    where: `primary instance ${config.mastodonUrl}`,
-    rules: deps.rateBuckets ?? scaleBuckets(MASTODON_BUCKETS, config.rateScale),
-    tootsNeeded: tootsNeededReader(schedules, store),
-  });
+  const rules = deps.rateBuckets ?? scaleBuckets(MASTODON_BUCKETS, config.rateScale);
+  const gate = new RequestGate({ store: budget, where: `primary instance ${config.mastodonUrl}`, rules, tootsNeeded: tootsNeededReader(schedules, store) });
   const operations = new Operations({ schedules, store, jobs, now, coalesceMs: config.coalesceMs, log, clock, checks, rateBudget: gate, attempts });
   return {
     store,
@@ -89,6 +87,7 @@ export async function wireCore(deps: CoreWiringDeps): Promise<CoreWiring> {
     replies: new ReplyStore(redis, config.prefix),
     notify: new NotifyStore(redis, config.prefix),
     gate,
+    rules,
     operations,
     async close() {
       try {

@@ -14,7 +14,7 @@ import { scheduleReadings } from '../adapters/metrics/schedule-readings.ts';
 import { CalendarSequenceStore } from '../adapters/redis/calendar-sequence-store.ts';
 import { createWeb, webSecurity, type Web } from '../http/web.ts';
 import { MastoAccount } from '../adapters/mastodon/masto-account.ts';
-import { MASTODON_BUCKETS, scaleBuckets, type BucketRules } from '../core/rate-budget.ts';
+import type { BucketRules } from '../core/rate-budget.ts';
 import { RateBudgetStore } from '../adapters/redis/rate-budget-store.ts';
 import { RequestGate } from '../adapters/mastodon/request-gate.ts';
 import type { RateLimitState } from '../core/ports/mastodon-account.ts';
@@ -154,15 +154,14 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
           ? log.info({ since: new Date(change.since).toISOString() }, `The primary instance ${config.mastodonUrl} answers again.`)
           : log.warn({ since: new Date(change.since).toISOString() }, `The primary instance ${config.mastodonUrl} does not answer: ${change.reason}`),
     );
-    // One rate budget per account in Redis, shared by every process: each request asks it first (the primary's in the wiring).
+    // One rate budget per account in Redis, shared by every process: each request asks it first (the primary's is the wiring's gate).
     const primaryAccount = new MastoAccount({ url: config.mastodonUrl, accessToken: config.mastodonAccessToken, role: 'primary', timeoutMs: config.requestTimeoutMs, onRateLimit, gate });
     const primary = meteredAccount(observedAccount(primaryAccount, reachability.observer()), metrics);
     let fallback: MastoAccount | null = null;
     if (config.fallback) {
       const fallbackBudget = new RateBudgetStore(redis, config.prefix, 'fallback');
       closers.push(() => fallbackBudget.close());
-      const rules = options.rateBuckets ?? scaleBuckets(MASTODON_BUCKETS, config.rateScale);
-      const fallbackGate = new RequestGate({ store: fallbackBudget, where: `fallback instance ${config.fallback.url}`, rules });
+      const fallbackGate = new RequestGate({ store: fallbackBudget, where: `fallback instance ${config.fallback.url}`, rules: core.rules });
       fallback = meteredAccount(new MastoAccount({ url: config.fallback.url, accessToken: config.fallback.accessToken, role: 'fallback', timeoutMs: config.requestTimeoutMs, gate: fallbackGate }), metrics);
     }
 
