@@ -28,6 +28,18 @@ export interface Classifier {
 /** Longer messages carry more than thanks, even without a question mark. */
 export const MAX_THANKS_WORDS = 14;
 
+/**
+ * Emoji of thanks, love and good wishes (hearts, folded hands, applause, party, four-leaf clover,
+ * crossed fingers, flexed arm, stars): for the thanks check they read as the word "herzlich", which faq.yaml's
+ * `thanks` lists. Matching strips emoji otherwise, and "Ihr seid die Besten ❤️" must not lose its heart.
+ */
+const THANKS_EMOJI = /(?:[\u2764\u2665\u2B50\u2728]|\p{Emoji_Presentation})/gu;
+const THANKS_EMOJI_SET = new Set([...'❤♥⭐✨🧡💛💚💙💜🖤🤍🤎💖💗💓💕💞😍🥰😘🙏👏🙌🎉🥳🍀🤞💪🚀🌟🫶']);
+
+function thanksEmojiAsWords(text: string): string {
+  return text.replace(THANKS_EMOJI, (emoji) => (THANKS_EMOJI_SET.has(emoji) ? ' herzlich ' : emoji));
+}
+
 /** Phrases (word sequences, compared after normalising) that ask to be told, or take that back. */
 export interface NotifyPhrases {
   readonly request: readonly string[];
@@ -64,7 +76,7 @@ export function createClassifier(faq: {
     if (result.id !== FALLBACK_ID || !thanks || withoutAddresses(text).includes('?') || words(text) > MAX_THANKS_WORDS) {
       return { ...result, language };
     }
-    const gratitude = thanks.match(text);
+    const gratitude = thanks.match(thanksEmojiAsWords(text));
     return gratitude.id === THANKS_ID ? { ...result, id: THANKS_ID, score: gratitude.score, language } : { ...result, language };
   }
 

@@ -49,6 +49,16 @@ const WORDS: Readonly<Record<string, readonly string[]>> = {
   oba: ['aber'],
   a: ['auch'],
   gschwind: ['schnell'],
+  // English "not" written without the apostrophe ("cant log in"); with it, normalize.ts splits it off.
+  cant: ['not'],
+  cannot: ['not'],
+  dont: ['not'],
+  doesnt: ['not'],
+  didnt: ['not'],
+  wont: ['not'],
+  isnt: ['not'],
+  arent: ['not'],
+  wasnt: ['not'],
 };
 
 /**

@@ -71,10 +71,12 @@ const faqSchema = z.strictObject({
     .strictObject({
       threshold: z.number().positive().optional(),
       margin: z.number().min(0).optional(),
+      maxUnknownWords: z.number().int().min(0).optional(),
     })
     .optional(),
   synonyms: z.record(z.string().trim().min(1), z.array(z.string().trim().min(1)).min(1)).optional(),
   context: keywordMap.optional(),
+  addressees: z.array(z.string().trim().min(1)).optional(),
   thanks: keywordMap.optional(),
   notify: z
     .strictObject({
@@ -181,6 +183,8 @@ export function parseFaqFile(text: string, file: string): { entries: FaqEntry[];
   const options: MatcherOptions = {
     threshold: data.settings?.threshold,
     margin: data.settings?.margin,
+    maxUnknownWords: data.settings?.maxUnknownWords,
+    addressees: data.addressees ?? [],
     synonyms: data.synonyms ?? {},
     context: toKeywords(data.context ?? {}),
   };

@@ -1,6 +1,7 @@
 import { HeroldError } from '../errors.ts';
 import { createAnalyzer, findInOrder, type AnalyzedToken } from './analyzer.ts';
 import { FALLBACK_ID } from './ids.ts';
+import { mentionsDomain, tokenize } from './normalize.ts';
 import type { Candidate, FaqEntry, Keyword, Matcher, MatcherOptions, MatchResult } from './types.ts';
 
 /**
@@ -13,12 +14,19 @@ import type { Candidate, FaqEntry, Keyword, Matcher, MatcherOptions, MatchResult
 
 export const DEFAULT_THRESHOLD = 3;
 export const DEFAULT_MARGIN = 1.5;
+/** A single keyword of at least this weight answers on its own, whatever else the question says ("Fördermitgliedschaft"). */
+export const DECISIVE_WEIGHT = 4;
 /** Longer input is cut; a question that long is not a quick FAQ question anyway. */
 export const MAX_QUESTION_LENGTH = 2000;
 
 interface CompiledKeyword {
   readonly keys: readonly string[];
   readonly weight: number;
+}
+
+interface CompiledKeywordHit {
+  readonly entry: number;
+  readonly keyword: CompiledKeyword;
 }
 
 interface CompiledEntry {
@@ -35,6 +43,8 @@ function occurs(tokens: readonly AnalyzedToken[], keys: readonly string[]): bool
 export function createMatcher(entries: readonly FaqEntry[], options: MatcherOptions = {}): Matcher {
   const threshold = options.threshold ?? DEFAULT_THRESHOLD;
   const margin = options.margin ?? DEFAULT_MARGIN;
+  const maxUnknownWords = options.maxUnknownWords ?? Number.POSITIVE_INFINITY;
+  const addressees = new Set((options.addressees ?? []).flatMap((word) => tokenize(word)));
   const context = options.context ?? [];
 
   const seen = new Set<string>();
@@ -85,7 +95,7 @@ export function createMatcher(entries: readonly FaqEntry[], options: MatcherOpti
   // Keywords by their first key, so a question only looks at keywords that
   // can possibly occur in it. `entry` is an index into `compiled`, or -1
   // for context keywords.
-  const byFirstKey = new Map<string, { entry: number; keyword: CompiledKeyword }[]>();
+  const byFirstKey = new Map<string, CompiledKeywordHit[]>();
   const index = (entry: number, keyword: CompiledKeyword): void => {
     const first = keyword.keys[0] as string;
     const list = byFirstKey.get(first);
@@ -100,6 +110,7 @@ export function createMatcher(entries: readonly FaqEntry[], options: MatcherOpti
   function match(question: string): MatchResult {
     const tokens = analyzer.analyze(question.slice(0, MAX_QUESTION_LENGTH));
     const totals = new Array<number>(compiled.length).fill(0);
+    const hits = new Array<number>(compiled.length).fill(0);
     let contextScore = 0;
     const seen = new Set<string>();
     for (const token of tokens) {
@@ -109,27 +120,41 @@ export function createMatcher(entries: readonly FaqEntry[], options: MatcherOpti
         for (const { entry, keyword } of byFirstKey.get(key) ?? []) {
           if (!occurs(tokens, keyword.keys)) continue;
           if (entry < 0) contextScore += keyword.weight;
-          else totals[entry] = (totals[entry] as number) + keyword.weight;
+          else {
+            totals[entry] = (totals[entry] as number) + keyword.weight;
+            if (keyword.weight > 0) hits[entry] = (hits[entry] as number) + 1;
+          }
         }
       }
     }
 
-    const candidates: Candidate[] = [];
+    const candidates: (Candidate & { readonly hits: number })[] = [];
     compiled.forEach((entry, position) => {
       const total = totals[position] as number;
       // Context words only count for entries that matched on their own.
-      if (total > 0) candidates.push({ id: entry.id, score: total + contextScore });
+      if (total > 0) candidates.push({ id: entry.id, score: total + contextScore, hits: hits[position] as number });
     });
     // Stable sort: on equal scores the entry listed first in faq.yaml comes first.
     candidates.sort((a, b) => b.score - a.score);
 
     const best = candidates[0];
     const runnerUp = candidates[1]?.score ?? 0;
-    const confident = best !== undefined && best.score >= threshold && best.score - runnerUp >= margin;
+    // A lone keyword below the decisive weight, in a sentence full of words the FAQ does not know, is
+    // chit-chat that happens to contain "lange" or "why" ("Wie lange kocht man ein Ei?"): it answers only
+    // when the question is addressed to the instance, names the topic, or says little else.
+    const anchored =
+      best !== undefined &&
+      (best.hits >= 2 ||
+        best.score >= DECISIVE_WEIGHT ||
+        contextScore > 0 ||
+        tokens.filter((token) => token.keys.length === 0).length <= maxUnknownWords ||
+        tokenize(question).some((word) => addressees.has(word)) ||
+        mentionsDomain(question));
+    const confident = best !== undefined && anchored && best.score >= threshold && best.score - runnerUp >= margin;
     return {
       id: confident ? best.id : FALLBACK_ID,
       score: best?.score ?? 0,
-      candidates,
+      candidates: candidates.map(({ id, score }) => ({ id, score })),
     };
   }
 

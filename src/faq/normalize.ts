@@ -25,6 +25,8 @@ const URL = /\b(?:https?:\/\/|www\.)\S+/giu;
 const MENTION = /(?<![\p{L}\p{N}])@[\p{L}\p{N}_.-]+(?:@[\p{L}\p{N}_.-]+)?/gu;
 // "geht's", "gibt’s": the clitic s is "es".
 const CLITIC_ES = /(\p{L})['’´`]s(?![\p{L}\p{N}])/gu;
+// "can't", "doesn't": English "not" (the stem left over, "doesn", is a stopword).
+const CLITIC_NOT = /(\p{L})['’´`]t(?![\p{L}\p{N}])/gu;
 // A bare domain such as wien.rocks is dropped like a URL: every question is
 // about the instance anyway, and "wien" must not look like the city of
 // Vienna. Only common top-level domains count: "Danke.Wann" (a missing
@@ -42,6 +44,11 @@ export function withoutAddresses(text: string): string {
   return text.replace(URL, ' ').replace(MENTION, ' ').replace(DOMAIN_ANY_CASE, ' ').replace(/\s+/g, ' ').trim();
 }
 
+/** Whether the text names a domain such as wien.rocks (which normalize drops). */
+export function mentionsDomain(text: string): boolean {
+  return new RegExp(DOMAIN.source, 'iu').test(text.replace(URL, ' ').replace(MENTION, ' '));
+}
+
 /**
  * Lowercase, folded, punctuation-free text with URLs, domains and mentions removed.
  * Emoji and symbols become spaces; letters and digits stay.
@@ -49,6 +56,7 @@ export function withoutAddresses(text: string): string {
 export function normalize(text: string): string {
   return foldCase(text.replace(URL, ' ').replace(MENTION, ' '))
     .replace(CLITIC_ES, '$1 es')
+    .replace(CLITIC_NOT, '$1 not')
     .replace(DOMAIN, ' ')
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();

@@ -31,6 +31,14 @@ export interface MatcherOptions {
    * that already matched something on its own. Default: none.
    */
   readonly context?: readonly Keyword[];
+  /**
+   * A question whose best entry rests on one keyword below weight 4 answers only if it has at most this
+   * many words the FAQ does not know, or names the topic (a context word), or is addressed to the
+   * instance (an `addressees` word or a domain). Default: no limit.
+   */
+  readonly maxUnknownWords?: number;
+  /** Words that address the instance or its admins ("ihr", "euch", "you", "Instanz"), see maxUnknownWords. */
+  readonly addressees?: readonly string[];
   /** How many resolved words to remember between questions; 0 disables the cache. Default: 5000. */
   readonly cacheSize?: number;
 }
