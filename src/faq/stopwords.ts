@@ -20,6 +20,7 @@ sollen sollte uns unser unsere und vom von vor war waren weil werde werden werde
 wir wird wirst wohl wuerde wuerden zu zum zur ueber zb jemand hallo hi hey servus griass gruess
 gott moin liebe lieber oida heast geh jo bissl bisserl eben ebenfalls vielleicht
 machen macht mache tun tut fragt gefragt wissen will wollen moechte moecht verstanden versteh verstehe
+nur halt irgendwie irgendwas ungefaehr circa
 `;
 
 const ENGLISH = `
@@ -27,6 +28,7 @@ a about am an and any are be can could do does did for from have has i im is it 
 or our please so that the there this to us we will with would you your hello
 ask asks asked asking want wants wanted know wonder wonders wondering
 ca don won isn doesn didn wasn aren haven hasn shouldn wouldn couldn t ll ve re d m
+only just get got getting really also even anything need needs roughly approximately as at into than too very
 `;
 
 export const STOPWORDS: ReadonlySet<string> = new Set(
