@@ -11,6 +11,7 @@ import { createClassifier, evaluate, FAQ_IDS, formatReport, loadFaq, parseQuesti
 const QUESTIONS = fileURLToPath(new URL('../faq-questions.tsv', import.meta.url));
 const HOLDOUT = fileURLToPath(new URL('../faq-holdout.tsv', import.meta.url));
 const FOLLOWERS = fileURLToPath(new URL('../faq-heldout-followers.tsv', import.meta.url));
+const HELDOUT = fileURLToPath(new URL('../faq-heldout-2.tsv', import.meta.url));
 
 let matcher: Classifier;
 beforeAll(async () => {
@@ -56,22 +57,44 @@ describe('first holdout set (written after the first vocabulary freeze; tuning m
   });
 });
 
-describe('held-out followers set (issue 15; written before tuning, never tuned against)', () => {
-  test('per-language accuracy stays above its floor, chit-chat falls back, nothing confidently wrong beyond one line', async () => {
+describe('followers set (held out in the first issue-15 round; tuning material since the second held-out set)', () => {
+  test('per-language accuracy stays high, chit-chat falls back, nothing confidently wrong beyond one line', async () => {
     const questions = await load(FOLLOWERS);
     expect(questions.length).toBeGreaterThanOrEqual(100);
     const report = evaluate(matcher, questions);
     const summary = formatReport(report);
     const de = report.perLanguage.find((row) => row.language === 'de')!;
     const en = report.perLanguage.find((row) => row.language === 'en')!;
-    // measured after tuning on the other two sets (BENCHMARKS.md §FAQ): de 61/79 (77.2%), en 49/58 (84.5%),
-    // chit-chat fallback 100%, 1 confident wrong answer of 137. Below the issue's 95% / 90%: see BENCHMARKS.md.
-    expect(de.accuracy, summary).toBeGreaterThanOrEqual(0.75);
-    expect(en.accuracy, summary).toBeGreaterThanOrEqual(0.82);
+    // measured since it is tuning material (fda9b03): de 77/79 (97.5%), en 58/58 (100%), chit-chat fallback 100%,
+    // 1 confident wrong answer of 137. While it was held out: de 77.2%, en 84.5% (BENCHMARKS.md §4b).
+    expect(de.accuracy, summary).toBeGreaterThanOrEqual(0.95);
+    expect(en.accuracy, summary).toBeGreaterThanOrEqual(0.97);
     expect(de.fallbackRateOnChitchat, summary).toBe(1);
     expect(en.fallbackRateOnChitchat, summary).toBe(1);
     expect(report.wrongAnswerRate, summary).toBeLessThanOrEqual(0.01);
     expect(en.languageDetected, summary).toBeGreaterThanOrEqual(0.95);
     expect(de.languageDetected, summary).toBeGreaterThanOrEqual(0.98);
+  });
+});
+
+describe('second held-out set (issue 15; written by someone else without the keywords, never tuned against)', () => {
+  test('per-language accuracy, chit-chat fallback and confident wrong answers stay at their measured level', async () => {
+    const questions = await load(HELDOUT);
+    expect(questions.length).toBeGreaterThanOrEqual(150);
+    const report = evaluate(matcher, questions);
+    // Only the numbers in the message: the questions themselves stay unread, or the set stops being held out.
+    const numbers = JSON.stringify(report.perLanguage);
+    const de = report.perLanguage.find((row) => row.language === 'de')!;
+    const en = report.perLanguage.find((row) => row.language === 'en')!;
+    // measured after the second tuning round (fda9b03, BENCHMARKS.md §4b): de 76/101 (75.2%), en 42/60 (70.0%),
+    // chit-chat fallback de 83.3% / en 100%, 11 confident wrong answers of 161 (6.8%). Below the issue's
+    // targets (95% / 90%, nothing confidently wrong): see BENCHMARKS.md. Before tuning: de 66.3%, en 60.0%.
+    expect(de.accuracy, numbers).toBeGreaterThanOrEqual(0.74);
+    expect(en.accuracy, numbers).toBeGreaterThanOrEqual(0.68);
+    expect(de.fallbackRateOnChitchat, numbers).toBeGreaterThanOrEqual(0.8);
+    expect(en.fallbackRateOnChitchat, numbers).toBeGreaterThanOrEqual(0.95);
+    expect(report.wrongAnswerRate, numbers).toBeLessThanOrEqual(0.07);
+    expect(en.languageDetected, numbers).toBeGreaterThanOrEqual(0.98);
+    expect(de.languageDetected, numbers).toBeGreaterThanOrEqual(0.98);
   });
 });

@@ -36,6 +36,18 @@ describe('thanks, praise and good wishes', () => {
     expect(classifier.match(text).id).toBe('thanks');
   });
 
+  test('emoji of thanks and good wishes count as thanks; a lone thumbs-up does not', () => {
+    expect(classifier.match('Ihr seid die Besten ❤️').id).toBe('thanks');
+    expect(classifier.match('Fingers crossed for Sunday! 🤞').id).toBe('thanks');
+    expect(classifier.match('🙏').id).toBe('thanks');
+    expect(classifier.match('👍').id).toBe('fallback');
+  });
+
+  test('praise words need little else around them', () => {
+    expect(classifier.match('The weather was great today').id).toBe('fallback');
+    expect(classifier.match('Great job everyone!').id).toBe('thanks');
+  });
+
   test('a question with thanks in it is answered, not starred', () => {
     expect(classifier.match("Danke! Und wann geht's los?").id).toBe('termin');
     expect(classifier.match('Thanks, how long will it take?').id).toBe('dauer');

@@ -27,6 +27,22 @@ describe('matcher on the shipped FAQ', () => {
   });
 
   test.each([
+    // paraphrases, someone else asking, one device failing, English
+    ['Meine Mutter fragt, wann wien.rocks nicht geht – wann ist das?', 'termin'],
+    ['Mein Vater hat Angst, dass seine Fotos weg sind. Bleiben die?', 'daten'],
+    ['Am PC funktioniert es, aber mein Tablet findet den Server nicht.', 'erreichbarkeit'],
+    ['Habt ihr für den Ernstfall vorgesorgt?', 'backout'],
+    ['Heast, wann drahts ihr das Ding ab?', 'termin'],
+    ['Is the move this Sunday?', 'termin'],
+    ['How much time do you need for the migration?', 'dauer'],
+    ['My wife can’t log in since the move', 'erreichbarkeit'],
+    ['Who pays for all this?', 'verein'],
+    ['Can you switch back to the old server?', 'backout'],
+  ])('paraphrase: %s → %s', (question, id) => {
+    expect(matcher.match(question).id).toBe(id);
+  });
+
+  test.each([
     ['Wann geht’s los?', 'termin'],
     ['wie lang dauert des', 'dauer'],
     ['is wien.rocks hin?', 'erreichbarkeit'],
@@ -90,6 +106,9 @@ describe('matcher on the shipped FAQ', () => {
     'Warum?',
     'Umzug',
     'Kann ich ein Foto von meiner Katze posten?',
+    'Wie lange kocht man ein Ei?',
+    'Why do cats purr?',
+    'Warum ist der Himmel blau?',
   ])('chit-chat and vague questions fall back: %j', (question) => {
     expect(matcher.match(question).id).toBe('fallback');
   });
@@ -159,6 +178,26 @@ describe('matcher scoring rules', () => {
     const matcher = createMatcher(entries, { context: [{ text: 'obst', weight: 1 }] });
     expect(matcher.match('obst').candidates).toEqual([]);
     expect(matcher.match('obst apfel').candidates).toEqual([{ id: 'a', score: 4 }]);
+  });
+
+  test('maxUnknownWords: a lone weak keyword amid unknown words falls back, unless anchored', () => {
+    const words = [
+      { id: 'a', title: 'A', keywords: [{ text: 'apfel', weight: 3 }, { text: 'rot', weight: 1 }] },
+      { id: 'k', title: 'K', keywords: [{ text: 'kompott', weight: 4 }] },
+    ];
+    const gated = createMatcher(words, { maxUnknownWords: 1, addressees: ['ihr'], context: [{ text: 'obst', weight: 1 }] });
+    expect(gated.match('apfel').id).toBe('a');
+    expect(gated.match('apfel bitte').id).toBe('a');
+    // two words the FAQ does not know around one weight-3 keyword: chit-chat
+    expect(gated.match('apfel kuchen rezept').id).toBe('fallback');
+    // anchored: a second keyword, a topic word, an addressee, a domain, or a decisive keyword
+    expect(gated.match('roter apfel kuchen rezept').id).toBe('a');
+    expect(gated.match('obst apfel kuchen rezept').id).toBe('a');
+    expect(gated.match('habt ihr apfel kuchen rezept').id).toBe('a');
+    expect(gated.match('apfel kuchen rezept auf wien.rocks').id).toBe('a');
+    expect(gated.match('kompott kuchen rezept').id).toBe('k');
+    // without the setting there is no gate
+    expect(createMatcher(words).match('apfel kuchen rezept').id).toBe('a');
   });
 
   test('the token cache does not change results', () => {

@@ -35,6 +35,8 @@ describe('normalize', () => {
     ['www.example.org ist toll', 'ist toll'],
     ['Super Arbeit 👍🏽!!!', 'super arbeit'],
     ['Danke.Wann geht es los', 'danke wann geht es los'],
+    ["I can't log in", 'i can not log in'],
+    ['It doesn’t load', 'it doesn not load'],
     ['Back-out-Plan?', 'back out plan'],
     ['Mastodon 4.0', 'mastodon 4 0'],
     ['#Fediverse', 'fediverse'],
@@ -63,6 +65,8 @@ describe('dialect', () => {
     ['nichts', ['nichts']],
     ['bereits', ['bereits']],
     ['umzug', ['umzug']],
+    ['cant', ['not']],
+    ['doesnt', ['not']],
   ])('%s → %j', (input, expected) => {
     expect(standardize(input)).toEqual(expected);
   });
