@@ -1,4 +1,5 @@
-import { satisfies, valid } from 'semver';
+import satisfies from 'semver/functions/satisfies.js';
+import valid from 'semver/functions/valid.js';
 
 /**
  * Mastodon's reported version as semver: "4.0.2", "4.3.0+glitch",

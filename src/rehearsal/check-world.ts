@@ -1,5 +1,5 @@
 import { Duration, type DateTime } from 'luxon';
-import { minVersion } from 'semver';
+import minVersion from 'semver/ranges/min-version.js';
 import type { CheckRoute } from '../checks/check-route.ts';
 import type { CheckSpec, DnsType } from '../schedule/check-spec.ts';
 import { LocalDnsServer } from '../checks/local/local-dns-server.ts';

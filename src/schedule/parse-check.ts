@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { DateTime, Duration } from 'luxon';
-import { validRange } from 'semver';
+import validRange from 'semver/ranges/valid.js';
 import { parseIsoDuration, parseScheduleTime } from './local-time.ts';
 import { CHECK_KINDS, DNS_TYPES, type CheckKind, type CheckSpec, type ConfirmMode, type DnsType, type Endpoint } from './check-spec.ts';
 
