@@ -1,5 +1,5 @@
 /**
- * The kill -9 run (test/engine/kill-nine-run.ts) with its figures: the
+ * The kill -9 run (test/app/kill-nine-run.ts) with its figures: the
  * wien.rocks day posted by worker processes that are SIGKILLed at 20 points,
  * with a Redis restart (AOF) after the 10th kill, two worker replicas from the
  * 6th to the 13th kill, and the instance's rate-limit window used up by
@@ -10,7 +10,7 @@
  */
 import { loadavg } from 'node:os';
 import { args, ms, printTable, summarize, treeState } from './lib.ts';
-import { killNineRun } from '../test/engine/kill-nine-run.ts';
+import { killNineRun } from '../test/app/kill-nine-run.ts';
 
 const opts = args();
 const runs = Number(opts.get('runs') ?? 1);

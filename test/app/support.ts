@@ -246,7 +246,7 @@ export async function killChildren(): Promise<void> {
   await Promise.all(running.map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((r) => c.once('exit', r)))));
 }
 
-/** A worker in its own process on the compiled build (test/engine/fixtures/worker.js); prints "ready" once it runs. */
+/** A worker in its own process on the compiled build (test/app/fixtures/worker.js); prints "ready" once it runs. */
 export function spawnWorker(config: Config, scheduleFiles: string[], extraEnv: Record<string, string> = {}): Child {
   return spawnChild([path.join('test', 'engine', 'fixtures', 'worker.js'), ...scheduleFiles], envFor(config, extraEnv));
 }

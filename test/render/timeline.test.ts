@@ -11,7 +11,7 @@ import { planTimeline, type Scenario, type TimelineEntry } from '../../src/rende
 /**
  * Golden files of everything wien.rocks followers see on migration day.
  * After an intended change to templates or timeline rules, regenerate with
- *   UPDATE_GOLDEN=1 npx vitest run test/core/timeline.test.ts
+ *   UPDATE_GOLDEN=1 npx vitest run test/render/timeline.test.ts
  * and read the diff before committing it.
  */
 const SCHEDULE = fileURLToPath(new URL('../../schedules/wien-rocks-2023-02-12.yaml', import.meta.url));

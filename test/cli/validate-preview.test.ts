@@ -92,7 +92,7 @@ describe('herold validate on the shipped schedule', () => {
 
 describe('herold preview on the shipped schedule', () => {
   const golden = (scenario: string) =>
-    JSON.parse(readFileSync(new URL(`./golden/wien-rocks-${scenario}.json`, import.meta.url), 'utf8')) as unknown;
+    JSON.parse(readFileSync(new URL(`../render/golden/wien-rocks-${scenario}.json`, import.meta.url), 'utf8')) as unknown;
 
   test('--json prints the complete timeline with the required entries', () => {
     const run = herold('preview', SHIPPED_RELATIVE, '--json');

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { test } from 'vitest';
 import { loadScheduleSources } from '../../src/schedule/load-schedules.ts';
 import { rebasedWienRocks, REDIS_URL, rig, waitFor, type Rig } from '../support/harness.ts';
-import { envFor, finished, lines, MARK, setUpRun, spawnHerold, tempDir, withText, writeSchedule } from './support.ts';
+import { envFor, finished, lines, MARK, setUpRun, spawnHerold, tempDir, withText, writeSchedule } from '../app/support.ts';
 
 
 /** Only what the operator commands need: Redis and the prefix (no Mastodon variables at all). */

@@ -1,5 +1,5 @@
 /**
- * The kill -9 run, shared by test/engine/kill-nine-*.test.ts (which assert
+ * The kill -9 run, shared by test/app/kill-nine-*.test.ts (which assert
  * what it must) and bench/kill-nine.ts (which prints its figures for
  * BENCHMARKS.md): the wien.rocks day, compressed, posted by worker processes
  * that are killed with SIGKILL at 20 points. Redis runs in its own process

@@ -4,7 +4,7 @@ import { test } from 'vitest';
 import { loadScheduleSources } from '../../src/schedule/load-schedules.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import { rebasedWienRocks, REDIS_URL, rig, waitFor, type Rig } from '../support/harness.ts';
-import { finished, lines, MARK, operator, scheduleYaml, spawnHerold, tempDir, withText, writeSchedule } from './support.ts';
+import { finished, lines, MARK, operator, scheduleYaml, spawnHerold, tempDir, withText, writeSchedule } from '../app/support.ts';
 
 /** Only what the operator commands need: Redis and the prefix. */
 const operatorEnv = (r: Rig) => ({ PATH: process.env.PATH, HOME: process.env.HOME, NODE_OPTIONS: '', REDIS_URL, HEROLD_PREFIX: r.config.prefix, HEROLD_COALESCE_MS: '200' });

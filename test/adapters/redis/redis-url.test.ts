@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
-import { loadConfig } from '../../src/config/config.ts';
-import { ConfigError } from '../../src/errors.ts';
-import { parseRedisUrl, redactRedisUrl } from '../../src/adapters/redis/redis-url.ts';
+import { loadConfig } from '../../../src/config/config.ts';
+import { ConfigError } from '../../../src/errors.ts';
+import { parseRedisUrl, redactRedisUrl } from '../../../src/adapters/redis/redis-url.ts';
 
 test.each([
   ['redis://127.0.0.1:6379', { kind: 'single', url: 'redis://127.0.0.1:6379' }],
