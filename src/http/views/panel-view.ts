@@ -33,17 +33,18 @@ export interface PanelView {
     readonly zone: string;
   };
   readonly progressLabel: string;
+  /** Posts sent whose answer never came: Herold looks on the instance before it posts again. */
+  readonly unconfirmed: readonly { readonly label: string; readonly sinceLabel: string }[];
   readonly tasks: readonly PanelTask[];
   /** Every toot posted (or skipped), with its link. */
   readonly toots: readonly PanelToot[];
+  /** Whether the instance answers, as the status page says it. */
+  readonly reachability: { readonly state: 'ok' | 'down' | 'unknown'; readonly label: string };
   /** Jobs still waiting in the queue. */
   readonly pending: readonly PanelJob[];
   /** What went wrong and was given up, as `herold status` shows it. */
   readonly failures: readonly PanelFailure[];
-  /** Posts sent whose answer never came: Herold looks on the instance before it posts again. */
-  readonly unconfirmed: readonly { readonly label: string; readonly sinceLabel: string }[];
   readonly budgets: readonly PanelBudget[];
-  readonly reachability: { readonly state: 'ok' | 'down' | 'unknown'; readonly label: string };
   readonly questions: readonly PanelQuestion[];
 }
 
