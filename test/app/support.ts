@@ -76,7 +76,7 @@ export function scheduleYaml(schedule: Schedule): string {
 
 /** A temporary directory that `cleanup` removes. */
 export function tempDir(): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(path.join(tmpdir(), 'herold-engine-'));
+  const dir = mkdtempSync(path.join(tmpdir(), 'herold-app-'));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
@@ -248,7 +248,7 @@ export async function killChildren(): Promise<void> {
 
 /** A worker in its own process on the compiled build (test/app/fixtures/worker.js); prints "ready" once it runs. */
 export function spawnWorker(config: Config, scheduleFiles: string[], extraEnv: Record<string, string> = {}): Child {
-  return spawnChild([path.join('test', 'engine', 'fixtures', 'worker.js'), ...scheduleFiles], envFor(config, extraEnv));
+  return spawnChild([path.join('test', 'app', 'fixtures', 'worker.js'), ...scheduleFiles], envFor(config, extraEnv));
 }
 
 /**
@@ -263,7 +263,7 @@ export interface HeldWorker extends Child {
 }
 
 export function spawnHeldWorker(config: Config, scheduleFiles: string[], extraEnv: Record<string, string> = {}): HeldWorker {
-  const child = spawnChild([path.join('test', 'engine', 'fixtures', 'worker.js'), ...scheduleFiles], envFor(config, { ...extraEnv, TEST_HOLD: '1' }), { stdin: true });
+  const child = spawnChild([path.join('test', 'app', 'fixtures', 'worker.js'), ...scheduleFiles], envFor(config, { ...extraEnv, TEST_HOLD: '1' }), { stdin: true });
   return {
     ...child,
     async start() {
