@@ -78,7 +78,7 @@ describe('status page', () => {
     expect(html).toContain(start.toFormat("cccc, d. LLLL yyyy, HH:mm 'Uhr'"));
     expect(html).toMatch(/Europe\/Vienna, (MEZ|MESZ)/);
     expect(html).toContain('data-phase="announced">angekündigt</span>');
-    expect(html).toContain('<summary>Wann ist der Umzug?</summary>');
+    expect(html).toContain('<summary>Wann ist die Wartung?</summary>');
     // termin.hbs before the start: the date, from the live state.
     expect(html).toContain(`Die Wartung von wien.rocks beginnt am ${start.toFormat("cccc, d. LLLL yyyy, HH:mm 'Uhr'")}`);
     expect(html).toContain('Noch nichts veröffentlicht.');
