@@ -35,6 +35,7 @@ const isRefusal = (error: unknown): error is MastodonRejectedError => error inst
 export class PrimaryCheck {
   private attempts = 0;
   private timer: NodeJS.Timeout | null = null;
+  private inFlight: Promise<void> | null = null;
   private stopped = false;
   private lastError: unknown = null;
   /** Set once the instance has accepted the token. */
@@ -43,7 +44,16 @@ export class PrimaryCheck {
   constructor(private readonly deps: PrimaryCheckDeps) {}
 
   /** One try: true once verified. Throws `tokenRefused` on a 401/403; anything else is logged and false. */
-  async attempt(): Promise<boolean> {
+  attempt(): Promise<boolean> {
+    const run = this.tryOnce();
+    this.inFlight = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async tryOnce(): Promise<boolean> {
     const { account, url, limit, log } = this.deps;
     this.attempts += 1;
     try {
@@ -84,9 +94,16 @@ export class PrimaryCheck {
     }, this.delay(this.lastError));
   }
 
-  stop(): void {
+  /**
+   * No further tries. Resolves once a try under way has ended (so that it does not use the connections
+   * after they close), or after `waitMs` at the most: a hanging instance does not hold up a shutdown.
+   */
+  async stop(waitMs = 2000): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.inFlight, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+    clearTimeout(timer);
   }
 
   private delay(error: unknown): number {
