@@ -38,12 +38,18 @@ export const ALLOWED_PHASES: Record<PostKind, readonly Phase[]> = {
  * - milestone: posted while the window is open or complete, and only if its
  *   task is still done: a task done and then failed gets no "erledigt" reply
  *   (the progress toot shows the failure). Skipped after a back-out or a
- *   cancellation (the back-out reply says what happened).
+ *   cancellation (the back-out reply says what happened). Before the start
+ *   job has opened the window it waits for its thread (the processor retries
+ *   until the start toot is there), unless the deadline has passed.
  * - complete, backout, cancelled: posted whenever they run, as long as the
  *   outcome is still theirs.
  */
 export function lateTootFate(job: Extract<HeroldJob, { type: 'toot' }>, progress: Progress, now: DateTime, graceMs: number, schedule: Schedule): string | null {
-  if (!ALLOWED_PHASES[job.kind].includes(progress.phase)) {
+  if (job.kind === 'milestone' && progress.phase === 'announced') {
+    // A task reported done before the start job opened the window (it runs at the same moment, or after a
+    // restart): the milestone waits for its thread, as after an outage, instead of being lost.
+    if (now >= progress.deadline) return 'the window was never opened, and its deadline has passed';
+  } else if (!ALLOWED_PHASES[job.kind].includes(progress.phase)) {
     if (progress.phase === 'cancelled') return 'the maintenance was cancelled';
     if (job.kind === 'announcement' || job.kind === 'reminder' || job.kind === 'date-changed') {
       return `the maintenance had already started (${progress.phase}) when the ${job.kind} ran; it speaks of a window still to come`;

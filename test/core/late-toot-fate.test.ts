@@ -51,9 +51,18 @@ describe('what a toot not yet posted does when its job runs', () => {
     ['done', 'complete', null],
     ['failed', 'running', /"Upgrade auf Mastodon 4.0" is failed now, no longer done/],
     ['done', 'backout', /back-out reply says what happened/],
+    // Reported done before the start job opened the window: it waits for its thread instead of being lost.
+    ['done', 'announced', null],
   ] as const)('a milestone whose task is %s in phase %s → %s', (task, phase, expected) => {
     const result = fate('milestone', phase, { ref: 'upgrade', task });
     if (expected === null) expect(result).toBeNull();
     else expect(result).toMatch(expected);
+  });
+
+  test('a milestone for a window that was never opened is skipped once its deadline has passed', () => {
+    const progress = withTask(initialProgress(schedule), 'upgrade', 'done', start);
+    const job = tootJob(schedule, 'milestone', 'milestone-upgrade', 'upgrade', start) as Extract<ReturnType<typeof tootJob>, { type: 'toot' }>;
+    expect(lateTootFate(job, progress, DateTime.fromMillis(schedule.window.deadline.toMillis() - 1), GRACE_MS, schedule)).toBeNull();
+    expect(lateTootFate(job, progress, schedule.window.deadline, GRACE_MS, schedule)).toBe('the window was never opened, and its deadline has passed');
   });
 });

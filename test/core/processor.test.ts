@@ -192,6 +192,18 @@ describe('every outcome, and how the queue takes it', () => {
       dueAgainInMs: 250,
     },
     {
+      name: 'a task done before the start job opened the window: the milestone retries (not skipped) until its thread is there',
+      arrange: async (rig) => {
+        const task = schedule.tasks.find((t) => t.milestone !== null)!;
+        await rig.store.setTask(schedule.id, { taskId: task.id, status: 'done', at: rig.clock.now().toISO()!, note: null });
+        return tootJob(schedule, 'milestone', `milestone-${task.id}`, task.id, rig.clock.now());
+      },
+      outcome: { kind: 'retry', reason: expect.stringMatching(/waits for the progress toot to be posted first/) },
+      queued: /: retry in 250 ms$/,
+      logged: { level: 'warn', message: /waits for the progress toot to be posted first/ },
+      dueAgainInMs: 250,
+    },
+    {
       name: 'an earlier attempt may still commit: waits until it no longer can, posting nothing',
       arrange: async (rig) => {
         await rig.attempts.begin(startKey, 'Die Wartung beginnt.', rig.clock.realNowMs() - 500, rig.clock.realNowMs() + 2000);
