@@ -156,6 +156,8 @@ export class Processor {
       if (this.deps.fallback && MIRRORED.includes(job.kind)) await this.mirror(schedule, job.kind, job.tootId, parts, version);
       return first;
     }
+    // Logged as it happened: before the follow-ups (pin, unpin, "we're back" DMs), which log their own lines.
+    if (!existing) log.info({ schedule: schedule.id, toot: job.tootId, kind: job.kind, status: first.statusId, url: first.url }, `Posted ${tootLabel(job.kind, job.tootId, job.ref)}: ${first.url ?? first.statusId}`);
 
     if (job.kind === 'start') {
       if (!existing) await store.recordShown(schedule.id, 'primary', version);
@@ -180,7 +182,6 @@ export class Processor {
       const queued = await this.deps.replies?.queueNotifications(schedule.id, job.kind);
       if (queued) log.info({ schedule: schedule.id, followers: queued }, `Queued ${queued} "we're back" DMs.`);
     }
-    if (!existing) log.info({ schedule: schedule.id, toot: job.tootId, kind: job.kind, status: first.statusId, url: first.url }, `Posted ${tootLabel(job.kind, job.tootId, job.ref)}: ${first.url ?? first.statusId}`);
     return done(existing ? `already posted ${first.statusId}; follow-ups done` : `posted ${first.statusId}`);
   }
 
