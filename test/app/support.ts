@@ -205,8 +205,10 @@ export function spawnChild(args: string[], env: NodeJS.ProcessEnv, { cwd = proce
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+  // 'close', not 'exit': 'exit' can come before the last of stdout and stderr has been read (a loaded
+  // machine showed an exit code 1 with its message still in the pipe).
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => {
+    child.once('close', (code, signal) => {
       children.delete(child);
       resolve({ code, signal });
     }),

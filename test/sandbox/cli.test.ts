@@ -76,7 +76,8 @@ describe('herold sandbox', () => {
     child = spawn(process.execPath, ['bin/herold.js', 'sandbox', '--mastodon-version', '3.5'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise((resolve) => child?.once('exit', resolve));
+    // 'close': the whole of stderr has been read ('exit' may come first).
+    const code = await new Promise((resolve) => child?.once('close', resolve));
     expect(code).toBe(1);
     expect(stderr.trim()).toBe('✘ --mastodon-version must be one of 4.0, 4.3, 4.5, 4.6; got "3.5".');
   });
