@@ -39,7 +39,10 @@ test.concurrent('herold run with Redis down: one line per attempt, each within 5
     await pretty.stop();
   });
 
-  await waitFor('three attempts', () => jsonLines(json).filter((l) => l.attempt !== undefined).length >= 3, 60_000);
+  await waitFor('three attempts', () => jsonLines(json).filter((l) => l.attempt !== undefined).length >= 3, 60_000).catch((error: Error) => {
+    // What the child said, to tell a slow machine from a child that never got to its first attempt.
+    throw new Error(`${error.message}. stdout: ${json.stdout().slice(-1500)} stderr: ${json.stderr().slice(-1500)}`);
+  });
   const attempts = jsonLines(json).filter((l) => l.attempt !== undefined);
   expect(attempts.map((l) => l.attempt)).toEqual(attempts.map((_, i) => i + 1));
   for (const line of attempts) {
