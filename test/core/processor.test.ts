@@ -147,6 +147,19 @@ describe('the deadline', () => {
 describe('every outcome, and how the queue takes it', () => {
   const startJob = () => tootJob(schedule, 'start', 'start', null, schedule.window.start);
   const startKey = postKey(schedule, 'start', 'primary');
+  /** A task with a milestone reported done; its milestone job. */
+  const doneMilestone = async (rig: Rig) => {
+    const task = schedule.tasks.find((t) => t.milestone !== null)!;
+    await rig.store.setTask(schedule.id, { taskId: task.id, status: 'done', at: rig.clock.now().toISO()!, note: null });
+    return tootJob(schedule, 'milestone', `milestone-${task.id}`, task.id, rig.clock.now());
+  };
+  /** A milestone whose start toot is not there yet: retried after the back-off, logged as a warning. */
+  const waitsForItsThread = {
+    outcome: { kind: 'retry', reason: expect.stringMatching(/waits for the progress toot to be posted first/) },
+    queued: /: retry in 250 ms$/,
+    logged: { level: 'warn', message: /waits for the progress toot to be posted first/ },
+    dueAgainInMs: 250,
+  } as const;
   /** Each row sets the scene and returns the job; `lockHeld` runs it while another worker edits. */
   const rows: {
     name: string;
@@ -182,26 +195,14 @@ describe('every outcome, and how the queue takes it', () => {
       name: 'not posted yet (a milestone before the start toot): retries after the back-off',
       arrange: async (rig) => {
         await rig.store.transition(schedule.id, 'running', ['announced']);
-        const task = schedule.tasks.find((t) => t.milestone !== null)!;
-        await rig.store.setTask(schedule.id, { taskId: task.id, status: 'done', at: rig.clock.now().toISO()!, note: null });
-        return tootJob(schedule, 'milestone', `milestone-${task.id}`, task.id, rig.clock.now());
+        return doneMilestone(rig);
       },
-      outcome: { kind: 'retry', reason: expect.stringMatching(/waits for the progress toot to be posted first/) },
-      queued: /: retry in 250 ms$/,
-      logged: { level: 'warn', message: /waits for the progress toot to be posted first/ },
-      dueAgainInMs: 250,
+      ...waitsForItsThread,
     },
     {
       name: 'a task done before the start job opened the window: the milestone retries (not skipped) until its thread is there',
-      arrange: async (rig) => {
-        const task = schedule.tasks.find((t) => t.milestone !== null)!;
-        await rig.store.setTask(schedule.id, { taskId: task.id, status: 'done', at: rig.clock.now().toISO()!, note: null });
-        return tootJob(schedule, 'milestone', `milestone-${task.id}`, task.id, rig.clock.now());
-      },
-      outcome: { kind: 'retry', reason: expect.stringMatching(/waits for the progress toot to be posted first/) },
-      queued: /: retry in 250 ms$/,
-      logged: { level: 'warn', message: /waits for the progress toot to be posted first/ },
-      dueAgainInMs: 250,
+      arrange: doneMilestone,
+      ...waitsForItsThread,
     },
     {
       name: 'an earlier attempt may still commit: waits until it no longer can, posting nothing',
