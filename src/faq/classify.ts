@@ -1,6 +1,7 @@
 import { FALLBACK_ID, NOTIFY_CANCEL_ID, NOTIFY_ID, THANKS_ID } from './ids.ts';
 import { detectLanguage, type Language } from './language.ts';
-import { findInOrder } from './analyzer.ts';
+import { createAnalyzer, findInOrder } from './analyzer.ts';
+import { createExampleIndex, type Example } from './example-index.ts';
 import { tokenize, withoutAddresses } from './normalize.ts';
 import { createMatcher } from './matcher.ts';
 import type { FaqEntry, Keyword, Matcher, MatcherOptions, MatchResult } from './types.ts';
@@ -24,6 +25,19 @@ export interface Classifier {
   /** The FAQ entry ids (without 'fallback' and 'thanks'). */
   readonly ids: readonly string[];
 }
+
+/**
+ * An example at least this similar to a question (cosine over stems) answers it when the keywords fall back.
+ * Measured on the tuning sets (BENCHMARKS.md): lower values answered chit-chat that shares two words with an
+ * example; higher ones left most paraphrases to the fallback.
+ */
+export const EXAMPLE_SIMILARITY = 0.5;
+
+/**
+ * A question this close to an example (the same words, give or take a filler) takes the example's label even
+ * against the keywords: an admin who adds a question as an example expects that question to get that answer.
+ */
+export const EXAMPLE_DECISIVE = 0.85;
 
 /** Longer messages carry more than thanks, even without a question mark. */
 export const MAX_THANKS_WORDS = 14;
@@ -51,6 +65,8 @@ export function createClassifier(faq: {
   readonly options: MatcherOptions;
   readonly thanks: readonly Keyword[];
   readonly notify?: NotifyPhrases;
+  /** Questions people asked, labelled with their answer (faq/examples.tsv); none: keywords only. */
+  readonly examples?: readonly Example[];
 }): Classifier {
   // Phrases word by word, stopwords included ("doch nicht" is all function words), in order with up to
   // two other words in between ("sagt mir bitte Bescheid").
@@ -62,6 +78,20 @@ export function createClassifier(faq: {
     return list.some((phrase) => findInOrder(words, phrase, (word, key) => word === key) !== undefined);
   };
   const matcher = createMatcher(faq.entries, faq.options);
+  const examples = faq.examples ?? [];
+  const index =
+    examples.length === 0
+      ? null
+      : createExampleIndex(
+          createAnalyzer(faq.options.synonyms ?? {}, [
+            ...faq.entries.flatMap((entry) => entry.keywords.map((keyword) => keyword.text)),
+            ...(faq.options.context ?? []).map((keyword) => keyword.text),
+            ...examples.map((example) => example.question),
+          ]),
+          examples,
+        );
+  const answerable = new Set(matcher.ids);
+
   const thanks: Matcher | null =
     faq.thanks.length === 0
       ? null
@@ -69,11 +99,22 @@ export function createClassifier(faq: {
 
   function match(text: string): Reading {
     const language = detectLanguage(text);
-    const result = matcher.match(text);
+    const keywords = matcher.match(text);
+    const nearest = index?.nearest(text);
+    // An example nearly the same as the text: its label is what the admins want for it, but a question is
+    // never starred, however much it looks like thanks.
+    if (nearest && nearest.similarity >= EXAMPLE_DECISIVE && !(nearest.id === THANKS_ID && asks(text))) {
+      return { ...keywords, id: nearest.id, language };
+    }
+    // Where the keywords fall back, a close enough example answers instead.
+    const result =
+      keywords.id === FALLBACK_ID && nearest && nearest.similarity >= EXAMPLE_SIMILARITY && answerable.has(nearest.id)
+        ? { ...keywords, id: nearest.id }
+        : keywords;
     // Asking to be told wins over the FAQ words it contains ("… wenn ihr wieder online seid").
     if (says(text, cancel)) return { ...result, id: NOTIFY_CANCEL_ID, language };
     if (says(text, request)) return { ...result, id: NOTIFY_ID, language };
-    if (result.id !== FALLBACK_ID || !thanks || withoutAddresses(text).includes('?') || words(text) > MAX_THANKS_WORDS) {
+    if (result.id !== FALLBACK_ID || !thanks || asks(text) || words(text) > MAX_THANKS_WORDS) {
       return { ...result, language };
     }
     const gratitude = thanks.match(thanksEmojiAsWords(text));
@@ -81,6 +122,11 @@ export function createClassifier(faq: {
   }
 
   return { match, ids: matcher.ids };
+}
+
+/** Whether the text asks something (a question mark outside addresses and links). */
+function asks(text: string): boolean {
+  return withoutAddresses(text).includes('?');
 }
 
 function words(text: string): number {

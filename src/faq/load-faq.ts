@@ -11,6 +11,7 @@ import { prepare } from './analyzer.ts';
 import { FALLBACK_ID, FAQ_IDS } from './ids.ts';
 import type { NotifyPhrases } from './classify.ts';
 import type { Language } from './language.ts';
+import { parseQuestionSet, type LabelledQuestion } from './evaluate.ts';
 import type { FaqEntry, Keyword, MatcherOptions } from './types.ts';
 
 /** templates/de/faq in this checkout. */
@@ -20,6 +21,9 @@ export const DEFAULT_FAQ_DIR = fileURLToPath(new URL('../../templates/de/faq/', 
 export const ENGLISH_FAQ_DIR = fileURLToPath(new URL('../../templates/en/faq/', import.meta.url));
 
 export const FAQ_FILE = 'faq.yaml';
+
+/** Labelled questions beside faq.yaml that teach the matcher paraphrases (src/faq/example-index.ts); optional. */
+export const EXAMPLES_FILE = 'examples.tsv';
 
 /** The folder and language of the answers for a question in `language`: German when there are none in it. */
 export function answersIn(faq: Pick<LoadedFaq, 'answers'>, language: Language): { readonly dir: string; readonly language: Language } {
@@ -53,6 +57,8 @@ export interface LoadedFaq {
   readonly notify: NotifyPhrases | undefined;
   /** Words of thanks, praise and good wishes (faq.yaml `thanks`); empty: every such line falls back. */
   readonly thanks: readonly Keyword[];
+  /** Questions labelled with their answer (examples.tsv); empty without the file. */
+  readonly examples: readonly LabelledQuestion[];
 }
 
 const ID = /^[a-z][a-z0-9-]*$/;
@@ -220,11 +226,13 @@ export async function loadFaq(dir: string = DEFAULT_FAQ_DIR): Promise<LoadedFaq>
   }
   const { entries, options, thanks, notify } = parseFaqFile(text, yamlFile);
   const ids = entries.map((entry) => entry.id);
+  const examplesFile = join(dir, EXAMPLES_FILE);
+  const examples = existsSync(examplesFile) ? parseQuestionSet(readTextFile(examplesFile, 'FAQ examples file'), examplesFile, ids) : [];
   const templates = await loadAnswers(dir, ids);
   // English answers sit beside the German ones (templates/en/faq next to templates/de/faq).
   const englishDir = join(dir, '..', '..', 'en', 'faq');
   const english = existsSync(englishDir) ? await loadAnswers(englishDir, ids) : null;
-  return { dir, entries, options, templates, thanks, notify, answers: { de: { dir, templates }, ...(english ? { en: { dir: englishDir, templates: english } } : {}) } };
+  return { dir, entries, options, templates, thanks, notify, examples, answers: { de: { dir, templates }, ...(english ? { en: { dir: englishDir, templates: english } } : {}) } };
 }
 
 /**

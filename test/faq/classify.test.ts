@@ -85,3 +85,38 @@ describe('notify me', () => {
     expect(classifier.match(text)).toMatchObject({ id, language });
   });
 });
+
+describe('examples (faq/examples.tsv)', () => {
+  const paraphrase = 'Am Abend kommt der Tatort, schaff ma das?';
+
+  test('a question the keywords cannot place takes the label of a close example', async () => {
+    const faq = await loadFaq();
+    const keywordsOnly = createClassifier({ ...faq, examples: [] });
+    const taught = createClassifier({ ...faq, examples: [{ id: 'dauer', question: 'Schafft ihr das bis zum Tatort am Abend?' }] });
+    expect(keywordsOnly.match(paraphrase).id).toBe('fallback');
+    expect(taught.match(paraphrase).id).toBe('dauer');
+  });
+
+  test('an example that is only a little like the question does not answer it', async () => {
+    const faq = await loadFaq();
+    const taught = createClassifier({ ...faq, examples: [{ id: 'dauer', question: 'Schafft ihr das bis zum Tatort am Abend?' }] });
+    expect(taught.match('Wer spielt heute im Tatort?').id).toBe('fallback');
+  });
+
+  test('a question nearly the same as an example gets its label even against the keywords; "fallback" examples take a wrong answer back', async () => {
+    const faq = await loadFaq();
+    const question = 'how long does the train from vienna to salzburg take?';
+    expect(createClassifier({ ...faq, examples: [] }).match(question).id).toBe('dauer');
+    const fixed = createClassifier({ ...faq, examples: [{ id: 'fallback', question: 'How long does the train from Vienna to Salzburg take' }] });
+    expect(fixed.match(question).id).toBe('fallback');
+    expect(fixed.match('How long will you be offline?').id).toBe('dauer');
+  });
+
+  test('every shipped example gets its own label (an example that does not is a conflict to fix)', async () => {
+    const faq = await loadFaq();
+    expect(faq.examples.length).toBeGreaterThanOrEqual(250);
+    const shipped = createClassifier(faq);
+    const misread = faq.examples.filter((example) => shipped.match(example.question).id !== example.id);
+    expect(misread.map((example) => `line ${example.line}: ${example.id} → ${shipped.match(example.question).id}: ${example.question}`)).toEqual([]);
+  });
+});
