@@ -11,6 +11,7 @@ export const UNIT_TESTS = [
   'test/adapters/mastodon/{own-status-lookup,retry-clock,single-flight,unseen-post-outcome}.test.ts',
   'test/backoff.test.ts',
   'test/checks/{dns-spread,parse-check,pure}.test.ts',
+  'test/cli/faq-eval.test.ts',
   'test/core/{edit-pacing,intake,late-toot-fate,operations,primary-check,processor,rate-budget,reply-processor,statuses-reserve}.test.ts',
   'test/adapters/redis/redis-url.test.ts',
   'test/doctor/**/*.test.ts',

@@ -39,9 +39,10 @@ export async function faqAskCommand(question: string, options: { schedule?: stri
   out(text ?? FAVOURITED[id]!);
 }
 
-/** `herold faq eval [FILE]`: accuracy per id, fallback rate on chit-chat, confusions. */
-export async function faqEvalCommand(file: string | undefined, options: { minAccuracy?: string }, out: (line: string) => void) {
+/** `herold faq eval [FILE]`: accuracy per id and language, fallback rate on chit-chat, confusions; `--json` for scripts. */
+export async function faqEvalCommand(file: string | undefined, options: { minAccuracy?: string; json?: boolean }, out: (line: string) => void) {
   const path = file ?? DEFAULT_QUESTION_SET;
+  const min = options.minAccuracy === undefined ? undefined : minAccuracy(options.minAccuracy);
   let text: string;
   try {
     text = readTextFile(path, 'question set');
@@ -51,9 +52,18 @@ export async function faqEvalCommand(file: string | undefined, options: { minAcc
   }
   const classifier = createClassifier(await loadFaq());
   const report = evaluate(classifier, parseQuestionSet(text, path, classifier.ids));
-  out(formatReport(report));
-  const min = options.minAccuracy === undefined ? undefined : Number(options.minAccuracy);
+  out(options.json ? JSON.stringify({ file: path, ...report }) : formatReport(report));
   if (min !== undefined && report.accuracy < min) {
     throw new HeroldError(`Accuracy ${report.accuracy.toFixed(3)} is below --min-accuracy ${min}.`);
   }
+}
+
+/** `--min-accuracy` as a share: "0.9", or "90%". Anything else is a typo that would let every run pass. */
+function minAccuracy(text: string): number {
+  const percent = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(text);
+  const value = percent ? Number(percent[1]) / 100 : text.trim() === '' ? Number.NaN : Number(text);
+  if (!Number.isFinite(value) || value < 0 || value > 1) {
+    throw new HeroldError(`--min-accuracy "${text}" is not a share between 0 and 1. Write it like 0.9 (or 90%).`);
+  }
+  return value;
 }

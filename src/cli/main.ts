@@ -196,8 +196,9 @@ export function buildProgram(): Command {
     .command('eval')
     .description('run a labelled question set (TSV: id<TAB>question) and report accuracy')
     .argument('[file]', 'question set', 'test/faq-questions.tsv')
-    .option('--min-accuracy <ratio>', 'exit 1 if the accuracy is lower, e.g. 0.9')
-    .action(async (file: string | undefined, options: { minAccuracy?: string }) => (await faqCli()).faqEvalCommand(file, options, out));
+    .option('--min-accuracy <ratio>', 'exit 1 if the accuracy is lower, e.g. 0.9 or 90%')
+    .option('--json', 'print the report as one JSON object (per id, per language, every miss)')
+    .action(async (file: string | undefined, options: { minAccuracy?: string; json?: boolean }) => (await faqCli()).faqEvalCommand(file, options, out));
 
   return program;
 }
