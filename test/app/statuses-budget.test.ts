@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, expect, test } from 'vitest';
+import { test, type TestContext } from 'vitest';
 import { MASTODON_BUCKETS, scaleBuckets } from '../../src/core/rate-budget.ts';
 import { rebasedWienRocks, rig, waitFor, type Rig } from '../support/harness.ts';
 import { heroldRequests, MARK, OTHER_CLIENT_HEADER, requestsWhileBlocked, showsCompletion, sleepUntil, withText } from './support.ts';
 import { postKey } from '../../src/schedule/toot-ids.ts';
 
 /** Posts `count` private statuses with the bot's token, as the admins' own app would (not Herold's requests). */
-async function postAsOtherClient(sandbox: Rig['sandbox'], count: number): Promise<void> {
+async function postAsOtherClient(sandbox: Rig['sandbox'], count: number, expect: TestContext['expect']): Promise<void> {
   for (let i = 0; i < count; i += 1) {
     const response = await fetch(`${sandbox.url}/api/v1/statuses`, {
       method: 'POST',
@@ -17,20 +17,24 @@ async function postAsOtherClient(sandbox: Rig['sandbox'], count: number): Promis
   }
 }
 
-let r: Rig | undefined;
-afterEach(async () => {
-  await r?.close();
-  r = undefined;
-});
+/** A rig closed when the test ends (the tests run side by side, each with its own sandbox and prefix). */
+async function ownRig(onTestFinished: TestContext['onTestFinished'], ...options: Parameters<typeof rig>): Promise<Rig> {
+  const r = await rig(...options);
+  onTestFinished(() => r.close());
+  return r;
+}
 
 /** Mastodon's limits with every period 600 times shorter: the statuses family's 3 h window lasts 18 s. */
 const SCALE = 600;
 const STATUSES_WINDOW_MS = (3 * 3_600_000) / SCALE;
 const windowEnd = (at: number) => (Math.floor(at / STATUSES_WINDOW_MS) + 1) * STATUSES_WINDOW_MS;
 
-test('300 edits against the statuses family (300 per 3 h, edits count), while the admins toot too: the milestones and the completion still go out in the same window, with no 429', async () => {
+// Each test needs a window of its own from the start, and most of its time is waiting for one to begin
+// and end: the two run side by side (their own sandboxes and prefixes), so they wait for the same one.
+
+test.concurrent('300 edits against the statuses family (300 per 3 h, edits count), while the admins toot too: the milestones and the completion still go out in the same window, with no 429', async ({ expect, onTestFinished }) => {
   // HEROLD_RATE_SCALE, as for `herold run` against `herold sandbox --rate-scale 600`.
-  r = await rig({ rateLimit: { scale: SCALE } }, { coalesceMs: 5, rateScale: SCALE });
+  const r = await ownRig(onTestFinished, { rateLimit: { scale: SCALE } }, { coalesceMs: 5, rateScale: SCALE });
   const { sandbox } = r;
   const schedule = { ...rebasedWienRocks(100, 60), announcements: [], reminders: [] };
   // Start right after a statuses window began, so the whole run lies in one window.
@@ -41,7 +45,7 @@ test('300 edits against the statuses family (300 per 3 h, edits count), while th
   const start = await waitFor('start toot', () => withText(sandbox, MARK.start)[0], 3000);
 
   // The admins toot and answer by hand from their own app meanwhile: 90 statuses of the same account's 300.
-  await postAsOtherClient(sandbox, 90);
+  await postAsOtherClient(sandbox, 90, expect);
   // 300 changes spread over most of the window, cycling running → failed → skipped, so that even two changes
   // shown in one edit change the text: 300 edits wanted.
   // Each change waits (until its slot at most) for an edit to go out, so that changes are not merged by chance.
@@ -88,10 +92,10 @@ test('300 edits against the statuses family (300 per 3 h, edits count), while th
   expect((await service.operations.status(schedule.id)).failures).toEqual([]);
 }, 60_000);
 
-test('answers to questions and edits leave the statuses the remaining toots need: with 3 left, the milestones and the completion take them', async () => {
+test.concurrent('answers to questions and edits leave the statuses the remaining toots need: with 3 left, the milestones and the completion take them', async ({ expect, onTestFinished }) => {
   // Rack-attack's request buckets out of the way: only the statuses family matters here.
   const roomy = { token: { limit: 100_000 }, account: { limit: 100_000 } };
-  r = await rig({ rateLimit: { scale: SCALE, buckets: roomy } }, { coalesceMs: 5 });
+  const r = await ownRig(onTestFinished, { rateLimit: { scale: SCALE, buckets: roomy } }, { coalesceMs: 5 });
   const { sandbox } = r;
   sandbox.addAccount({ username: 'alice' });
   const schedule = { ...rebasedWienRocks(100, 60), announcements: [], reminders: [] };
@@ -105,7 +109,7 @@ test('answers to questions and edits leave the statuses the remaining toots need
   const start = await waitFor('start toot', () => withText(sandbox, MARK.start)[0], 3000);
 
   // Another client of the account (the admins' app) posts 295 statuses: with the start toot, 296 of 300 are used.
-  await postAsOtherClient(sandbox, 295);
+  await postAsOtherClient(sandbox, 295, expect);
   // One edit goes out and its headers tell Herold what is left: 3, exactly what two milestones and the completion need.
   await service.operations.taskChange(schedule.id, schedule.tasks[0]!.id, 'running');
   await waitFor('the edit', () => heroldRequests(sandbox).some((q) => q.method === 'PUT' && q.status === 200), 3000);
