@@ -1,8 +1,7 @@
 import { readTextFile } from '../files/read-text-file.ts';
 import { DateTime } from 'luxon';
 import { FileProblemsError, HeroldError } from '../errors.ts';
-import { answersIn, createClassifier, evaluate, formatReport, loadFaq, parseQuestionSet, NOTIFY_CANCEL_ID, NOTIFY_ID, THANKS_ID } from '../faq/index.ts';
-import { TemplateRenderer } from '../render/template-renderer.ts';
+import { answerRenderer, createClassifier, evaluate, formatReport, loadFaq, parseQuestionSet, NOTIFY_CANCEL_ID, NOTIFY_ID, THANKS_ID } from '../faq/index.ts';
 import { tootContext } from '../render/toot-context.ts';
 import { loadSchedule } from '../schedule/load-schedule.ts';
 import { initialProgress } from '../schedule/progress.ts';
@@ -25,12 +24,13 @@ export async function faqAskCommand(question: string, options: { schedule?: stri
   const progress = live?.progress ?? initialProgress(schedule);
   const faq = await loadFaq();
   const { id, score, language: read } = createClassifier(faq).match(question);
-  const { dir, language } = answersIn(faq, read);
+  // The schedule's own answers (<templates.dir>/faq/) over the default ones.
+  const { renderer, language } = answerRenderer(faq, schedule.templateDirs, read);
   // Thanks and notify requests get a favourite, not an answer.
   const text =
     id in FAVOURITED
       ? null
-      : new TemplateRenderer(dir).render(id, tootContext(schedule, progress, DateTime.now().setZone(schedule.timezone))).text;
+      : renderer.render(id, tootContext(schedule, progress, DateTime.now().setZone(schedule.timezone))).text;
   if (options.json) {
     out(JSON.stringify({ id, score, language, text, live: live !== null }));
     return;

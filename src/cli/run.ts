@@ -4,6 +4,7 @@ import { startHerold, type HeroldService } from '../app/herold-service.ts';
 import { waitForRedis } from '../adapters/redis/wait-for-redis.ts';
 import { FileProblemsError, formatProblem, RedisUnavailableError } from '../errors.ts';
 import { createLogger } from '../logger.ts';
+import { checkAnswerOverrides } from '../faq/index.ts';
 import { loadScheduleSources } from '../schedule/load-schedules.ts';
 import { watchScheduleFiles } from './schedule-watch.ts';
 
@@ -19,7 +20,7 @@ const SHUTDOWN_TIMEOUT_MS = 9000;
 export async function runCommand(files: string[], options: { acceptDms?: boolean } = {}): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel, config.logFormat);
-  const loaded = loadScheduleSources(files);
+  const loaded = loadChecked(files);
   const schedules = new Map([...loaded].map(([id, { schedule }]) => [id, schedule]));
   const sources = new Map([...loaded].map(([id, { source }]) => [id, source]));
 
@@ -87,6 +88,13 @@ export async function runCommand(files: string[], options: { acceptDms?: boolean
   if ('refused' in reason) throw reason.refused;
 }
 
+/** The schedule files, each with its own FAQ answers checked like its toot templates (a broken one refuses the file). */
+function loadChecked(files: readonly string[]): ReturnType<typeof loadScheduleSources> {
+  const loaded = loadScheduleSources(files);
+  for (const { schedule } of loaded.values()) checkAnswerOverrides(schedule);
+  return loaded;
+}
+
 /**
  * Reads the schedule files again and hands a valid set to the service; an
  * invalid file is refused with its file:line problems and the running version
@@ -99,7 +107,7 @@ function reloader(service: HeroldService, files: readonly string[], log: Logger)
   const once = async (why: string) => {
     let next;
     try {
-      next = loadScheduleSources(files);
+      next = loadChecked(files);
     } catch (error) {
       const problems = error instanceof FileProblemsError ? error.problems.map(formatProblem) : [(error as Error).message];
       for (const problem of problems) log.error(problem);

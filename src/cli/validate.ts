@@ -1,11 +1,13 @@
 import { TemplateRenderer } from '../render/template-renderer.ts';
 import { checkToots } from '../render/check-toots.ts';
 import { loadSchedule } from '../schedule/load-schedule.ts';
+import { checkAnswerOverrides } from '../faq/index.ts';
 import { formatProblem } from '../errors.ts';
 
 /** `herold validate <file>`: loads the schedule, renders every toot it can produce and checks it. */
 export function validateCommand(file: string, out: (line: string) => void): void {
   const schedule = loadSchedule(file);
+  const ownAnswers = checkAnswerOverrides(schedule);
   const check = checkToots(schedule, new TemplateRenderer(schedule.templateDirs));
   const { start, deadline } = schedule.window;
   const milestones = schedule.tasks.filter((t) => t.milestone !== null).length;
@@ -20,6 +22,8 @@ export function validateCommand(file: string, out: (line: string) => void): void
   if (checked.length > 0) {
     out(`  ${checked.length} task checks: ${checked.map((t) => `${t.id} (${t.check!.kind}, ${t.check!.confirm})`).join(', ')}.`);
   }
+  const own = Object.entries(ownAnswers).filter(([, ids]) => ids.length > 0);
+  if (own.length > 0) out(`  FAQ answers of its own: ${own.map(([language, ids]) => `${ids.join(', ')} (${language})`).join('; ')}.`);
   for (const warning of schedule.warnings) out(`⚠ ${formatProblem(warning)}`);
   out(
     `  ${check.toots.length} toots rendered; the longest is ${check.longest.name} with ${check.longest.length} of ${check.limit} characters.`,

@@ -1,7 +1,7 @@
 import type { DateTime } from 'luxon';
 import type { Logger } from './ports/logger.ts';
 import { MastodonRejectedError } from '../errors.ts';
-import { FALLBACK_ID, NOTIFY_CANCEL_ID, NOTIFY_ID, THANKS_ID, type Language, type LoadedFaq } from '../faq/index.ts';
+import { answerRenderer, FALLBACK_ID, NOTIFY_CANCEL_ID, NOTIFY_ID, THANKS_ID, type Language, type LoadedFaq } from '../faq/index.ts';
 import type { NotifyRequests } from './ports/notify-requests.ts';
 import type { JobSink } from './ports/job-queue.ts';
 import type { MastodonAccount } from './ports/mastodon-account.ts';
@@ -63,7 +63,6 @@ export type NotifyJob = Extract<HeroldJob, { type: 'notify' }>;
  * and the status id stored with HSETNX right after the POST.
  */
 export class ReplyProcessor {
-  private readonly renderers = new Map<Language, TemplateRenderer>();
   /** The notify DMs' templates, by directory. */
   private readonly notifyRenderers = new Map<string, TemplateRenderer>();
 
@@ -94,7 +93,7 @@ export class ReplyProcessor {
     const state = await this.deps.current.pick();
     if (!state) throw new Error('No schedule is loaded; a reply cannot be rendered.');
     const language: Language = job.language && this.deps.answers?.[job.language] ? job.language : 'de';
-    const renderer = this.renderer(language);
+    const renderer = this.renderer(state.schedule.templateDirs, language);
     const faqId = renderer.has(job.faqId) ? job.faqId : FALLBACK_ID;
     const now = this.deps.now();
     const dns = this.deps.checks ? dnsSpread(state.schedule, await this.deps.checks.all(state.schedule.id), now) : null;
@@ -128,16 +127,11 @@ export class ReplyProcessor {
     return done(`answered ${faqId} with ${status.id}`);
   }
 
-  private renderer(language: Language): TemplateRenderer {
-    let renderer = this.renderers.get(language);
-    if (!renderer) {
-      const answers = this.deps.answers;
-      if (!answers) throw new Error('The FAQ could not be loaded when this process started, so it cannot render an answer; another process (or a restart with a fixed FAQ) sends it. Check the FAQ with `herold faq eval`.');
-      const { dir, templates } = answers[language] ?? answers.de;
-      renderer = new TemplateRenderer(dir, templates);
-      this.renderers.set(language, renderer);
-    }
-    return renderer;
+  /** The default FAQ's answers with the schedule's own overrides (src/faq/answer-templates.ts). */
+  private renderer(templateDirs: readonly string[], language: Language): TemplateRenderer {
+    const answers = this.deps.answers;
+    if (!answers) throw new Error('The FAQ could not be loaded when this process started, so it cannot render an answer; another process (or a restart with a fixed FAQ) sends it. Check the FAQ with `herold faq eval`.');
+    return answerRenderer({ answers }, templateDirs, language).renderer;
   }
 
   /**

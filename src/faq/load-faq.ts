@@ -2,12 +2,12 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Handlebars from 'handlebars';
 import { z } from 'zod';
 import { HeroldError, FaqError, type Problem } from '../errors.ts';
 import { readTextFile } from '../files/read-text-file.ts';
 import { parseYamlFile } from '../files/parse-yaml.ts';
 import { prepare } from './analyzer.ts';
+import { parseAnswer } from './parse-answer.ts';
 import { FALLBACK_ID, FAQ_IDS } from './ids.ts';
 import type { NotifyPhrases } from './classify.ts';
 import type { Language } from './language.ts';
@@ -198,17 +198,6 @@ export function parseFaqFile(text: string, file: string): { entries: FaqEntry[];
 }
 
 /**
- * Line number of a Handlebars parse error: block mismatches carry
- * `lineNumber`, grammar errors only say "Parse error on line 3:".
- */
-function handlebarsLine(error: unknown): number | undefined {
-  const lineNumber = (error as { lineNumber?: unknown } | null)?.lineNumber;
-  if (typeof lineNumber === 'number') return lineNumber;
-  const match = /line (\d+)/.exec(error instanceof Error ? error.message : String(error));
-  return match ? Number(match[1]) : undefined;
-}
-
-/**
  * Reads faq.yaml and the answer templates from `dir`, and the English
  * answers from templates/en/faq beside it when that folder exists.
  */
@@ -255,19 +244,9 @@ async function loadAnswers(dir: string, ids: readonly string[]): Promise<Map<str
       });
       continue;
     }
-    const source = readTextFile(file, 'template');
-    try {
-      Handlebars.parse(source);
-    } catch (error) {
-      problems.push({
-        file,
-        line: handlebarsLine(error),
-        message: `The template does not parse: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`,
-        hint: 'Check that every {{#if}} and {{#each}} is closed.',
-      });
-      continue;
-    }
-    templates.set(id, { file, source });
+    const parsed = parseAnswer(file, readTextFile(file, 'template'));
+    if ('problem' in parsed) problems.push(parsed.problem);
+    else templates.set(id, parsed.template);
   }
   for (const name of names) {
     if (name.endsWith('.hbs') && !wanted.includes(name.slice(0, -4))) {

@@ -1,8 +1,8 @@
 import type { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import type { ReachabilityView } from '../../core/instance-reachability.ts';
-import type { LoadedFaq } from '../../faq/index.ts';
-import { TemplateRenderer } from '../../render/template-renderer.ts';
+import { answerRenderer, type LoadedFaq } from '../../faq/index.ts';
+import type { TemplateRenderer } from '../../render/template-renderer.ts';
 import { tootContext } from '../../render/toot-context.ts';
 import type { Phase, Progress } from '../../schedule/progress.ts';
 import { runningWindow } from '../views/maintenance.ts';
@@ -58,11 +58,7 @@ export interface Snapshot {
  * queue): three small Redis reads per maintenance.
  */
 export class LiveState {
-  private readonly faqRenderer: TemplateRenderer | null;
-
-  constructor(private readonly deps: LiveStateDeps) {
-    this.faqRenderer = deps.faq ? new TemplateRenderer(deps.faq.dir) : null;
-  }
+  constructor(private readonly deps: LiveStateDeps) {}
 
   schedule(id: string): Schedule | undefined {
     return this.deps.schedules.get(id);
@@ -138,12 +134,20 @@ export class LiveState {
   /** Each FAQ answer rendered with the live state, so it says what a reply would say right now. */
   private answers(snapshot: Snapshot, now: DateTime): PublicFaqAnswer[] {
     const { faq } = this.deps;
-    if (!faq || !this.faqRenderer) return [];
+    if (!faq) return [];
+    let renderer: TemplateRenderer;
+    try {
+      // The schedule's own answers over the default ones (src/faq/answer-templates.ts).
+      renderer = answerRenderer(faq, snapshot.schedule.templateDirs, 'de').renderer;
+    } catch (error) {
+      this.deps.log?.warn({ schedule: snapshot.schedule.id, err: (error as Error).message }, "The schedule's FAQ answers could not be read for the status page.");
+      return [];
+    }
     const context = tootContext(snapshot.schedule, snapshot.progress, now, { dns: dnsSpread(snapshot.schedule, snapshot.checks, now) });
     const answers: PublicFaqAnswer[] = [];
     for (const entry of faq.entries) {
       try {
-        answers.push({ id: entry.id, title: entry.title, answer: this.faqRenderer.render(entry.id, context).text });
+        answers.push({ id: entry.id, title: entry.title, answer: renderer.render(entry.id, context).text });
       } catch (error) {
         this.deps.log?.warn({ faq: entry.id, err: (error as Error).message }, 'An FAQ answer could not be rendered for the status page.');
       }
