@@ -1,12 +1,11 @@
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { TemplateRenderer } from '../../src/render/template-renderer.ts';
 import { checkToots } from '../../src/render/check-toots.ts';
 import { parseSchedule } from '../../src/schedule/load-schedule.ts';
+import { herold as run, ROOT, type Run } from '../support/herold-cli.ts';
 import { positionOf, replaceOnce } from '../support/text-edits.ts';
 
 /**
@@ -14,7 +13,6 @@ import { positionOf, replaceOnce } from '../support/text-edits.ts';
  * the repository root, on the shipped schedule and on broken copies of it
  * written to a temporary directory.
  */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SHIPPED_RELATIVE = 'schedules/wien-rocks-2023-02-12.yaml';
 const SHIPPED = path.join(ROOT, SHIPPED_RELATIVE);
 const TEMPLATES = path.join(ROOT, 'templates', 'de');
@@ -28,22 +26,7 @@ const TEMPLATE_DIRS = [EXAMPLE, path.join(ROOT, 'templates', 'de-AT'), TEMPLATES
 // A CLI start takes about a second, much more on a busy machine; tests here run one or two.
 vi.setConfig({ testTimeout: 180_000 });
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function herold(...args: string[]): Run {
-  const result = spawnSync(process.execPath, ['bin/herold.js', ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
-    timeout: 90_000,
-  });
-  if (result.error) throw result.error;
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const herold = (...args: string[]): Run => run(args);
 
 let tmp: string;
 beforeAll(() => {
@@ -85,6 +68,7 @@ describe('herold validate on the shipped schedule', () => {
       '  wien-rocks-2023-02-12 on wien.rocks: Sonntag, 12. Februar 2023, 15:00 Uhr (Europe/Vienna), back-out at 20:00.',
       '  2 announcements, 2 reminders, 9 tasks (2 milestones).',
       '  4 task checks: upgrade (mastodonVersion, ask), funktionstests (http, ask), dns (dns, ask), tls (tls, ask).',
+      '  FAQ answers of its own: infrastruktur, registrierung, verein (de); infrastruktur, registrierung, verein (en).',
       '  29 toots rendered; the longest is start (late) with 500 of 500 characters.',
     ]);
   });
@@ -287,6 +271,19 @@ describe('herold validate on a broken schedule', () => {
       const run = herold('validate', file);
       expect(run.stderr).toBe('');
       expect(run.status).toBe(0);
+    });
+
+    test('FAQ answers of its own: an unknown id and one that does not parse are reported with file and line', () => {
+      const dir = path.join(tmp, `templates-${++counter}`);
+      mkdirSync(path.join(dir, 'faq', 'en'), { recursive: true });
+      copyFileSync(path.join(EXAMPLE, 'announcement-move.hbs'), path.join(dir, 'announcement-move.hbs'));
+      writeFileSync(path.join(dir, 'faq', 'verein.hbs'), 'Unterstützen:\n{{#each tasks}}{{title}}\n');
+      writeFileSync(path.join(dir, 'faq', 'en', 'spenden.hbs'), 'Donate here.\n');
+      const file = writeSchedule(variant(`templates:\n  dir: ${EXAMPLE}\n`, `templates: { dir: ${path.basename(dir)} }\n`));
+      const problems = expectCleanFailure(herold('validate', file));
+      expect(problems).toHaveLength(2);
+      expect(problems[0]).toMatch(new RegExp(`^${path.join(dir, 'faq', 'verein.hbs')}:\\d+: The template does not parse: .* Check that every \\{\\{#if\\}\\} and \\{\\{#each\\}\\} is closed\\.$`));
+      expect(problems[1]).toMatch(new RegExp(`^${path.join(dir, 'faq', 'en', 'spenden.hbs')}:1: There is no FAQ entry "spenden", so this answer would never be sent\\. Name the file after the entry whose answer it replaces: termin\\.hbs, .*, fallback\\.hbs\\.$`));
     });
 
     test('an unknown template variable ({{schedule.instanz}}) is reported once, at its line and column', () => {

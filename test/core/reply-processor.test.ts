@@ -17,6 +17,7 @@ import { ReplyProcessor, type NotifyJob, type ReplyJob } from '../../src/core/re
 import { MastodonUnavailableError } from '../../src/errors.ts';
 import { FALLBACK_ID, loadFaq, NOTIFY_CANCEL_ID, NOTIFY_ID, THANKS_ID, type LoadedFaq } from '../../src/faq/index.ts';
 import { replyPostKey } from '../../src/schedule/toot-ids.ts';
+import type { Schedule } from '../../src/schedule/schedule.ts';
 import { MemoryAccount, type FailureKind } from './memory-account.ts';
 import { recordingLogger, schedule, TestClock } from './use-case-rig.ts';
 
@@ -34,7 +35,8 @@ function job(notificationId: string, faqId: string, extra: Partial<ReplyJob> = {
   return { type: 'reply', scheduleId: schedule.id, notificationId, statusId: `s${notificationId}`, accountId: '42', acct: 'anna@example.org', faqId, language: 'de', receivedAt: '2023-02-12T13:00:00.000Z', ...extra };
 }
 
-function rig(options: { enabled?: boolean; cooldownMs?: number; cap?: number; notify?: boolean } = {}) {
+function rig(options: { enabled?: boolean; cooldownMs?: number; cap?: number; notify?: boolean; schedule?: Schedule } = {}) {
+  const current = options.schedule ?? schedule;
   const clock = new TestClock();
   const store = new MemoryReplyStore(() => clock.realNowMs());
   const account = new MemoryAccount('primary');
@@ -45,7 +47,7 @@ function rig(options: { enabled?: boolean; cooldownMs?: number; cap?: number; no
   let replied = 0;
   const processor = new ReplyProcessor({
     store,
-    current: new CurrentSchedule(new Map([[schedule.id, schedule]]), new MemoryStateStore(() => clock.realNowMs()), () => clock.now()),
+    current: new CurrentSchedule(new Map([[current.id, current]]), new MemoryStateStore(() => clock.realNowMs()), () => clock.now()),
     account,
     posting: postOnceOptions(attempts, 1000),
     characterLimit: 500,
@@ -79,6 +81,21 @@ describe('ReplyProcessor: one reply job', () => {
     }
     expect(account.favourites).toEqual(favourited ? [j.statusId] : []);
     expect(await store.answered(j.notificationId)).toMatchObject({ acct: 'anna@example.org', ...record });
+  });
+
+  test.each([
+    { case: 'the seed schedule', own: true, language: 'de', posted: 'ein OpenShift-Cluster (OKD) auf einem Blade-Chassis' },
+    { case: 'the seed schedule', own: true, language: 'en', posted: 'an OpenShift cluster (OKD) on a blade chassis' },
+    { case: 'a schedule without answers of its own', own: false, language: 'de', posted: 'Wir ziehen auf neue Infrastruktur in Wien um. Was wir dabei Schritt für Schritt umbauen, steht unter https://status.wien.rocks/.' },
+    { case: 'a schedule without answers of its own', own: false, language: 'en', posted: 'What we change step by step is listed at https://status.wien.rocks/.' },
+  ] as const)('$case answers infrastruktur ($language) from its own FAQ answers where it has them, else from the default FAQ', async ({ own, language, posted }) => {
+    // The seed's templates dir holds faq/infrastruktur.hbs and faq/en/infrastruktur.hbs (templates/examples/wien-rocks).
+    const plain: Schedule = { ...schedule, templateDirs: schedule.templateDirs.slice(1) };
+    const { processor, account } = rig({ schedule: own ? schedule : plain });
+    expect(said(await processor.process(job('20', 'infrastruktur', { language })))).toBe('answered infrastruktur with 101');
+    expect(account.posts).toEqual([expect.objectContaining({ language, text: expect.stringContaining(posted) })]);
+    // Without them, the schedule's own reason stands where the wien.rocks hardware was.
+    if (!own) expect(account.posts[0]!.text).not.toMatch(/OpenShift|Blade|GbE/i);
   });
 
   test.each([

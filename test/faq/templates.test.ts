@@ -46,6 +46,19 @@ describe.each(IDS.flatMap((id) => [[id, 'de'] as const, [id, 'en'] as const]))('
   });
 });
 
+describe('the default answers speak of any maintenance, not of wien.rocks', () => {
+  // The instance's own facts belong in its schedule's <templates.dir>/faq/ (templates/examples/wien-rocks/faq/).
+  const WIEN_ROCKS = /OpenShift|OKD|Blade|GbE|Enterprise-Storage|Container|Verein|Fördermitglied|Zugangsbeschränkung|association|membership|sign-up limit|\bWien\b|Vienna|Umzug|zieht um|\bmov(e|ing)\b/i;
+  test.each(IDS.flatMap((id) => [[id, 'de'] as const, [id, 'en'] as const]))('%s (%s) claims nothing the schedule does not say', (id, language) => {
+    expect(faq.answers[language]!.templates.get(id)!.source).not.toMatch(WIEN_ROCKS);
+    for (const [phase, statusPage, contact] of variants) {
+      // The context's instance, time zone, status page and contact are wien.rocks': what they give is the schedule's own.
+      const text = render(id, { phase, statusPage, contact }, language).replace(/wien\.rocks/g, 'example.social').replace('Europe/Vienna', 'Europe/Berlin');
+      expect(text).not.toMatch(WIEN_ROCKS);
+    }
+  });
+});
+
 describe('answers that depend on the state', () => {
   test('status during the migration gives progress and the running task', () => {
     const text = render('status', { phase: 'running', done: 3 });

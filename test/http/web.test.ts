@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { HeroldService } from '../../src/app/herold-service.ts';
 import type { PublicView } from '../../src/http/views/public-view.ts';
@@ -12,13 +15,19 @@ let service: HeroldService;
 let base: string;
 let running: Schedule;
 let later: Schedule;
+/** The later maintenance's own templates dir. */
+let own: string;
 const admin = { user: 'admin', password: 'correct-horse-battery-staple' };
 const webhookToken = 'test-webhook-token-0123456789';
 
 beforeAll(async () => {
   r = await rig({}, { admin });
   running = rebasedWienRocks(200);
-  later = rebasedWienRocks(3 * 24 * 3600_000);
+  // The later one has no FAQ answers of its own: its templates dir holds just its announcement-move toot.
+  const seed = rebasedWienRocks(3 * 24 * 3600_000);
+  own = mkdtempSync(path.join(tmpdir(), 'herold-web-'));
+  copyFileSync(path.join(seed.templateDirs[0]!, 'announcement-move.hbs'), path.join(own, 'announcement-move.hbs'));
+  later = { ...seed, templateDirs: [own, ...seed.templateDirs.slice(1)] };
   service = await r.start([running, later]);
   base = service.httpUrl!;
   // The start toot is out: the maintenance runs and the page has a toot to link.
@@ -27,6 +36,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await r?.close();
+  if (own) rmSync(own, { recursive: true, force: true });
 });
 
 const get = (path: string, init?: RequestInit) => fetch(base + path, init);
@@ -82,6 +92,22 @@ describe('status page', () => {
     // termin.hbs before the start: the date, from the live state.
     expect(html).toContain(`Die Wartung von wien.rocks beginnt am ${start.toFormat("cccc, d. LLLL yyyy, HH:mm 'Uhr'")}`);
     expect(html).toContain('Noch nichts veröffentlicht.');
+  });
+
+  test("shows each maintenance's own FAQ answers: the seed's wien.rocks texts, the generic ones where a schedule has none", async () => {
+    const faq = async (id: string) => new Map(((await (await get(`/api/schedules/${id}`)).json()) as PublicView).faq.map((a) => [a.id, a.answer]));
+    const seed = await faq(running.id);
+    expect(seed.get('infrastruktur')).toContain('ein OpenShift-Cluster (OKD) auf einem Blade-Chassis');
+    expect(seed.get('verein')).toContain('Fördermitgliedschaft');
+    const plain = await faq(later.id);
+    expect(plain.get('infrastruktur')).toBe('Wir ziehen auf neue Infrastruktur in Wien um. Was wir dabei Schritt für Schritt umbauen, steht unter https://status.wien.rocks/. Technische Fragen gern an https://wien.rocks/@paula');
+    expect(plain.get('verein')).not.toMatch(/Verein|Fördermitglied/);
+    // Answers neither overrides come from the default FAQ for both.
+    expect(plain.get('daten')).toBe(seed.get('daten'));
+    expect([...plain.keys()]).toEqual([...seed.keys()]);
+    const html = await (await get(`/s/${running.id}`)).text();
+    expect(html).toContain('OpenShift-Cluster (OKD)');
+    expect(await (await get(`/s/${later.id}`)).text()).not.toContain('OpenShift');
   });
 
   test('is self-contained: inline CSS and script allowed by hash, nothing external', async () => {
