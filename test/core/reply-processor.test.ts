@@ -87,7 +87,7 @@ describe('ReplyProcessor: one reply job', () => {
     { case: 'the seed schedule', own: true, language: 'de', posted: 'ein OpenShift-Cluster (OKD) auf einem Blade-Chassis' },
     { case: 'the seed schedule', own: true, language: 'en', posted: 'an OpenShift cluster (OKD) on a blade chassis' },
     { case: 'a schedule without answers of its own', own: false, language: 'de', posted: 'Wir ziehen auf neue Infrastruktur in Wien um. Was wir dabei Schritt für Schritt umbauen, steht unter https://status.wien.rocks/.' },
-    { case: 'a schedule without answers of its own', own: false, language: 'en', posted: 'What we change step by step is listed at https://status.wien.rocks/.' },
+    { case: 'a schedule without answers of its own', own: false, language: 'en', posted: 'You can follow every step at https://status.wien.rocks/.' },
   ] as const)('$case answers infrastruktur ($language) from its own FAQ answers where it has them, else from the default FAQ', async ({ own, language, posted }) => {
     // The seed's templates dir holds faq/infrastruktur.hbs and faq/en/infrastruktur.hbs (templates/examples/wien-rocks).
     const plain: Schedule = { ...schedule, templateDirs: schedule.templateDirs.slice(1) };
