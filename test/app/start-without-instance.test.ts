@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Schedule } from '../../src/schedule/schedule.ts';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
-import { REDIS_URL, rebasedWienRocks, rig, waitFor, type Rig } from '../support/harness.ts';
+import { startSandbox } from '../../src/sandbox/index.ts';
+import { REDIS_URL, rebasedWienRocks, rigForTest, waitFor } from '../support/harness.ts';
 import { expectUniqueKeys, MARK, showsCompletion, sleepUntil, spacedBeforeStart, withText } from './support.ts';
 import { postKey, reminderTootId } from '../../src/schedule/toot-ids.ts';
 
@@ -14,17 +14,8 @@ import { postKey, reminderTootId } from '../../src/schedule/toot-ids.ts';
  * probes, worker, fallback) and catch up once the instance is back.
  */
 
-let r: Rig | undefined;
-let fallback: Sandbox | undefined;
-let watcher: ReturnType<typeof watchStatusPage> | undefined;
-afterEach(async () => {
-  await watcher?.stop();
-  await r?.close();
-  await fallback?.close();
-  r = undefined;
-  fallback = undefined;
-  watcher = undefined;
-});
+// The tests mostly wait for the instance to come back and for planned times: each has its own sandboxes,
+// prefix and status page, and they run side by side.
 
 /** Polls GET / every 100 ms and collects the status codes (0: no answer within a second). */
 function watchStatusPage(url: string): { stop: () => Promise<number[]>; count: () => number } {
@@ -53,7 +44,7 @@ function watchStatusPage(url: string): { stop: () => Promise<number[]>; count: (
 /** The wien.rocks day with its pre-start toots `spacingMs` apart, the first due `firstInMs` from now, the window 1 h → 600 ms. */
 const day = (firstInMs: number, spacingMs: number): Schedule => spacedBeforeStart(rebasedWienRocks(firstInMs + 4 * spacingMs, 6000), spacingMs);
 
-describe.each([
+describe.concurrent.each([
   // Toots keep their order when they are due further apart than Herold's retry interval after
   // an outage (HEROLD_MAX_BACKOFF_MS, 500 ms here; real announcements are hours apart).
   ['refuse', {}, 1500, 1500],
@@ -63,8 +54,8 @@ describe.each([
   // Commits at once but answers only after the request timeout (2 s in the tests).
   ['slow', { delayMs: 2500 }, 1500, 700],
 ] as const)('instance down at start (%s)', (mode, opts, firstInMs, spacingMs) => {
-  test('Herold starts fully, shows since when the instance is unreachable, and posts everything once, in order, when it is back', async () => {
-    r = await rig({ maxCharacters: 640 });
+  test('Herold starts fully, shows since when the instance is unreachable, and posts everything once, in order, when it is back', async ({ onTestFinished }) => {
+    const r = await rigForTest(onTestFinished, { maxCharacters: 640 });
     const { sandbox } = r;
     await sandbox.setOutage(mode, opts);
     const schedule = day(firstInMs, spacingMs);
@@ -75,7 +66,8 @@ describe.each([
     expect(Date.now() - started).toBeLessThan(4500);
     expect(service.httpUrl).not.toBeNull();
     const url = service.httpUrl!;
-    watcher = watchStatusPage(url);
+    const watcher = watchStatusPage(url);
+    onTestFinished(async () => void (await watcher.stop()));
 
     // Probes, API, metrics and the status page, all while the instance is down.
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
@@ -136,18 +128,17 @@ describe.each([
 
     // The status page answered every time, throughout.
     const codes = await watcher.stop();
-    watcher = undefined;
     expect(askedDuringOutage).toBeGreaterThan(0);
     expect(codes.length).toBeGreaterThan(askedDuringOutage);
     expect(codes.filter((c) => c !== 200)).toEqual([]);
   });
 });
 
-test('with a fallback account: started while the primary is down, the start and milestones go to the fallback meanwhile, then once to the primary', async () => {
-  fallback = await startSandbox({ rateLimit: null, domain: 'fallback.example' });
-  r = await rig({}, { fallback: { url: fallback.url, accessToken: 'sandbox-token' } });
+test.concurrent('with a fallback account: started while the primary is down, the start and milestones go to the fallback meanwhile, then once to the primary', async ({ onTestFinished }) => {
+  const fb = await startSandbox({ rateLimit: null, domain: 'fallback.example' });
+  onTestFinished(() => fb.close());
+  const r = await rigForTest(onTestFinished, {}, { fallback: { url: fb.url, accessToken: 'sandbox-token' } });
   const { sandbox } = r;
-  const fb = fallback;
   await sandbox.setOutage('html502');
   const schedule: Schedule = { ...rebasedWienRocks(1500, 600), announcements: [], reminders: [] };
   const service = await r.start([schedule], { replies: false });
@@ -173,8 +164,8 @@ test('with a fallback account: started while the primary is down, the start and 
   expect(await service.jobs.queue.getJobCountByTypes('failed')).toBe(0);
 });
 
-test('started while the instance is down, then it refuses the token: Herold stops with the clear message and posts nothing', async () => {
-  r = await rig({}, { mastodonAccessToken: 'a-token-the-instance-does-not-know' });
+test.concurrent('started while the instance is down, then it refuses the token: Herold stops with the clear message and posts nothing', async ({ onTestFinished }) => {
+  const r = await rigForTest(onTestFinished, {}, { mastodonAccessToken: 'a-token-the-instance-does-not-know' });
   const { sandbox } = r;
   await sandbox.setOutage('refuse');
   const schedule: Schedule = { ...rebasedWienRocks(800, 600), announcements: [], reminders: [] };
@@ -190,8 +181,8 @@ test('started while the instance is down, then it refuses the token: Herold stop
   expect(sandbox.statuses()).toHaveLength(0);
 });
 
-test('the character limit the instance told an earlier run is used when the next one starts while the instance is down', async () => {
-  r = await rig({ maxCharacters: 720 });
+test.concurrent('the character limit the instance told an earlier run is used when the next one starts while the instance is down', async ({ onTestFinished }) => {
+  const r = await rigForTest(onTestFinished, { maxCharacters: 720 });
   const { sandbox } = r;
   const schedule: Schedule = { ...rebasedWienRocks(60_000, 600), announcements: [], reminders: [] };
   const first = await r.start([schedule], { replies: false, http: false });
@@ -205,13 +196,13 @@ test('the character limit the instance told an earlier run is used when the next
   expect(second.reachability().reachable).toBe(false);
 });
 
-test('an instance that drops every connection without an answer: Herold starts, serves the status page and shows it unreachable', async () => {
+test.concurrent('an instance that drops every connection without an answer: Herold starts, serves the status page and shows it unreachable', async ({ onTestFinished }) => {
   // What a crashing Puma behind a TCP load balancer looks like: the connection opens and is reset.
   const dropper = createServer((socket) => socket.destroy());
   await new Promise<void>((resolve) => dropper.listen(0, '127.0.0.1', resolve));
   try {
     const port = (dropper.address() as { port: number }).port;
-    r = await rig({}, { mastodonUrl: `http://127.0.0.1:${port}` });
+    const r = await rigForTest(onTestFinished, {}, { mastodonUrl: `http://127.0.0.1:${port}` });
     const schedule: Schedule = { ...rebasedWienRocks(60_000, 600), announcements: [], reminders: [] };
     const started = Date.now();
     const service = await r.start([schedule], { replies: false });
@@ -221,8 +212,8 @@ test('an instance that drops every connection without an answer: Herold starts, 
     const page = await fetch(`${service.httpUrl}/s/${schedule.id}`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('nicht erreichbar');
+    // Herold goes before the dropper does.
     await r.close();
-    r = undefined;
   } finally {
     await new Promise<void>((resolve) => dropper.close(() => resolve()));
   }

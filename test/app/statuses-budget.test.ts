@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test, type TestContext } from 'vitest';
 import { MASTODON_BUCKETS, scaleBuckets } from '../../src/core/rate-budget.ts';
-import { rebasedWienRocks, rig, waitFor, type Rig } from '../support/harness.ts';
+import { rebasedWienRocks, rigForTest, waitFor, type Rig } from '../support/harness.ts';
 import { heroldRequests, MARK, OTHER_CLIENT_HEADER, requestsWhileBlocked, showsCompletion, sleepUntil, withText } from './support.ts';
 import { postKey } from '../../src/schedule/toot-ids.ts';
 
@@ -17,13 +17,6 @@ async function postAsOtherClient(sandbox: Rig['sandbox'], count: number, expect:
   }
 }
 
-/** A rig closed when the test ends (the tests run side by side, each with its own sandbox and prefix). */
-async function ownRig(onTestFinished: TestContext['onTestFinished'], ...options: Parameters<typeof rig>): Promise<Rig> {
-  const r = await rig(...options);
-  onTestFinished(() => r.close());
-  return r;
-}
-
 /** Mastodon's limits with every period 600 times shorter: the statuses family's 3 h window lasts 18 s. */
 const SCALE = 600;
 const STATUSES_WINDOW_MS = (3 * 3_600_000) / SCALE;
@@ -34,7 +27,7 @@ const windowEnd = (at: number) => (Math.floor(at / STATUSES_WINDOW_MS) + 1) * ST
 
 test.concurrent('300 edits against the statuses family (300 per 3 h, edits count), while the admins toot too: the milestones and the completion still go out in the same window, with no 429', async ({ expect, onTestFinished }) => {
   // HEROLD_RATE_SCALE, as for `herold run` against `herold sandbox --rate-scale 600`.
-  const r = await ownRig(onTestFinished, { rateLimit: { scale: SCALE } }, { coalesceMs: 5, rateScale: SCALE });
+  const r = await rigForTest(onTestFinished, { rateLimit: { scale: SCALE } }, { coalesceMs: 5, rateScale: SCALE });
   const { sandbox } = r;
   const schedule = { ...rebasedWienRocks(100, 60), announcements: [], reminders: [] };
   // Start right after a statuses window began, so the whole run lies in one window.
@@ -95,7 +88,7 @@ test.concurrent('300 edits against the statuses family (300 per 3 h, edits count
 test.concurrent('answers to questions and edits leave the statuses the remaining toots need: with 3 left, the milestones and the completion take them', async ({ expect, onTestFinished }) => {
   // Rack-attack's request buckets out of the way: only the statuses family matters here.
   const roomy = { token: { limit: 100_000 }, account: { limit: 100_000 } };
-  const r = await ownRig(onTestFinished, { rateLimit: { scale: SCALE, buckets: roomy } }, { coalesceMs: 5 });
+  const r = await rigForTest(onTestFinished, { rateLimit: { scale: SCALE, buckets: roomy } }, { coalesceMs: 5 });
   const { sandbox } = r;
   sandbox.addAccount({ username: 'alice' });
   const schedule = { ...rebasedWienRocks(100, 60), announcements: [], reminders: [] };

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DateTime } from 'luxon';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test, type TestContext } from 'vitest';
 import { LocalDnsServer } from '../../src/checks/local/local-dns-server.ts';
 import { LocalHttpServer } from '../../src/checks/local/local-http-server.ts';
 import { LocalTlsServer, makeCertificate } from '../../src/checks/local/local-tls-server.ts';
@@ -9,7 +9,7 @@ import { formatStatus, statusJson } from '../../src/cli/operator.ts';
 import { stamp } from '../../src/schedule/toot-ids.ts';
 import { parseSchedule } from '../../src/schedule/load-schedule.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
-import { rig, uniqueId, waitFor, type Rig } from '../support/harness.ts';
+import { rigForTest, uniqueId, waitFor } from '../support/harness.ts';
 
 /** A schedule whose window starts `startInMs` from now, with one task per check given. */
 function scheduleWith(startInMs: number, checks: Record<string, string>): Schedule {
@@ -33,24 +33,19 @@ ${tasks}`;
   return parseSchedule(text, '/tmp/checks.yaml');
 }
 
-const servers: { close(): Promise<void> }[] = [];
-let current: Rig | null = null;
-afterEach(async () => {
-  await current?.close();
-  current = null;
-  for (const s of servers.splice(0)) await s.close();
-});
-
-async function local<T extends { close(): Promise<void> }>(server: T): Promise<T> {
-  servers.push(server);
+/** A local stand-in, closed when the test ends. */
+async function local<T extends { close(): Promise<void> }>(onTestFinished: TestContext['onTestFinished'], server: T): Promise<T> {
+  onTestFinished(() => server.close());
   return server;
 }
 
-describe('checks confirm tasks from what they see', () => {
-  test('auto: not before the start; two passes in a row mark the task done through the operator path', async () => {
-    const http = await local(await new LocalHttpServer({ status: 200, body: 'OK' }).start());
+// Each test has its own rig, prefix and stand-ins, and mostly waits for checks that run every second:
+// they run side by side.
+describe.concurrent('checks confirm tasks from what they see', () => {
+  test('auto: not before the start; two passes in a row mark the task done through the operator path', async ({ onTestFinished }) => {
+    const http = await local(onTestFinished, await new LocalHttpServer({ status: 200, body: 'OK' }).start());
     const schedule = scheduleWith(1500, { funktionstests: `{ http: "${http.url}/health", contains: OK, confirm: auto, every: PT1S }` });
-    current = await rig();
+    const current = await rigForTest(onTestFinished);
     const service = await current.start([schedule]);
     // The check stores what it saw, changes the task, then records that it acted.
     const done = await waitFor('the task done', async () => (await service.operations.status(schedule.id)).tasks.find((t) => t.id === 'funktionstests' && t.status === 'done' && t.check?.acted));
@@ -66,8 +61,8 @@ describe('checks confirm tasks from what they see', () => {
     expect(await service.checks.store.changes(schedule.id, 'funktionstests')).toEqual([expect.objectContaining({ passing: true, summary: 'HTTP 200' })]);
   });
 
-  test('ask: the sandbox reports 4.0, the task is ready, nothing is posted until the operator confirms', async () => {
-    current = await rig();
+  test('ask: the sandbox reports 4.0, the task is ready, nothing is posted until the operator confirms', async ({ onTestFinished }) => {
+    const current = await rigForTest(onTestFinished);
     const sandbox = current.sandbox;
     sandbox.setVersion('3.5.5');
     const schedule = scheduleWith(300, { upgrade: `{ mastodonVersion: ">=4.0.0", url: "${sandbox.url}", every: PT1S }` });
@@ -91,10 +86,10 @@ describe('checks confirm tasks from what they see', () => {
     expect(upgrade.check!.acted!.action).toBe('ready');
   });
 
-  test("the operator's word wins: a task marked failed stays failed although its check passes", async () => {
-    const http = await local(await new LocalHttpServer({ status: 503, body: 'Wartung' }).start());
+  test("the operator's word wins: a task marked failed stays failed although its check passes", async ({ onTestFinished }) => {
+    const http = await local(onTestFinished, await new LocalHttpServer({ status: 503, body: 'Wartung' }).start());
     const schedule = scheduleWith(200, { funktionstests: `{ http: "${http.url}", confirm: auto, every: PT1S, passes: 1 }` });
-    current = await rig();
+    const current = await rigForTest(onTestFinished);
     const service = await current.start([schedule]);
     await waitFor('a first run', () => http.requests > 0);
     await service.operations.taskChange(schedule.id, 'funktionstests', 'failed', 'Medien fehlen');
@@ -104,15 +99,15 @@ describe('checks confirm tasks from what they see', () => {
     expect(task).toMatchObject({ status: 'failed', note: 'Medien fehlen' });
   });
 
-  test('flapping: with passes 3 an answer that keeps changing confirms nothing; a steady one does', async () => {
-    const http = await local(await new LocalHttpServer({ status: 200, body: 'OK' }).start());
+  test('flapping: with passes 3 an answer that keeps changing confirms nothing; a steady one does', async ({ onTestFinished }) => {
+    const http = await local(onTestFinished, await new LocalHttpServer({ status: 200, body: 'OK' }).start());
     // The answer alternates per request (OK, 503, OK, …), whatever the timing of the runs: no three passes in a row.
     const flip = setInterval(() => {
       http.answer = { status: http.requests % 2 === 0 ? 200 : 503, body: 'OK' };
     }, 20);
     try {
       const schedule = scheduleWith(100, { funktionstests: `{ http: "${http.url}", confirm: auto, every: PT1S, passes: 3 }` });
-      current = await rig();
+      const current = await rigForTest(onTestFinished);
       const service = await current.start([schedule]);
       // Four runs, alternating: a steady answer would have confirmed at the third. Runs are every second, but
       // with test files side by side on 2 cores they slip (seen: fewer than five in 45 s), so allow a minute.
@@ -128,10 +123,10 @@ describe('checks confirm tasks from what they see', () => {
     }
   }, 150_000);
 
-  test('timeouts: a hanging server fails the check within its timeout, and the next run goes on', async () => {
-    const http = await local(await new LocalHttpServer({ status: 200, body: 'OK', delayMs: 5000 }).start());
+  test('timeouts: a hanging server fails the check within its timeout, and the next run goes on', async ({ onTestFinished }) => {
+    const http = await local(onTestFinished, await new LocalHttpServer({ status: 200, body: 'OK', delayMs: 5000 }).start());
     const schedule = scheduleWith(100, { funktionstests: `{ http: "${http.url}", confirm: auto, every: PT1S, timeout: PT0.3S, passes: 1 }` });
-    current = await rig();
+    const current = await rigForTest(onTestFinished);
     const service = await current.start([schedule]);
     const record = await waitFor('a timed-out run', async () => {
       const r = await service.checks.store.get(schedule.id, 'funktionstests');
@@ -142,11 +137,11 @@ describe('checks confirm tasks from what they see', () => {
     await waitFor('done', async () => (await service.operations.status(schedule.id)).tasks.find((t) => t.id === 'funktionstests')!.status === 'done');
   });
 
-  test('dns: propagation over two local resolvers, with the TTL saying when everyone has it', async () => {
-    const [a, b] = [await local(await new LocalDnsServer().start()), await local(await new LocalDnsServer().start())];
+  test('dns: propagation over two local resolvers, with the TTL saying when everyone has it', async ({ onTestFinished }) => {
+    const [a, b] = [await local(onTestFinished, await new LocalDnsServer().start()), await local(onTestFinished, await new LocalDnsServer().start())];
     for (const s of [a, b]) s.set('wien.rocks', 'A', ['198.51.100.7']);
     const schedule = scheduleWith(100, { dns: `{ dns: wien.rocks, expect: [203.0.113.10], resolvers: ["${a.address}", "${b.address}"], dnsTtl: PT5M, confirm: auto, every: PT1S }` });
-    current = await rig();
+    const current = await rigForTest(onTestFinished);
     const service = await current.start([schedule]);
     await waitFor('a first run', async () => (await service.checks.store.get(schedule.id, 'dns'))?.checkedAt);
     a.set('wien.rocks', 'A', ['203.0.113.10']);
@@ -169,22 +164,22 @@ describe('checks confirm tasks from what they see', () => {
     expect(text).toMatch(/Stand jetzt: (1 von 2 Resolvern sieht|Alle 2 Resolver sehen) die neue Adresse\. (Spätestens um|Seit) \d\d:\d\d Uhr sollte die neue Adresse überall angekommen sein\./);
   });
 
-  test('tls: the certificate swapped mid-test confirms the task', async () => {
+  test('tls: the certificate swapped mid-test confirms the task', async ({ onTestFinished }) => {
     const startIn = 200;
     const windowStart = DateTime.now().plus({ milliseconds: startIn });
-    const tls = await local(await new LocalTlsServer(await makeCertificate('wien.rocks', windowStart.minus({ days: 30 }).toJSDate())).start());
+    const tls = await local(onTestFinished, await new LocalTlsServer(await makeCertificate('wien.rocks', windowStart.minus({ days: 30 }).toJSDate())).start());
     const schedule = scheduleWith(startIn, { tls: `{ tls: "127.0.0.1:${tls.port}", servername: wien.rocks, issuedAfter: window.start, confirm: auto, every: PT1S }` });
-    current = await rig();
+    const current = await rigForTest(onTestFinished);
     const service = await current.start([schedule]);
     await waitFor('a failing verdict', async () => (await service.checks.store.get(schedule.id, 'tls'))?.streak.passing === false);
     tls.serve(await makeCertificate('wien.rocks', new Date(schedule.window.start.toMillis() + 1000)));
     await waitFor('done', async () => (await service.operations.status(schedule.id)).tasks.find((t) => t.id === 'tls')!.status === 'done');
   });
 
-  test('two replicas: each run has one owner, and the task is confirmed once', async () => {
-    const http = await local(await new LocalHttpServer({ status: 503, body: 'Wartung', delayMs: 300 }).start());
+  test('two replicas: each run has one owner, and the task is confirmed once', async ({ onTestFinished }) => {
+    const http = await local(onTestFinished, await new LocalHttpServer({ status: 503, body: 'Wartung', delayMs: 300 }).start());
     const schedule = scheduleWith(200, { funktionstests: `{ http: "${http.url}", contains: OK, confirm: auto, every: PT1S, timeout: PT0.9S }` });
-    current = await rig();
+    const current = await rigForTest(onTestFinished);
     const [one, two] = [await current.start([schedule]), await current.start([schedule])];
     await waitFor('three runs', () => http.requests >= 3);
     http.answer = { status: 200, body: 'OK', delayMs: 300 };
@@ -202,16 +197,16 @@ describe('checks confirm tasks from what they see', () => {
     expect(milestones).toHaveLength(1);
   });
 
-  test('the status page, /api/schedules/:id and /metrics show what the checks see', async () => {
-    const http = await local(await new LocalHttpServer({ status: 200, body: 'OK' }).start());
-    const [a, b] = [await local(await new LocalDnsServer().start()), await local(await new LocalDnsServer().start())];
+  test('the status page, /api/schedules/:id and /metrics show what the checks see', async ({ onTestFinished }) => {
+    const http = await local(onTestFinished, await new LocalHttpServer({ status: 200, body: 'OK' }).start());
+    const [a, b] = [await local(onTestFinished, await new LocalDnsServer().start()), await local(onTestFinished, await new LocalDnsServer().start())];
     a.set('wien.rocks', 'A', ['203.0.113.10']);
     b.set('wien.rocks', 'A', ['198.51.100.7']);
     const schedule = scheduleWith(100, {
       funktionstests: `{ http: "${http.url}/health", contains: OK, every: PT1S }`,
       dns: `{ dns: wien.rocks, expect: [203.0.113.10], resolvers: ["${a.address}", "${b.address}"], dnsTtl: PT10M, every: PT1S }`,
     });
-    current = await rig();
+    const current = await rigForTest(onTestFinished);
     const service = await current.start([schedule]);
     const api = `${service.httpUrl}/api/schedules/${schedule.id}`;
     type Api = { tasks: { id: string; status: string; statusLabel: string; check: { label: string; passing: boolean | null; propagation: string | null; everyoneBy: string | null } | null }[] };
@@ -241,10 +236,10 @@ describe('checks confirm tasks from what they see', () => {
     expect(((await (await fetch(api)).json()) as Api).tasks.find((t) => t.id === 'funktionstests')!.status).toBe('ready');
   });
 
-  test('a run that finds its check busy elsewhere fails, to be tried again, rather than end the chain', async () => {
-    const http = await local(await new LocalHttpServer({ status: 503, body: 'Wartung' }).start());
+  test('a run that finds its check busy elsewhere fails, to be tried again, rather than end the chain', async ({ onTestFinished }) => {
+    const http = await local(onTestFinished, await new LocalHttpServer({ status: 503, body: 'Wartung' }).start());
     const schedule = scheduleWith(60_000, { funktionstests: `{ http: "${http.url}", every: PT1S }` });
-    current = await rig();
+    const current = await rigForTest(onTestFinished);
     const service = await current.start([schedule]);
     const job = { scheduleId: schedule.id, taskId: 'funktionstests', start: stamp(schedule.window.start), seq: 0 };
     await service.store.withLock(schedule.id, 'check-funktionstests', 5000, async () => {
@@ -255,9 +250,9 @@ describe('checks confirm tasks from what they see', () => {
     expect(await service.checks.runner.run(job)).toBe('waiting for window.start');
   });
 
-  test('checks of real hosts do not run while Herold talks to a local Mastodon', async () => {
+  test('checks of real hosts do not run while Herold talks to a local Mastodon', async ({ onTestFinished }) => {
     const schedule = scheduleWith(100, { funktionstests: '{ http: "https://wien.rocks/health", confirm: auto }' });
-    current = await rig();
+    const current = await rigForTest(onTestFinished);
     const service = await current.start([schedule]);
     const record = await service.checks.store.get(schedule.id, 'funktionstests');
     expect(record!.stopped).toContain('Nicht ausgeführt');

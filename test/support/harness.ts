@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import { pino } from 'pino';
 import { Redis } from 'ioredis';
+import type { TestContext } from 'vitest';
 import { loadConfig, type Config } from '../../src/config/config.ts';
 import { startHerold, type HeroldService } from '../../src/app/herold-service.ts';
 import { parseSchedule } from '../../src/schedule/load-schedule.ts';
@@ -85,6 +86,13 @@ export async function rig(sandboxOptions: SandboxOptions = {}, overrides: Partia
       redis.disconnect();
     },
   };
+}
+
+/** A rig closed when the test ends: for tests that run side by side (test.concurrent), each with its own. */
+export async function rigForTest(onTestFinished: TestContext['onTestFinished'], ...options: Parameters<typeof rig>): Promise<Rig> {
+  const r = await rig(...options);
+  onTestFinished(() => r.close());
+  return r;
 }
 
 export async function waitFor<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 15_000): Promise<NonNullable<T>> {
