@@ -1,6 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { FileProblemsError, formatProblem, HeroldError } from '../errors.ts';
+import { checkAnswerOverrides } from '../faq/index.ts';
 import { TemplateRenderer } from '../render/template-renderer.ts';
 import { checkToots } from '../render/check-toots.ts';
 import { loadSchedule } from '../schedule/load-schedule.ts';
@@ -29,11 +30,12 @@ export function scheduleFiles(files: readonly string[], dir = DEFAULT_SCHEDULES_
   }
 }
 
-/** Each file loads, its templates render and every toot fits its own maxCharacters (what `herold validate` checks). */
+/** Each file loads, its templates (and FAQ answers of its own) parse and render, and every toot fits its own maxCharacters (what `herold validate` checks). */
 export function scheduleCheck(file: string): { result: CheckResult; schedule: Schedule | null } {
   const name = `schedule ${path.basename(file)}`;
   try {
     const schedule = loadSchedule(file);
+    checkAnswerOverrides(schedule);
     const check = checkToots(schedule, new TemplateRenderer(schedule.templateDirs));
     const start = schedule.window.start.setLocale(schedule.locale).toFormat("d. LLLL yyyy, HH:mm 'Uhr'");
     return { result: ok(name, `${schedule.id}: valid, starts ${start} (${schedule.timezone}), ${schedule.tasks.length} tasks, ${check.toots.length} toots.`), schedule };
