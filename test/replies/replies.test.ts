@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer } from 'node:net';
 import { DateTime } from 'luxon';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { questionsCommand } from '../../src/cli/questions.ts';
 import { DEFAULT_FAQ_DIR } from '../../src/faq/index.ts';
 import { TemplateRenderer } from '../../src/render/template-renderer.ts';
@@ -9,15 +9,12 @@ import { tootContext } from '../../src/render/toot-context.ts';
 import { composeReply } from '../../src/replies/reply-text.ts';
 import type { HeroldService } from '../../src/app/herold-service.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
-import { rebasedWienRocks, REDIS_URL, rig, waitFor, type Rig } from '../support/harness.ts';
+import { rebasedWienRocks, REDIS_URL, rigForTest, waitFor } from '../support/harness.ts';
 import { answers, capturingLog, FAST, repliesTo } from './helpers.ts';
 import { replyPostKey } from '../../src/schedule/toot-ids.ts';
 
-let r: Rig | undefined;
-afterEach(async () => {
-  await r?.close();
-  r = undefined;
-});
+// Each test has its own sandbox and prefix, and mostly waits for answers to come back: the tests of each
+// group run side by side.
 
 /** Three days ahead: the schedule itself posts nothing during a test, its announcements are long past. */
 const upcoming = () => rebasedWienRocks(3 * 86_400_000);
@@ -33,9 +30,9 @@ async function settle(...services: HeroldService[]): Promise<void> {
   await sleep(400);
 }
 
-describe('answering questions', () => {
-  it('answers a DM and a public mention once each: direct, in the thread, @asker first, German, the right FAQ entry', async () => {
-    r = await rig({ notificationPolicy: { forPrivateMentions: 'accept' } });
+describe.concurrent('answering questions', () => {
+  it('answers a DM and a public mention once each: direct, in the thread, @asker first, German, the right FAQ entry', async ({ onTestFinished }) => {
+    const r = await rigForTest(onTestFinished, { notificationPolicy: { forPrivateMentions: 'accept' } });
     r.sandbox.addAccount({ username: 'alice' });
     r.sandbox.addAccount({ username: 'bob' });
     const schedule = upcoming();
@@ -44,8 +41,8 @@ describe('answering questions', () => {
 
     const dm = r.sandbox.mention('alice', 'Wie lange dauert der Umzug?', { visibility: 'direct' });
     const pub = r.sandbox.mention('bob', 'Hallo @b2c, wann ist der Umzug eigentlich?');
-    const dmReply = await waitFor('the DM answer', () => repliesTo(r!.sandbox, dm.id)[0]);
-    const pubReply = await waitFor('the public answer', () => repliesTo(r!.sandbox, pub.id)[0]);
+    const dmReply = await waitFor('the DM answer', () => repliesTo(r.sandbox, dm.id)[0]);
+    const pubReply = await waitFor('the public answer', () => repliesTo(r.sandbox, pub.id)[0]);
 
     expect(dmReply).toMatchObject({ visibility: 'direct', inReplyToId: dm.id, language: 'de', mentions: ['alice'] });
     expect(dmReply.text).toBe(await expected(service, schedule, 'dauer', 'alice'));
@@ -64,13 +61,13 @@ describe('answering questions', () => {
     expect(answers(r.sandbox)).toHaveLength(2);
   });
 
-  it('answers on Mastodon 4.0, which has no notification policy (its 404 is an HTML page unless JSON is asked for)', async () => {
-    r = await rig({ mastodonVersion: '4.0' });
+  it('answers on Mastodon 4.0, which has no notification policy (its 404 is an HTML page unless JSON is asked for)', async ({ onTestFinished }) => {
+    const r = await rigForTest(onTestFinished, { mastodonVersion: '4.0' });
     r.sandbox.addAccount({ username: 'alice' });
     const service = await r.start([upcoming()], { replies: FAST });
     await r.sandbox.waitForStream();
     const question = r.sandbox.mention('alice', 'Wie lange dauert der Umzug?');
-    const reply = await waitFor('the answer on 4.0', () => repliesTo(r!.sandbox, question.id)[0]);
+    const reply = await waitFor('the answer on 4.0', () => repliesTo(r.sandbox, question.id)[0]);
     expect(reply).toMatchObject({ visibility: 'direct', inReplyToId: question.id, mentions: ['alice'] });
     const policyAsked = r.sandbox.requests().filter((q) => q.path.includes('/notifications/policy'));
     expect(policyAsked.length).toBeGreaterThan(0);
@@ -79,8 +76,8 @@ describe('answering questions', () => {
     expect(answers(r.sandbox)).toHaveLength(1);
   });
 
-  it('never answers bot accounts or itself', async () => {
-    r = await rig();
+  it('never answers bot accounts or itself', async ({ onTestFinished }) => {
+    const r = await rigForTest(onTestFinished);
     r.sandbox.addAccount({ username: 'robot', bot: true });
     r.sandbox.addAccount({ username: 'alice' });
     const service = await r.start([upcoming()], { replies: FAST });
@@ -88,7 +85,7 @@ describe('answering questions', () => {
     const fromBot = r.sandbox.mention('robot', 'Wie lange dauert der Umzug?');
     const fromSelf = r.sandbox.mention('b2c', '@b2c Wie lange dauert der Umzug?');
     const human = r.sandbox.mention('alice', 'Wie lange dauert der Umzug?');
-    await waitFor('the human answer', () => repliesTo(r!.sandbox, human.id).length === 1);
+    await waitFor('the human answer', () => repliesTo(r.sandbox, human.id).length === 1);
     await settle(service);
     expect(repliesTo(r.sandbox, fromBot.id)).toEqual([]);
     expect(repliesTo(r.sandbox, fromSelf.id)).toEqual([]);
@@ -96,18 +93,18 @@ describe('answering questions', () => {
     expect(service.replies.listener!.stats.streamed + service.replies.listener!.stats.polled).toBeGreaterThanOrEqual(2);
   });
 
-  it('sends the same answer to the same account only once per cooldown', async () => {
-    r = await rig({}, { replyCooldownMs: 60_000 });
+  it('sends the same answer to the same account only once per cooldown', async ({ onTestFinished }) => {
+    const r = await rigForTest(onTestFinished, {}, { replyCooldownMs: 60_000 });
     r.sandbox.addAccount({ username: 'alice' });
     r.sandbox.addAccount({ username: 'bob' });
     const service = await r.start([upcoming()], { replies: FAST });
     await r.sandbox.waitForStream();
     const first = r.sandbox.mention('alice', 'Wie lange dauert der Umzug?');
-    await waitFor('the first answer', () => repliesTo(r!.sandbox, first.id).length === 1);
+    await waitFor('the first answer', () => repliesTo(r.sandbox, first.id).length === 1);
     const again = r.sandbox.mention('alice', 'Und wie lang dauert des jetzt?');
     const other = r.sandbox.mention('alice', 'Wann ist der Umzug?');
     const bob = r.sandbox.mention('bob', 'Wie lange dauert der Umzug?');
-    await waitFor('the other answers', () => repliesTo(r!.sandbox, other.id).length === 1 && repliesTo(r!.sandbox, bob.id).length === 1);
+    await waitFor('the other answers', () => repliesTo(r.sandbox, other.id).length === 1 && repliesTo(r.sandbox, bob.id).length === 1);
     await settle(service);
     expect(repliesTo(r.sandbox, again.id)).toEqual([]);
     const againId = r.sandbox.notifications().find((n) => n.statusId === again.id)!.id;
@@ -115,15 +112,15 @@ describe('answering questions', () => {
     expect(answers(r.sandbox)).toHaveLength(3);
   });
 
-  it('answers chit-chat with the fallback, mentions nobody else, and keeps the question for `herold questions`', async () => {
-    r = await rig();
+  it('answers chit-chat with the fallback, mentions nobody else, and keeps the question for `herold questions`', async ({ onTestFinished }) => {
+    const r = await rigForTest(onTestFinished);
     r.sandbox.addAccount({ username: 'alice' });
     r.sandbox.addAccount({ username: 'paula' }); // the schedule's contact, "@paula", appears in the fallback answer
     const schedule = upcoming();
     const service = await r.start([schedule], { replies: FAST });
     await r.sandbox.waitForStream();
     const chat = r.sandbox.mention('alice', 'Kennst du ein gutes Beisl in Ottakring? 🎉');
-    const reply = await waitFor('the fallback', () => repliesTo(r!.sandbox, chat.id)[0]);
+    const reply = await waitFor('the fallback', () => repliesTo(r.sandbox, chat.id)[0]);
     expect(reply.text).toBe(await expected(service, schedule, 'fallback', 'alice'));
     expect(reply.text).toMatch(/^@alice Danke für deine Nachricht!/);
     expect(reply.text).toContain('https://wien.rocks/@paula');
@@ -146,14 +143,14 @@ describe('answering questions', () => {
     expect(after).toEqual(['No open questions.']);
     // A confident answer is not an open question.
     const faq = r.sandbox.mention('alice', 'Bleiben meine Daten erhalten?');
-    await waitFor('the FAQ answer', () => repliesTo(r!.sandbox, faq.id).length === 1);
+    await waitFor('the FAQ answer', () => repliesTo(r.sandbox, faq.id).length === 1);
     expect(await service.replies.store.openQuestions()).toEqual([]);
   });
 });
 
-describe('receiving: stream, polling, restarts', () => {
-  it('answers mentions sent while the stream is dropped and the instance is down, by polling', async () => {
-    r = await rig();
+describe.concurrent('receiving: stream, polling, restarts', () => {
+  it('answers mentions sent while the stream is dropped and the instance is down, by polling', async ({ onTestFinished }) => {
+    const r = await rigForTest(onTestFinished);
     r.sandbox.addAccount({ username: 'alice' });
     r.sandbox.addAccount({ username: 'bob' });
     const service = await r.start([upcoming()], { replies: FAST });
@@ -172,7 +169,7 @@ describe('receiving: stream, polling, restarts', () => {
     r.sandbox.clearRequests();
     await r.sandbox.setOutage('none');
 
-    await waitFor('both answers', () => repliesTo(r!.sandbox, q1.id).length === 1 && repliesTo(r!.sandbox, q2.id).length === 1);
+    await waitFor('both answers', () => repliesTo(r.sandbox, q1.id).length === 1 && repliesTo(r.sandbox, q2.id).length === 1);
     expect(listener.stats.streamed).toBe(streamedBefore);
     expect(r.sandbox.requests().some((q) => q.path === '/api/v1/notifications' && q.query.min_id !== undefined)).toBe(true);
 
@@ -180,24 +177,24 @@ describe('receiving: stream, polling, restarts', () => {
     await r.sandbox.waitForStream({ timeoutMs: 10_000 });
     await waitFor('the stream to count as up', () => listener.streamState === 'up');
     const q3 = r.sandbox.mention('alice', 'Wann ist der Umzug?');
-    await waitFor('the streamed answer', () => repliesTo(r!.sandbox, q3.id).length === 1);
+    await waitFor('the streamed answer', () => repliesTo(r.sandbox, q3.id).length === 1);
     expect(listener.stats.streamed).toBeGreaterThan(streamedBefore);
     await settle(service);
     expect(answers(r.sandbox)).toHaveLength(3);
   });
 
-  it('polls every interval while the streaming server cannot be reached at all', async () => {
+  it('polls every interval while the streaming server cannot be reached at all', async ({ onTestFinished }) => {
     const dead = await new Promise<number>((resolve) => {
       const server = createServer().listen(0, '127.0.0.1', () => {
         const { port } = server.address() as { port: number };
         server.close(() => resolve(port));
       });
     });
-    r = await rig();
+    const r = await rigForTest(onTestFinished);
     r.sandbox.addAccount({ username: 'alice' });
     const service = await r.start([upcoming()], { replies: { ...FAST, streamingUrl: `ws://127.0.0.1:${dead}` } });
     const q = r.sandbox.mention('alice', 'Wie lange dauert der Umzug?');
-    await waitFor('the answer', () => repliesTo(r!.sandbox, q.id).length === 1);
+    await waitFor('the answer', () => repliesTo(r.sandbox, q.id).length === 1);
     expect(service.replies.listener!.streamState).not.toBe('up');
     expect(service.replies.listener!.stats.polled).toBeGreaterThanOrEqual(1);
     // Polling while down follows the interval, not a tight loop.
@@ -208,24 +205,24 @@ describe('receiving: stream, polling, restarts', () => {
     expect(more).toBeLessThanOrEqual(7);
   });
 
-  it('catches up from the Redis cursor after a restart, across pages and a change in id digits, without duplicates', async () => {
-    r = await rig();
-    const users = Array.from({ length: 100 }, (_, i) => r!.sandbox.addAccount({ username: `user${i}` }).username);
+  it('catches up from the Redis cursor after a restart, across pages and a change in id digits, without duplicates', async ({ onTestFinished }) => {
+    const r = await rigForTest(onTestFinished);
+    const users = Array.from({ length: 100 }, (_, i) => r.sandbox.addAccount({ username: `user${i}` }).username);
     r.sandbox.addAccount({ username: 'alice' });
     const schedule = upcoming();
     const first = await r.start([schedule], { replies: FAST });
     await r.sandbox.waitForStream();
     const before = r.sandbox.mention('alice', 'Wie lange dauert der Umzug?');
-    await waitFor('the answer before the restart', () => repliesTo(r!.sandbox, before.id).length === 1);
+    await waitFor('the answer before the restart', () => repliesTo(r.sandbox, before.id).length === 1);
     await first.close();
     r.services.splice(r.services.indexOf(first), 1);
 
-    const asked = users.map((u) => r!.sandbox.mention(u, 'Wann ist der Umzug?'));
+    const asked = users.map((u) => r.sandbox.mention(u, 'Wann ist der Umzug?'));
     // Notification ids start at 99990: this crosses from five to six digits.
     expect(r.sandbox.notifications().at(-1)!.id.length).toBe(6);
     r.sandbox.clearRequests();
     const second = await r.start([schedule], { replies: FAST });
-    await waitFor('every answer', () => answers(r!.sandbox).length >= 101, 20_000);
+    await waitFor('every answer', () => answers(r.sandbox).length >= 101, 20_000);
     await settle(second);
     expect(answers(r.sandbox)).toHaveLength(101);
     for (const q of [before, ...asked]) expect(repliesTo(r.sandbox, q.id)).toHaveLength(1);
@@ -234,19 +231,19 @@ describe('receiving: stream, polling, restarts', () => {
     expect(await second.replies.store.cursor()).toBe(r.sandbox.notifications().filter((n) => n.recipient === 'b2c').at(-1)!.id);
   });
 
-  it('two services on the same prefix answer each question and favourite each thanks exactly once', async () => {
-    r = await rig();
-    const users = Array.from({ length: 20 }, (_, i) => r!.sandbox.addAccount({ username: `u${i}` }).username);
+  it('two services on the same prefix answer each question and favourite each thanks exactly once', async ({ onTestFinished }) => {
+    const r = await rigForTest(onTestFinished);
+    const users = Array.from({ length: 20 }, (_, i) => r.sandbox.addAccount({ username: `u${i}` }).username);
     const schedule = upcoming();
     const a = await r.start([schedule], { replies: FAST });
     const b = await r.start([schedule], { replies: FAST });
     await waitFor('both streams', () => a.replies.listener!.streamState === 'up' && b.replies.listener!.streamState === 'up', 10_000);
     await sleep(100);
-    const asked = users.map((u, i) => r!.sandbox.mention(u, i % 2 === 0 ? 'Wie lange dauert der Umzug?' : 'Danke!'));
+    const asked = users.map((u, i) => r.sandbox.mention(u, i % 2 === 0 ? 'Wie lange dauert der Umzug?' : 'Danke!'));
     const questions = asked.filter((_, i) => i % 2 === 0);
     const thanks = asked.filter((_, i) => i % 2 === 1);
-    await waitFor('every answer', () => answers(r!.sandbox).length >= questions.length);
-    await waitFor('every favourite', () => thanks.every((q) => r!.sandbox.status(q.id)?.favouritedBy.length));
+    await waitFor('every answer', () => answers(r.sandbox).length >= questions.length);
+    await waitFor('every favourite', () => thanks.every((q) => r.sandbox.status(q.id)?.favouritedBy.length));
     await settle(a, b);
     for (const q of questions) expect(repliesTo(r.sandbox, q.id)).toHaveLength(1);
     for (const q of thanks) expect(repliesTo(r.sandbox, q.id)).toHaveLength(0);
@@ -259,9 +256,9 @@ describe('receiving: stream, polling, restarts', () => {
     expect(new Set(keys).size).toBe(10);
   });
 
-  it('leaves mentions older than HEROLD_REPLY_MAX_AGE_MS alone on the first start', async () => {
+  it('leaves mentions older than HEROLD_REPLY_MAX_AGE_MS alone on the first start', async ({ onTestFinished }) => {
     let offset = 2 * 3600_000;
-    r = await rig({ clock: () => Date.now() - offset });
+    const r = await rigForTest(onTestFinished, { clock: () => Date.now() - offset });
     r.sandbox.addAccount({ username: 'alice' });
     r.sandbox.addAccount({ username: 'bob' });
     const old = r.sandbox.mention('alice', 'Wie lange dauert der Umzug?');
@@ -269,16 +266,16 @@ describe('receiving: stream, polling, restarts', () => {
     const fresh = r.sandbox.mention('bob', 'Wie lange dauert der Umzug?');
     const { log, lines } = capturingLog();
     const service = await r.start([upcoming()], { replies: FAST, log });
-    await waitFor('the fresh answer', () => repliesTo(r!.sandbox, fresh.id).length === 1);
+    await waitFor('the fresh answer', () => repliesTo(r.sandbox, fresh.id).length === 1);
     await settle(service);
     expect(repliesTo(r.sandbox, old.id)).toEqual([]);
     expect(lines.some((l) => /First start: answering 1 mention.*leaving 1 older one/.test(l.msg))).toBe(true);
   });
 });
 
-describe('the notification policy', () => {
-  it('warns once, clearly, that DMs from strangers are filtered, and such a DM never arrives', async () => {
-    r = await rig();
+describe.concurrent('the notification policy', () => {
+  it('warns once, clearly, that DMs from strangers are filtered, and such a DM never arrives', async ({ onTestFinished }) => {
+    const r = await rigForTest(onTestFinished);
     r.sandbox.addAccount({ username: 'alice' });
     const { log, lines } = capturingLog();
     const service = await r.start([upcoming()], { replies: FAST, log });
@@ -292,7 +289,7 @@ describe('the notification policy', () => {
     await r.sandbox.waitForStream();
     const dm = r.sandbox.mention('alice', 'Wie lange dauert der Umzug?', { visibility: 'direct' });
     const pub = r.sandbox.mention('alice', 'Wann ist der Umzug?');
-    await waitFor('the public answer', () => repliesTo(r!.sandbox, pub.id).length === 1);
+    await waitFor('the public answer', () => repliesTo(r.sandbox, pub.id).length === 1);
     await settle(service);
     expect(repliesTo(r.sandbox, dm.id)).toEqual([]);
     expect(r.sandbox.notifications().find((n) => n.statusId === dm.id)?.filtered).toBe(true);
@@ -317,8 +314,8 @@ describe('the notification policy', () => {
     expect(redisOnly).toEqual(['No open questions.']);
   });
 
-  it('--accept-dms changes the policy through the API, and DMs from strangers are answered', async () => {
-    r = await rig();
+  it('--accept-dms changes the policy through the API, and DMs from strangers are answered', async ({ onTestFinished }) => {
+    const r = await rigForTest(onTestFinished);
     r.sandbox.addAccount({ username: 'alice' });
     const { log, lines } = capturingLog();
     const service = await r.start([upcoming()], { replies: FAST, acceptDms: true, log });
@@ -328,25 +325,25 @@ describe('the notification policy', () => {
     expect(lines.some((l) => l.level === 40 && l.msg.includes('notification policy'))).toBe(false);
     await r.sandbox.waitForStream();
     const dm = r.sandbox.mention('alice', 'Wie lange dauert der Umzug?', { visibility: 'direct' });
-    await waitFor('the DM answer', () => repliesTo(r!.sandbox, dm.id).length === 1);
+    await waitFor('the DM answer', () => repliesTo(r.sandbox, dm.id).length === 1);
   });
 });
 
-describe('limits and switches', () => {
-  it('stays under the rate limit: a burst is answered completely without a single 429', async () => {
-    r = await rig({ rateLimit: { limit: 40, windowMs: 2000 } });
-    const users = Array.from({ length: 60 }, (_, i) => r!.sandbox.addAccount({ username: `p${i}` }).username);
+describe.concurrent('limits and switches', () => {
+  it('stays under the rate limit: a burst is answered completely without a single 429', async ({ onTestFinished }) => {
+    const r = await rigForTest(onTestFinished, { rateLimit: { limit: 40, windowMs: 2000 } });
+    const users = Array.from({ length: 60 }, (_, i) => r.sandbox.addAccount({ username: `p${i}` }).username);
     const service = await r.start([upcoming()], { replies: FAST });
     await r.sandbox.waitForStream();
-    const asked = users.map((u) => r!.sandbox.mention(u, 'Wann ist der Umzug?'));
-    await waitFor('every answer', () => answers(r!.sandbox).length >= asked.length, 25_000);
+    const asked = users.map((u) => r.sandbox.mention(u, 'Wann ist der Umzug?'));
+    await waitFor('every answer', () => answers(r.sandbox).length >= asked.length, 25_000);
     await settle(service);
     expect(answers(r.sandbox)).toHaveLength(60);
     expect(r.sandbox.requests().filter((q) => q.status === 429)).toEqual([]);
   }, 40_000);
 
-  it('HEROLD_REPLIES=off: no listener, no requests for notifications, no answers', async () => {
-    r = await rig({}, { replies: false });
+  it('HEROLD_REPLIES=off: no listener, no requests for notifications, no answers', async ({ onTestFinished }) => {
+    const r = await rigForTest(onTestFinished, {}, { replies: false });
     r.sandbox.addAccount({ username: 'alice' });
     const service = await r.start([upcoming()]);
     expect(service.replies.listener).toBeNull();
@@ -357,8 +354,8 @@ describe('limits and switches', () => {
     expect(r.sandbox.streamCount()).toBe(0);
   });
 
-  it('HEROLD_REPLIES=off: an answer queued before the switch is recorded as skipped, not dropped in silence', async () => {
-    r = await rig({}, { replies: false });
+  it('HEROLD_REPLIES=off: an answer queued before the switch is recorded as skipped, not dropped in silence', async ({ onTestFinished }) => {
+    const r = await rigForTest(onTestFinished, {}, { replies: false });
     const alice = r.sandbox.addAccount({ username: 'alice' });
     const schedule = upcoming();
     const service = await r.start([schedule]);
