@@ -41,6 +41,8 @@ export const MAX_PHRASE_GAP = 2;
 const MIN_FUZZY_STEM = 4;
 /** Shortest known stem an inflected word may be cut back to ("weiter" must not become "weit"). */
 const MIN_INFLECTION_STEM = 5;
+/** Separable and inseparable verb particles that a compound split may leave unknown in front. */
+const VERB_PARTICLES = new Set(['ab', 'an', 'auf', 'aus', 'bei', 'durch', 'ein', 'her', 'hin', 'los', 'mit', 'nach', 'vor', 'weg', 'weiter', 'wieder', 'zurueck', 'zusammen', 'fest', 'ueber', 'unter', 'um']);
 /** How many letters of inflection ("zieh" + "t") a prefix match may skip. */
 const MAX_INFLECTION = 3;
 
@@ -210,7 +212,10 @@ export function createAnalyzer(
 
   function resolveCompound(word: string): readonly string[] | undefined {
     const parts = splitCompound(word, resolveExact);
-    if (!parts) return undefined;
+    // The last part of a German compound names the kind, the first part which one: with a first part the
+    // FAQ does not know, it is another thing of that kind ("Turnverein", "Firmenserver"), not ours. A verb's
+    // particle is no such part ("mitverfolgen", "nachschauen").
+    if (!parts || (parts[0]?.value === undefined && !VERB_PARTICLES.has(parts[0]!.text))) return undefined;
     const keys = parts.flatMap((part) => part.value ?? []);
     return keys.length > 0 ? [...new Set(keys)] : undefined;
   }

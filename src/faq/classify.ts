@@ -106,19 +106,18 @@ export function createClassifier(faq: {
     if (nearest && nearest.similarity >= EXAMPLE_DECISIVE && !(nearest.id === THANKS_ID && asks(text))) {
       return { ...keywords, id: nearest.id, language };
     }
-    // Where the keywords fall back, a close enough example answers instead.
-    const result =
-      keywords.id === FALLBACK_ID && nearest && nearest.similarity >= EXAMPLE_SIMILARITY && answerable.has(nearest.id)
-        ? { ...keywords, id: nearest.id }
-        : keywords;
     // Asking to be told wins over the FAQ words it contains ("… wenn ihr wieder online seid").
-    if (says(text, cancel)) return { ...result, id: NOTIFY_CANCEL_ID, language };
-    if (says(text, request)) return { ...result, id: NOTIFY_ID, language };
-    if (result.id !== FALLBACK_ID || !thanks || asks(text) || words(text) > MAX_THANKS_WORDS) {
-      return { ...result, language };
+    if (says(text, cancel)) return { ...keywords, id: NOTIFY_CANCEL_ID, language };
+    if (says(text, request)) return { ...keywords, id: NOTIFY_ID, language };
+    if (keywords.id !== FALLBACK_ID) return { ...keywords, language };
+    // Words of thanks decide before an example's likeness does ("Toll, weiter so!" is no "Wie weit seid's?").
+    if (thanks && !asks(text) && words(text) <= MAX_THANKS_WORDS) {
+      const gratitude = thanks.match(thanksEmojiAsWords(text));
+      if (gratitude.id === THANKS_ID) return { ...keywords, id: THANKS_ID, score: gratitude.score, language };
     }
-    const gratitude = thanks.match(thanksEmojiAsWords(text));
-    return gratitude.id === THANKS_ID ? { ...result, id: THANKS_ID, score: gratitude.score, language } : { ...result, language };
+    // Where the keywords fall back, a close enough example answers instead.
+    if (nearest && nearest.similarity >= EXAMPLE_SIMILARITY && answerable.has(nearest.id)) return { ...keywords, id: nearest.id, language };
+    return { ...keywords, language };
   }
 
   return { match, ids: matcher.ids };

@@ -120,3 +120,21 @@ describe('examples (faq/examples.tsv)', () => {
     expect(misread.map((example) => `line ${example.line}: ${example.id} → ${shipped.match(example.question).id}: ${example.question}`)).toEqual([]);
   });
 });
+
+describe('compounds, particles, notify phrases and the order of thanks and examples', () => {
+  test.each([
+    // A compound whose first part the FAQ does not know is another thing of that kind.
+    ['Hab mich beim Sportverein angemeldet, ur fein', 'fallback'],
+    // A verb particle in front is no such part.
+    ['Kann ich den Umzug irgendwo mitverfolgen?', 'status'],
+    // "you" is no address to the instance: generic English "you" with an unknown topic falls back.
+    ['How long do you cook rice?', 'fallback'],
+    ['Pingt mich bitte, wenn ihr zurück seid', 'notify'],
+    ['DM me once you are back please', 'notify'],
+    // Words of thanks decide before an example's likeness ("weiter" is also in "Wie weit seid's?").
+    ['Toll, weiter so!', 'thanks'],
+    ['Könnt ihr das rückgängig machen, wenn es nicht geht?', 'backout'],
+  ])('%s → %s', (text, id) => {
+    expect(classifier.match(text).id).toBe(id);
+  });
+});
