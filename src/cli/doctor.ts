@@ -7,6 +7,7 @@ import { fail, formatCheck, maskUrl, ok, type CheckResult } from '../doctor/chec
 import { FALLBACK_TOKEN, notificationPolicyCheck, pinSlotCheck, scopesCheck, tokenCheck, versionCheck } from '../doctor/mastodon-checks.ts';
 import { instanceUrlChecks } from '../doctor/url-checks.ts';
 import { redisEviction, redisPersistence, redisReachable } from '../doctor/redis-checks.ts';
+import { faqCheck } from '../doctor/faq-check.ts';
 import { scheduleCheck, scheduleFiles, tootLengthCheck } from '../doctor/schedule-checks.ts';
 import { taskChecks } from '../doctor/task-checks.ts';
 import { isLoopbackUrl, localOnly } from '../checks/local-only-route.ts';
@@ -112,6 +113,7 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
   } catch (error) {
     report(fail('schedules', (error as Error).message));
   }
+  report(await faqCheck());
   const schedules: Schedule[] = [];
   for (const file of files) {
     const checked = scheduleCheck(file);

@@ -1,21 +1,13 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { FileProblemsError, formatProblem, HeroldError } from '../errors.ts';
+import { HeroldError } from '../errors.ts';
 import { checkAnswerOverrides } from '../faq/index.ts';
 import { TemplateRenderer } from '../render/template-renderer.ts';
 import { checkToots } from '../render/check-toots.ts';
 import { loadSchedule } from '../schedule/load-schedule.ts';
 import { DEFAULT_SCHEDULES_DIR } from '../schedule/load-schedules.ts';
 import type { Schedule } from '../schedule/schedule.ts';
-import { fail, ok, type CheckResult } from './check.ts';
-
-function describe(error: unknown): string {
-  if (error instanceof FileProblemsError) {
-    const [first, ...rest] = error.problems;
-    return `${first ? formatProblem(first) : error.message}${rest.length > 0 ? ` (and ${rest.length} more)` : ''}`;
-  }
-  return error instanceof Error ? error.message : String(error);
-}
+import { describeProblem, fail, ok, type CheckResult } from './check.ts';
 
 /** The files `herold run` would load: the given ones, or every *.yaml in schedules/. */
 export function scheduleFiles(files: readonly string[], dir = DEFAULT_SCHEDULES_DIR): string[] {
@@ -40,7 +32,7 @@ export function scheduleCheck(file: string): { result: CheckResult; schedule: Sc
     const start = schedule.window.start.setLocale(schedule.locale).toFormat("d. LLLL yyyy, HH:mm 'Uhr'");
     return { result: ok(name, `${schedule.id}: valid, starts ${start} (${schedule.timezone}), ${schedule.tasks.length} tasks, ${check.toots.length} toots.`), schedule };
   } catch (error) {
-    return { result: fail(name, describe(error), `Run herold validate ${file} for every problem.`), schedule: null };
+    return { result: fail(name, describeProblem(error), `Run herold validate ${file} for every problem.`), schedule: null };
   }
 }
 
@@ -51,6 +43,6 @@ export function tootLengthCheck(schedule: Schedule, limit: number): CheckResult 
     const { longest } = checkToots(schedule, new TemplateRenderer(schedule.templateDirs), limit);
     return ok(name, `The longest toot (${longest.name}) has ${longest.length} of the instance's ${limit} characters.`);
   } catch (error) {
-    return fail(name, describe(error), 'Shorten the template or the task titles; the instance limit wins over maxCharacters in the schedule.');
+    return fail(name, describeProblem(error), 'Shorten the template or the task titles; the instance limit wins over maxCharacters in the schedule.');
   }
 }

@@ -113,7 +113,7 @@ describe('herold doctor against the sandbox', () => {
     const run = await doctor(env(good));
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    for (const check of ['config', 'redis', 'redis-eviction', 'token', 'scopes', 'instance-version', 'clock', 'schedule', 'toot-length', 'pin-slot', 'task-checks']) {
+    for (const check of ['config', 'redis', 'redis-eviction', 'faq', 'token', 'scopes', 'instance-version', 'clock', 'schedule', 'toot-length', 'pin-slot', 'task-checks']) {
       expect(status(run, check), `${check}\n${run.stdout}`).toBe('ok');
     }
     // This dev machine (and CI) runs Redis without AOF: a warning, not a failure.
@@ -128,7 +128,7 @@ describe('herold doctor against the sandbox', () => {
     // The shipped schedule names a fallback account this setup has no token for: said, not failed.
     expect(status(run, 'fallback-account')).toBe('warn');
     expect(run.checks.get('fallback-account')!.line).toContain('@wienrocks@mastodon.social');
-    expect(run.stdout.trim().split('\n').at(-1)).toMatch(/^14 checks: \d+ ok, [23] warn, 0 fail\.$/);
+    expect(run.stdout.trim().split('\n').at(-1)).toMatch(/^15 checks: \d+ ok, [23] warn, 0 fail\.$/);
 
     // With private mentions accepted, the policy check passes too.
     good.setNotificationPolicy({ forPrivateMentions: 'accept' }, 'b2c');
