@@ -17,7 +17,7 @@ import type { AdminCredentials } from './middleware/basic-auth.ts';
 import { mountApi } from './routes/api.ts';
 import { mountCalendar, statusPageUrl } from './routes/calendar.ts';
 import { maintenanceMode } from './middleware/maintenance-mode.ts';
-import type { CalendarSequenceStore } from '../adapters/redis/calendar-sequence-store.ts';
+import type { CalendarRevisions } from '../core/ports/calendar-revisions.ts';
 import { mountDashboard } from './routes/dashboard.ts';
 import { liveStreams, mountEvents } from './routes/events.ts';
 import { mountFeed } from './routes/feed.ts';
@@ -60,7 +60,7 @@ export interface WebOptions {
   /** Whether the primary instance answers (shown on the page and in the API); not shown when absent. */
   readonly reachability?: () => ReachabilityView;
   /** Where each maintenance's calendar SEQUENCE is kept; /s/:id.ics is served when given. */
-  readonly calendar?: CalendarSequenceStore;
+  readonly calendar?: CalendarRevisions;
   /** HEROLD_MAINTENANCE_HOSTS: the instances' own hosts that get maintenance mode during their window. */
   readonly maintenanceHosts?: readonly string[];
   /**

@@ -1,10 +1,5 @@
 import type { RedisConnection } from './connect.ts';
-
-/** The calendar event's revision: SEQUENCE and when its facts last changed (ms). */
-export interface CalendarRevision {
-  readonly sequence: number;
-  readonly changedAt: number;
-}
+import type { CalendarRevision, CalendarRevisions } from '../../core/ports/calendar-revisions.ts';
 
 // Compares the fingerprint and, when it differs, raises the sequence in the
 // same step: two replicas serving the changed event at once raise it once.
@@ -17,18 +12,13 @@ redis.call('HSET', KEYS[1], 'fingerprint', ARGV[1], 'sequence', sequence, 'chang
 return { sequence, tonumber(ARGV[2]) }
 `;
 
-/**
- * Remembers each maintenance's calendar event as last served, so that its
- * SEQUENCE grows with every change of the facts (RFC 5545 §3.8.7.4) and
- * stays put otherwise. Kept next to the maintenance's state.
- */
-export class CalendarSequenceStore {
+/** The calendar revisions in Redis, next to the maintenance's state; safe with several replicas. */
+export class CalendarSequenceStore implements CalendarRevisions {
   constructor(
     private readonly redis: RedisConnection,
     private readonly prefix = '{herold}',
   ) {}
 
-  /** The revision for these facts: the stored one when they are unchanged, else the next one, changed at `nowMs`. */
   async revise(scheduleId: string, fingerprint: string, nowMs: number): Promise<CalendarRevision> {
     const [sequence, changedAt] = (await this.redis.eval(REVISE, 1, `${this.prefix}:state:${scheduleId}:calendar`, fingerprint, String(nowMs))) as [number, number];
     return { sequence, changedAt };

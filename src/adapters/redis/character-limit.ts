@@ -1,14 +1,12 @@
 import type { RedisConnection } from './connect.ts';
-import { DEFAULT_MAX_CHARACTERS } from '../../schedule/load-schedule.ts';
 import type { Schedule } from '../../schedule/schedule.ts';
 import type { CharacterLimit as CharacterLimitPort, CharacterLimitSource } from '../../core/ports/character-limit.ts';
-
+import { startingCharacterLimit } from '../../core/starting-character-limit.ts';
 
 /**
  * The longest toot the primary instance accepts. Read from the instance when
  * it answers and kept in Redis, so that a start while the instance is down
- * uses the last value it told us; before it ever answered, the schedules'
- * maxCharacters (the smallest, if several are loaded), else 500.
+ * uses the last value it told us (see startingCharacterLimit).
  */
 export class CharacterLimit implements CharacterLimitPort {
   private constructor(
@@ -18,13 +16,11 @@ export class CharacterLimit implements CharacterLimitPort {
     private origin: CharacterLimitSource,
   ) {}
 
-  static async load(redis: RedisConnection, prefix: string, schedules: Iterable<Schedule>): Promise<CharacterLimit> {
+  static async load(redis: RedisConnection, prefix: string, schedules: Iterable<Pick<Schedule, 'maxCharacters'>>): Promise<CharacterLimit> {
     const key = `${prefix}:instance:max-characters`;
-    const stored = Number(await redis.get(key));
-    if (Number.isInteger(stored) && stored > 0) return new CharacterLimit(redis, key, stored, 'stored');
-    const fromSchedules = [...schedules].map((s) => s.maxCharacters);
-    if (fromSchedules.length > 0) return new CharacterLimit(redis, key, Math.min(...fromSchedules), 'schedule');
-    return new CharacterLimit(redis, key, DEFAULT_MAX_CHARACTERS, 'default');
+    const stored = await redis.get(key);
+    const { value, source } = startingCharacterLimit(stored === null ? null : Number(stored), schedules);
+    return new CharacterLimit(redis, key, value, source);
   }
 
   get value(): number {

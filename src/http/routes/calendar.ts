@@ -2,13 +2,13 @@ import type { Hono } from 'hono';
 import type { DateTime } from 'luxon';
 import { DateTime as LuxonDateTime } from 'luxon';
 import { calendarFacts, calendarFingerprint, calendarText } from '../../calendar/maintenance-calendar.ts';
-import type { CalendarSequenceStore } from '../../adapters/redis/calendar-sequence-store.ts';
+import type { CalendarRevisions } from '../../core/ports/calendar-revisions.ts';
 import { actualEnd } from '../../schedule/outcome-time.ts';
 import type { Schedule } from '../../schedule/schedule.ts';
 import type { LiveState } from '../live/live-state.ts';
 
 export interface CalendarRouteOptions {
-  readonly store: CalendarSequenceStore;
+  readonly store: CalendarRevisions;
   readonly now: () => DateTime;
   /** HEROLD_PUBLIC_URL: the status page's address when the schedule names none. */
   readonly publicUrl: string | null;

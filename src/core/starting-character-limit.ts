@@ -1,0 +1,15 @@
+import { DEFAULT_MAX_CHARACTERS } from '../schedule/load-schedule.ts';
+import type { Schedule } from '../schedule/schedule.ts';
+import type { CharacterLimitSource } from './ports/character-limit.ts';
+
+/**
+ * The limit to start with, before the instance has answered this time: the one it told us last (kept
+ * across restarts, so a start while it is down uses it), else the schedules' maxCharacters (the smallest,
+ * if several are loaded), else 500. Pure; the stores only keep the number.
+ */
+export function startingCharacterLimit(stored: number | null, schedules: Iterable<Pick<Schedule, 'maxCharacters'>>): { value: number; source: CharacterLimitSource } {
+  if (stored !== null && Number.isInteger(stored) && stored > 0) return { value: stored, source: 'stored' };
+  const fromSchedules = [...schedules].map((s) => s.maxCharacters);
+  if (fromSchedules.length > 0) return { value: Math.min(...fromSchedules), source: 'schedule' };
+  return { value: DEFAULT_MAX_CHARACTERS, source: 'default' };
+}
