@@ -4,7 +4,7 @@ import { startHerold, type HeroldService } from '../app/herold-service.ts';
 import { waitForRedis } from '../adapters/redis/wait-for-redis.ts';
 import { FileProblemsError, formatProblem, RedisUnavailableError } from '../errors.ts';
 import { createLogger } from '../logger.ts';
-import { checkAnswerOverrides } from '../faq/index.ts';
+import { checkAnswerOverrides } from '../faq/answer-templates.ts';
 import { loadScheduleSources } from '../schedule/load-schedules.ts';
 import { watchScheduleFiles } from './schedule-watch.ts';
 

@@ -1,7 +1,7 @@
 import { TemplateRenderer } from '../render/template-renderer.ts';
 import { checkToots } from '../render/check-toots.ts';
 import { loadSchedule } from '../schedule/load-schedule.ts';
-import { checkAnswerOverrides } from '../faq/index.ts';
+import { checkAnswerOverrides } from '../faq/answer-templates.ts';
 import { formatProblem } from '../errors.ts';
 
 /** `herold validate <file>`: loads the schedule, renders every toot it can produce and checks it. */

@@ -1,4 +1,4 @@
-import { DEFAULT_FAQ_DIR, loadFaq } from '../faq/index.ts';
+import { DEFAULT_FAQ_DIR, loadFaq } from '../faq/load-faq.ts';
 import { describeProblem, fail, ok, type CheckResult } from './check.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { HeroldError } from '../errors.ts';
-import { checkAnswerOverrides } from '../faq/index.ts';
+import { checkAnswerOverrides } from '../faq/answer-templates.ts';
 import { TemplateRenderer } from '../render/template-renderer.ts';
 import { checkToots } from '../render/check-toots.ts';
 import { loadSchedule } from '../schedule/load-schedule.ts';

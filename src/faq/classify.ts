@@ -1,5 +1,6 @@
 import { FALLBACK_ID, NOTIFY_CANCEL_ID, NOTIFY_ID, THANKS_ID } from './ids.ts';
-import { detectLanguage, type Language } from './language.ts';
+import { detectLanguage } from './detect-language.ts';
+import type { Language } from './language.ts';
 import { createAnalyzer, findInOrder } from './analyzer.ts';
 import { createExampleIndex, type Example } from './example-index.ts';
 import { tokenize, withoutAddresses } from './normalize.ts';

@@ -8,7 +8,8 @@
  *   const template = faq.templates.get(id);           // 'fallback' included
  */
 export { createClassifier, EXAMPLE_DECISIVE, EXAMPLE_SIMILARITY, MAX_THANKS_WORDS, type Classifier, type NotifyPhrases, type Reading } from './classify.ts';
-export { DEFAULT_LANGUAGE, detectLanguage, isLanguage, LANGUAGES, type Language } from './language.ts';
+export { DEFAULT_LANGUAGE, isLanguage, LANGUAGES, type Language } from './language.ts';
+export { detectLanguage, ENGLISH_LEAD } from './detect-language.ts';
 export { createMatcher, DEFAULT_MARGIN, DEFAULT_THRESHOLD, MAX_QUESTION_LENGTH } from './matcher.ts';
 export { answerRenderer, answerTemplates, checkAnswerOverrides, overrideDirs, readOverrides, type AnswerTemplates } from './answer-templates.ts';
 export { answersIn, DEFAULT_FAQ_DIR, ENGLISH_FAQ_DIR, EXAMPLES_FILE, FAQ_FILE, loadFaq, parseFaqFile, type FaqTemplate, type LoadedFaq } from './load-faq.ts';
