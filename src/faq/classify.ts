@@ -4,7 +4,7 @@ import type { Language } from './language.ts';
 import { createAnalyzer, findInOrder } from './analyzer.ts';
 import { createExampleIndex, type Example } from './example-index.ts';
 import { tokenize, withoutAddresses } from './normalize.ts';
-import { createMatcher } from './matcher.ts';
+import { createMatcher, MAX_QUESTION_LENGTH } from './matcher.ts';
 import type { FaqEntry, Keyword, Matcher, MatcherOptions, MatchResult } from './types.ts';
 
 /**
@@ -101,7 +101,7 @@ export function createClassifier(faq: {
   function match(text: string): Reading {
     const language = detectLanguage(text);
     const keywords = matcher.match(text);
-    const nearest = index?.nearest(text);
+    const nearest = index?.nearest(text.slice(0, MAX_QUESTION_LENGTH));
     // An example nearly the same as the text: its label is what the admins want for it, but a question is
     // never starred, however much it looks like thanks.
     if (nearest && nearest.similarity >= EXAMPLE_DECISIVE && !(nearest.id === THANKS_ID && asks(text))) {
