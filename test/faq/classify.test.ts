@@ -112,6 +112,13 @@ describe('examples (faq/examples.tsv)', () => {
     expect(fixed.match('How long will you be offline?').id).toBe('dauer');
   });
 
+  test('like the keywords, the examples read only the first 2,000 characters of a message', async () => {
+    const faq = await loadFaq();
+    const taught = createClassifier({ ...faq, examples: [{ id: 'dauer', question: 'Schafft ihr das bis zum Tatort am Abend?' }] });
+    expect(taught.match(`${'la '.repeat(700)}Schafft ihr das bis zum Tatort am Abend?`).id).toBe('fallback');
+    expect(taught.match(`${'la '.repeat(600)}Schafft ihr das bis zum Tatort am Abend?`).id).toBe('dauer');
+  });
+
   test('every shipped example gets its own label (an example that does not is a conflict to fix)', async () => {
     const faq = await loadFaq();
     expect(faq.examples.length).toBeGreaterThanOrEqual(250);
