@@ -3,7 +3,7 @@ import type { ServerType } from '@hono/node-server';
 import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
-import type { MastodonRejectedError } from '../errors.ts';
+import { describeProblem, type MastodonRejectedError } from '../errors.ts';
 import { createApp } from '../http/app.ts';
 import { listen, serverUrl } from '../http/listen.ts';
 import { HeroldMetrics, meteredAccount } from '../adapters/metrics/metrics.ts';
@@ -182,7 +182,8 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
     const schedules = new Map([...running].map(([id, schedule]) => [id, { schedule, renderer: new TemplateRenderer(schedule.templateDirs) }]));
     // The FAQ, read once: the answers (matching and templates) and the status page use the same.
     const faq = await loadFaq().catch((error: unknown) => {
-      log.warn({ err: (error as Error).message }, 'The FAQ could not be loaded; the status page shows no answers.');
+      // The toots matter more on the day than the answers: run without it, and say so (herold status, doctor).
+      log.error({ err: describeProblem(error) }, `The FAQ could not be loaded, so no question is answered until herold run restarts with a fixed FAQ: ${describeProblem(error)}`);
       return error instanceof Error ? error : new Error(String(error));
     });
     const replies = new Replies({
@@ -331,6 +332,7 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
       prefix: config.prefix,
       schedules: () => running.values(),
       sources: () => sources,
+      faqProblem: () => (faq instanceof Error ? describeProblem(faq) : null),
       onError: (error) => log.warn(`The heartbeat could not be written: ${error.message}`),
     });
     closers.push(() => heartbeat.stop());

@@ -112,7 +112,7 @@ export function cliNote(note: string | undefined, env: NodeJS.ProcessEnv = proce
 /** The services running this schedule, and the version of its file each runs. */
 function runningRows(report: StatusReport, services: readonly Heartbeat[]) {
   return services.flatMap((b) =>
-    b.schedules.filter((s) => s.id === report.schedule.id).map((s) => ({ instance: b.instance, version: b.version, file: s.file, hash: s.hash, beatAt: b.beatAt, startedAt: b.startedAt })),
+    b.schedules.filter((s) => s.id === report.schedule.id).map((s) => ({ instance: b.instance, version: b.version, file: s.file, hash: s.hash, beatAt: b.beatAt, startedAt: b.startedAt, faqProblem: b.faqProblem ?? null })),
   );
 }
 
@@ -132,6 +132,7 @@ export function formatStatus(report: StatusReport, services: readonly Heartbeat[
           ['service', 'herold', 'schedule file', 'version', 'last beat'],
           running.map((r) => [r.instance, r.version, r.file, r.hash ?? '(not from a file)', fmtTime(Date.parse(r.beatAt), zone)]),
         )),
+    ...running.flatMap((r) => (r.faqProblem ? [`  ⚠ ${r.instance} answers no question: its FAQ did not load (${r.faqProblem}). Fix it (herold doctor shows it), then restart herold run.`] : [])),
     '',
     'TASKS',
     ...table(

@@ -1,4 +1,4 @@
-import { FileProblemsError, formatProblem } from '../errors.ts';
+export { describeProblem } from '../errors.ts';
 
 /** One line of `herold doctor`: what was checked, how it went, and what to do about it. */
 export interface CheckResult {
@@ -23,13 +23,4 @@ export function formatCheck(result: CheckResult): string {
 /** Hides the password in a Redis URL. */
 export function maskUrl(url: string): string {
   return url.replace(/\/\/[^@/]*@/, '//***@');
-}
-
-/** An error as one line of a check: a file problem with its file:line (and how many more), else the message. */
-export function describeProblem(error: unknown): string {
-  if (error instanceof FileProblemsError) {
-    const [first, ...rest] = error.problems;
-    return `${first ? formatProblem(first) : error.message}${rest.length > 0 ? ` (and ${rest.length} more)` : ''}`;
-  }
-  return error instanceof Error ? error.message : String(error);
 }

@@ -30,6 +30,15 @@ export function formatProblem(problem: Problem): string {
   return `${formatPosition(problem)}: ${problem.message}${hint}`;
 }
 
+/** An error as one line: a file problem with its file:line (and how many more), else the message. */
+export function describeProblem(error: unknown): string {
+  if (error instanceof FileProblemsError) {
+    const [first, ...rest] = error.problems;
+    return `${first ? formatProblem(first) : error.message}${rest.length > 0 ? ` (and ${rest.length} more)` : ''}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** A file Herold reads cannot be used as it is; `problems` says where and why, one per line. */
 export class FileProblemsError extends HeroldError {
   override name = 'FileProblemsError';

@@ -15,6 +15,8 @@ export interface HeartbeatOptions {
   /** Read at every beat: a reloaded schedule shows at the next one. */
   readonly schedules: () => Iterable<Schedule>;
   readonly sources: () => ReadonlyMap<string, ScheduleSource>;
+  /** Why the FAQ did not load (file:line), or null: `herold status` shows it. */
+  readonly faqProblem?: () => string | null;
   readonly onError?: (error: Error) => void;
   readonly intervalMs?: number;
 }
@@ -32,13 +34,17 @@ export async function startHeartbeat(options: HeartbeatOptions): Promise<Heartbe
   const registry = new ServiceRegistry(options.redis, options.prefix);
   const instance = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const startedAt = new Date().toISOString();
-  const heartbeat = (): Heartbeat => ({
+  const heartbeat = (): Heartbeat => {
+    const faqProblem = options.faqProblem?.() ?? null;
+    return {
     instance,
     version: HEROLD_VERSION,
     startedAt,
     beatAt: new Date().toISOString(),
     schedules: [...options.schedules()].map((s) => ({ id: s.id, file: options.sources().get(s.id)?.file ?? s.file, hash: options.sources().get(s.id)?.hash ?? null })),
-  });
+    ...(faqProblem === null ? {} : { faqProblem }),
+    };
+  };
   const beat = async () => {
     await registry.storeSources(options.sources().values());
     await registry.beat(heartbeat());

@@ -18,6 +18,8 @@ export interface Heartbeat {
   readonly startedAt: string;
   readonly beatAt: string;
   readonly schedules: readonly RunningSchedule[];
+  /** Why this process answers no question (its FAQ did not load, with file:line); absent when it loaded. */
+  readonly faqProblem?: string;
 }
 
 /** How long a beat counts: a service silent for longer is taken as not running. */
