@@ -182,8 +182,9 @@ export async function startHerold(options: HeroldServiceOptions): Promise<Herold
     const schedules = new Map([...running].map(([id, schedule]) => [id, { schedule, renderer: new TemplateRenderer(schedule.templateDirs) }]));
     // The FAQ, read once: the answers (matching and templates) and the status page use the same.
     const faq = await loadFaq().catch((error: unknown) => {
-      // The toots matter more on the day than the answers: run without it, and say so (herold status, doctor).
-      log.error({ err: describeProblem(error) }, `The FAQ could not be loaded, so no question is answered until herold run restarts with a fixed FAQ: ${describeProblem(error)}`);
+      // The toots matter more on the day than the answers: run without it (Replies logs it as an error,
+      // the heartbeat shows it in herold status).
+      log.warn({ err: (error as Error).message }, 'The FAQ could not be loaded; the status page shows no answers.');
       return error instanceof Error ? error : new Error(String(error));
     });
     const replies = new Replies({
