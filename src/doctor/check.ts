@@ -1,5 +1,3 @@
-export { describeProblem } from '../errors.ts';
-
 /** One line of `herold doctor`: what was checked, how it went, and what to do about it. */
 export interface CheckResult {
   readonly status: 'ok' | 'warn' | 'fail';

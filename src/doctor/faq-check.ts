@@ -1,5 +1,6 @@
 import { DEFAULT_FAQ_DIR, loadFaq } from '../faq/load-faq.ts';
-import { describeProblem, fail, ok, type CheckResult } from './check.ts';
+import { describeProblem } from '../errors.ts';
+import { fail, ok, type CheckResult } from './check.ts';
 
 /**
  * The FAQ loads: faq.yaml, every answer (German and English) and examples.tsv. `herold run` starts without

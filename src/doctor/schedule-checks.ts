@@ -1,13 +1,13 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { HeroldError } from '../errors.ts';
+import { describeProblem, HeroldError } from '../errors.ts';
 import { checkAnswerOverrides } from '../faq/answer-templates.ts';
 import { TemplateRenderer } from '../render/template-renderer.ts';
 import { checkToots } from '../render/check-toots.ts';
 import { loadSchedule } from '../schedule/load-schedule.ts';
 import { DEFAULT_SCHEDULES_DIR } from '../schedule/load-schedules.ts';
 import type { Schedule } from '../schedule/schedule.ts';
-import { describeProblem, fail, ok, type CheckResult } from './check.ts';
+import { fail, ok, type CheckResult } from './check.ts';
 
 /** The files `herold run` would load: the given ones, or every *.yaml in schedules/. */
 export function scheduleFiles(files: readonly string[], dir = DEFAULT_SCHEDULES_DIR): string[] {

@@ -37,12 +37,12 @@ export async function startHeartbeat(options: HeartbeatOptions): Promise<Heartbe
   const heartbeat = (): Heartbeat => {
     const faqProblem = options.faqProblem?.() ?? null;
     return {
-    instance,
-    version: HEROLD_VERSION,
-    startedAt,
-    beatAt: new Date().toISOString(),
-    schedules: [...options.schedules()].map((s) => ({ id: s.id, file: options.sources().get(s.id)?.file ?? s.file, hash: options.sources().get(s.id)?.hash ?? null })),
-    ...(faqProblem === null ? {} : { faqProblem }),
+      instance,
+      version: HEROLD_VERSION,
+      startedAt,
+      beatAt: new Date().toISOString(),
+      schedules: [...options.schedules()].map((s) => ({ id: s.id, file: options.sources().get(s.id)?.file ?? s.file, hash: options.sources().get(s.id)?.hash ?? null })),
+      ...(faqProblem === null ? {} : { faqProblem }),
     };
   };
   const beat = async () => {
