@@ -1,5 +1,4 @@
-import type { CharacterLimit, CharacterLimitSource } from '../../core/ports/character-limit.ts';
-import { startingCharacterLimit } from '../../core/starting-character-limit.ts';
+import { KeptCharacterLimit, startingCharacterLimit } from '../../core/kept-character-limit.ts';
 import type { Schedule } from '../../schedule/schedule.ts';
 
 /** What a "restart" keeps: the limit the instance told us last. */
@@ -8,29 +7,19 @@ export interface CharacterLimitMemory {
 }
 
 /** The character limit in memory: same contract as the Redis one (test/adapters/character-limit.contract.ts). */
-export class MemoryCharacterLimit implements CharacterLimit {
+export class MemoryCharacterLimit extends KeptCharacterLimit {
   private constructor(
     private readonly memory: CharacterLimitMemory,
-    private current: number,
-    private origin: CharacterLimitSource,
-  ) {}
+    start: ReturnType<typeof startingCharacterLimit>,
+  ) {
+    super(start);
+  }
 
   static load(memory: CharacterLimitMemory, schedules: Iterable<Pick<Schedule, 'maxCharacters'>>): MemoryCharacterLimit {
-    const { value, source } = startingCharacterLimit(memory.stored, schedules);
-    return new MemoryCharacterLimit(memory, value, source);
+    return new MemoryCharacterLimit(memory, startingCharacterLimit(memory.stored, schedules));
   }
 
-  get value(): number {
-    return this.current;
-  }
-
-  get source(): CharacterLimitSource {
-    return this.origin;
-  }
-
-  async update(value: number): Promise<void> {
-    this.current = value;
-    this.origin = 'instance';
+  protected async keep(value: number): Promise<void> {
     this.memory.stored = value;
   }
 }
