@@ -40,10 +40,10 @@ export interface BrowserRig {
   close(): Promise<void>;
 }
 
-export async function startBrowserRig(overrides: Partial<Config> = {}): Promise<BrowserRig> {
+export async function startBrowserRig(overrides: Partial<Config> = {}, shape: (schedule: Schedule) => Schedule = (schedule) => schedule): Promise<BrowserRig> {
   const chromium = await launchChromium();
   const r = await rig({}, overrides);
-  const schedule = rebasedWienRocks(300);
+  const schedule = shape(rebasedWienRocks(300));
   const service = await r.start([schedule]);
   await waitFor('start toot', async () => (await service.store.posted(schedule.id, 'start'))?.statusId);
   return {
