@@ -84,14 +84,16 @@ export function createExampleIndex(analyzer: Analyzer, examples: readonly Exampl
         dot.set(position, (dot.get(position) ?? 0) + weight * other);
       }
     }
-    let best: NearestExample | undefined;
-    // Ties go to the example listed first.
-    for (const [position, product] of [...dot].sort((a, b) => a[0] - b[0])) {
+    let best: (NearestExample & { readonly position: number }) | undefined;
+    for (const [position, product] of dot) {
       const { example, vector: other } = vectors[position]!;
       const similarity = product / (asked.norm * other.norm);
-      if (!best || similarity > best.similarity) best = { id: example.id, similarity, question: example.question };
+      // Ties go to the example listed first.
+      if (!best || similarity > best.similarity || (similarity === best.similarity && position < best.position)) {
+        best = { id: example.id, similarity, question: example.question, position };
+      }
     }
-    return best;
+    return best && { id: best.id, similarity: best.similarity, question: best.question };
   }
 
   return { nearest, size: vectors.length };
