@@ -81,6 +81,25 @@ export function uhrzeit(value: unknown, options: HelperOptions): string {
   return format(value, 'uhrzeit', "HH:mm 'Uhr'", options);
 }
 
+/**
+ * A time with its day where the reader would otherwise assume the wrong one: "um 20:00 Uhr" on the day
+ * the reader has in mind, "am Montag um 03:30 Uhr" on another day of the week around it, "am Montag,
+ * 13. Februar, um 03:30 Uhr" further away. The day in mind is the window's start day before the window
+ * (an announcement names that day first) and today once it has begun (a progress toot after midnight).
+ * For deadlines: a window from 22:00 to 03:30 ends on the next day.
+ */
+export function zeitpunkt(value: unknown, options: HelperOptions): string {
+  const then = local(value, 'zeitpunkt', options);
+  const context = root(options) as Root & { window?: { start?: unknown } };
+  const start = DateTime.isDateTime(context.window?.start) ? context.window.start : null;
+  const inMind = (start && start > context.now ? start : context.now).setZone(then.zone);
+  const days = Math.round(then.startOf('day').diff(inMind.startOf('day'), 'days').days);
+  const clock = then.toFormat("HH:mm 'Uhr'");
+  if (days === 0) return `um ${clock}`;
+  if (Math.abs(days) < 7) return `am ${then.toFormat('cccc')} um ${clock}`;
+  return `am ${then.toFormat('cccc, d. LLLL')}, um ${clock}`;
+}
+
 /** "15:00", for tables. */
 export function zeit(value: unknown, options: HelperOptions): string {
   return format(value, 'zeit', 'HH:mm', options);
@@ -152,4 +171,4 @@ export function eq(a: unknown, b: unknown): boolean {
   return a === b;
 }
 
-export const helpers = { datum, tag, uhrzeit, zeit, relativ, dauer, statuslabel, statusicon, eq };
+export const helpers = { datum, tag, uhrzeit, zeitpunkt, zeit, relativ, dauer, statuslabel, statusicon, eq };

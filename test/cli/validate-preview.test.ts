@@ -302,15 +302,15 @@ describe('herold validate on a broken schedule', () => {
       expect(expectCleanFailure(herold('preview', file, '--json'))).toEqual(validate);
     });
 
-    test('an unknown variable inside a helper call ({{uhrzeit window.deadlin}}) is reported at its line and column', () => {
+    test('an unknown variable inside a helper call ({{zeitpunkt window.deadlin}}) is reported at its line and column', () => {
       const { file, templateFile, source } = brokenTemplates(
         'start',
-        '{{uhrzeit window.deadline}}',
-        '{{uhrzeit window.deadlin}}',
+        '{{zeitpunkt window.deadline}}',
+        '{{zeitpunkt window.deadlin}}',
       );
-      const { line, column } = positionOf(source, '{{uhrzeit window.deadlin}}');
+      const { line, column } = positionOf(source, '{{zeitpunkt window.deadlin}}');
       expect(expectCleanFailure(herold('validate', file))).toEqual([
-        `${templateFile}:${line}:${column}: The template cannot be rendered: {{uhrzeit}} needs a date, got nothing (is the variable name spelled right?). ` +
+        `${templateFile}:${line}:${column}: The template cannot be rendered: {{zeitpunkt}} needs a date, got nothing (is the variable name spelled right?). ` +
           'Check the variable names and the Handlebars syntax on this line.',
       ]);
     });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { FileProblemsError, ScheduleError } from '../../src/errors.ts';
 import { initialProgress, withTask } from '../../src/schedule/progress.ts';
 import { parseSchedule } from '../../src/schedule/load-schedule.ts';
-import { datum, dauer, eq, relativ, statusicon, statuslabel, tag, uhrzeit, zeit } from '../../src/render/helpers.ts';
+import { datum, dauer, eq, relativ, statusicon, statuslabel, tag, uhrzeit, zeit, zeitpunkt } from '../../src/render/helpers.ts';
 import { TemplateRenderer } from '../../src/render/template-renderer.ts';
 import { tootContext } from '../../src/render/toot-context.ts';
 
@@ -57,6 +57,7 @@ describe('datum, tag, uhrzeit, zeit', () => {
     ['uhrzeit', uhrzeit],
     ['zeit', zeit],
     ['relativ', relativ],
+    ['zeitpunkt', zeitpunkt],
   ] as const)('{{%s}} refuses a value that is not a date', (name, helper) => {
     expect(() => helper('2023-02-12T15:00', options())).toThrow(`{{${name}}} needs a date, got string`);
     expect(() => helper(undefined, options())).toThrow(`{{${name}}} needs a date, got nothing`);
@@ -106,6 +107,34 @@ describe('relativ: relative to the moment the toot is posted', () => {
     const nowUtc = { data: { root: { schedule: { locale: 'de-AT' }, now: DateTime.fromISO('2023-02-11T23:30Z', { setZone: true }) } } };
     // 23:30 UTC is 00:30 on the 12th in Vienna: 15:00 is "heute", not "morgen".
     expect(relativ(at('2023-02-12T15:00'), nowUtc as unknown as HelperOptions)).toBe('heute um 15:00 Uhr');
+  });
+});
+
+describe('zeitpunkt: the day only where it is not the one in mind', () => {
+  /** The root context of a toot of a window that starts at `start`, rendered at `now`. */
+  const during = (start: string, now: string) =>
+    ({ data: { root: { schedule: { locale: 'de-AT' }, now: at(now), window: { start: at(start) } } } }) as unknown as HelperOptions;
+
+  test.each([
+    // Before the window the day in mind is the window's (an announcement names it first).
+    ['2023-02-12T15:00', '2023-02-05T10:00', '2023-02-12T20:00', 'um 20:00 Uhr'],
+    ['2023-02-12T22:00', '2023-02-10T10:00', '2023-02-13T03:30', 'am Montag um 03:30 Uhr'],
+    ['2023-02-12T22:00', '2023-02-12T21:00', '2023-02-13T03:30', 'am Montag um 03:30 Uhr'],
+    // Once it has begun, today is: before midnight the next day is named, after it not.
+    ['2023-02-12T22:00', '2023-02-12T23:50', '2023-02-13T03:30', 'am Montag um 03:30 Uhr'],
+    ['2023-02-12T22:00', '2023-02-13T00:10', '2023-02-13T03:30', 'um 03:30 Uhr'],
+    // A deadline a week or more away gets its date; one in the past its weekday.
+    ['2023-02-12T15:00', '2023-02-12T15:00', '2023-02-19T20:00', 'am Sonntag, 19. Februar, um 20:00 Uhr'],
+    ['2023-02-12T15:00', '2023-02-13T09:00', '2023-02-12T20:00', 'am Sonntag um 20:00 Uhr'],
+    // Over the change to summer time: the calendar day counts, not 24 hours.
+    ['2026-03-28T22:00', '2026-03-28T22:00', '2026-03-29T03:30', 'am Sonntag um 03:30 Uhr'],
+  ])('window from %s, seen at %s: %s is "%s"', (start, now, then, expected) => {
+    expect(zeitpunkt(at(then), during(start, now))).toBe(expected);
+  });
+
+  test('without a window in the context (a page, a test) the day in mind is today', () => {
+    expect(zeitpunkt(at('2023-02-13T03:30'), options('2023-02-12T22:00'))).toBe('am Montag um 03:30 Uhr');
+    expect(zeitpunkt(at('2023-02-12T23:30'), options('2023-02-12T22:00'))).toBe('um 23:30 Uhr');
   });
 });
 

@@ -220,3 +220,36 @@ describe('templates are generic; wien.rocks is an example', () => {
     }
   });
 });
+
+describe('a window over midnight names the day of its deadline', () => {
+  // The seed moved seven hours later: from 22:00 on Sunday to 03:00 on Monday, deadline 03:30 on Monday.
+  const night = parseSchedule(
+    SHIPPED_TEXT.replace(/2023-02-12T(\d\d):(\d\d)/g, (text) => at(text.slice(11)).plus({ hours: 7 }).toFormat("yyyy-MM-dd'T'HH:mm")).replace('deadline: 2023-02-13T03:00', 'deadline: 2023-02-13T03:30'),
+    SHIPPED,
+  );
+  const sunday = (time: string) => at(time);
+  const monday = (time: string) => at(time).plus({ days: 1 });
+
+  test('the announcement, the reminders and the start toot say "am Montag um 03:30 Uhr"', () => {
+    expect(night.window.deadline.toISO()).toBe('2023-02-13T03:30:00.000+01:00');
+    expect(render(night, 'announcement', initialProgress(night), at('10:00').minus({ days: 6 }), { entry: { id: 'termin', at: at('10:00').minus({ days: 6 }) } })).toContain('Spätestens am Montag um 03:30 Uhr ist wien.rocks wieder da');
+    expect(render(night, 'reminder', initialProgress(night), sunday('21:00'), { entry: { id: 'eine-stunde-vorher', at: sunday('21:00') } })).toContain('Spätestens am Montag um 03:30 Uhr ist wien.rocks wieder da');
+    expect(render(night, 'start', running(night), sunday('22:00'))).toContain('Spätestens am Montag um 03:30 Uhr ist wien.rocks wieder da.');
+  });
+
+  test('the progress toot names the day before midnight and drops it after', () => {
+    expect(render(night, 'progress', running(night), sunday('23:40'))).toContain('Spätestens am Montag um 03:30 Uhr ist wien.rocks wieder da. Stand: 23:40 Uhr');
+    expect(render(night, 'progress', running(night), monday('00:20'))).toContain('Spätestens um 03:30 Uhr ist wien.rocks wieder da. Stand: 00:20 Uhr');
+  });
+
+  test('the FAQ answers about the back-out and the downtime say the day too', () => {
+    const faq = new TemplateRenderer(DEFAULT_FAQ_DIR);
+    const context = tootContext(night, initialProgress(night), sunday('12:00'));
+    expect(faq.render('backout', context).text).toContain('Läuft wien.rocks am Montag um 03:30 Uhr noch nicht sauber');
+    expect(faq.render('dauer', context).text).toContain('Spätestens am Montag um 03:30 Uhr läuft wien.rocks wieder');
+  });
+
+  test('a window within one day reads as before', () => {
+    expect(render(wien, 'start', running(wien), at('15:00'))).toContain('Spätestens um 20:00 Uhr ist wien.rocks wieder da.');
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { countableLength, extractEntities, URL_PLACEHOLDER_CHARS } from '../../src/render/mastodon-length.ts';
+import { countableLength, extractEntities, graphemeCount, URL_PLACEHOLDER_CHARS } from '../../src/render/mastodon-length.ts';
 
 describe('countableLength: grapheme clusters', () => {
   test.each([
@@ -122,5 +122,39 @@ describe('the Mastodon limit of 500', () => {
     const body = `${url} ${'👩‍💻'.repeat(500 - 24)}`;
     expect(countableLength(body)).toBe(500);
     expect(countableLength(`${body}!`)).toBe(501);
+  });
+});
+
+describe('graphemeCount: the fast path for lines that need no segmenter', () => {
+  const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  const segments = (text: string) => [...segmenter.segment(text)].length;
+  // The ranges of ONE_CLUSTER_EACH in src/render/mastodon-length.ts, and what surrounds them.
+  const ranges: [number, number][] = [[0x20, 0x7e], [0xa0, 0x2ff], [0x2010, 0x2027], [0x2030, 0x205e], [0x20a0, 0x20c0], [0x2100, 0x23ff], [0x2500, 0x27bf], [0x1f300, 0x1f3fa], [0x1f400, 0x1faff]];
+  const fastPath = ranges.flatMap(([from, to]) => Array.from({ length: to - from + 1 }, (_, i) => String.fromCodePoint(from + i)));
+
+  test('every character of the fast path is one cluster between letters, doubled and after an emoji, as Intl.Segmenter counts', () => {
+    const wrong = fastPath.filter((c) => {
+      const text = `a${c}${c}🎉${c}b`;
+      return graphemeCount(text) !== segments(text);
+    });
+    expect(fastPath.length).toBeGreaterThan(3000);
+    expect(wrong.map((c) => c.codePointAt(0)!.toString(16))).toEqual([]);
+  });
+
+  test('random lines from the fast path, and with a combining mark, a skin tone, a ZWJ or a flag in them, count as Intl.Segmenter does', () => {
+    let seed = 12;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const spoilers = ['\u0308', '\u{1f3fd}', '\u200d', '🇦🇹', '\ufe0f', '\u0915\u094d\u0937', '각'];
+    for (let i = 0; i < 400; i++) {
+      let text = Array.from({ length: 1 + random(60) }, () => fastPath[random(fastPath.length)]).join('');
+      if (i % 2 === 1) {
+        const at = random(text.length + 1);
+        text = text.slice(0, at) + spoilers[random(spoilers.length)] + text.slice(at);
+      }
+      expect([text, graphemeCount(text)]).toEqual([text, segments(text)]);
+    }
   });
 });
