@@ -43,7 +43,10 @@ beforeAll(async () => {
     setupError = new Error(`The browser test needs Chromium at ${CHROMIUM}. Install it with "apt-get install chromium" (.ci/run does), or point HEROLD_CHROMIUM at a Chromium binary.`);
     return;
   }
-  past = rebasedWienRocks(-30 * 86_400_000, 1, uniqueId('past'));
+  // 15:00 thirty days ago: "now − 30 days" ended after midnight when the run started after 23:10 Vienna time
+  // (the page then rightly names the day of the end), and the test expects an end on the same day.
+  const pastStart = DateTime.now().setZone('Europe/Vienna').minus({ days: 30 }).set({ hour: 15, minute: 0, second: 0, millisecond: 0 });
+  past = rebasedWienRocks(pastStart.toMillis() - Date.now(), 1, uniqueId('past'));
   current = rebasedWienRocks(-20 * 60_000, 1, uniqueId('now'));
   next = rebasedWienRocks(14 * 86_400_000, 1, uniqueId('next'));
   await fx.store.transition(past.id, 'complete', ['announced'], past.window.start.plus({ minutes: 50 }));
