@@ -3,10 +3,12 @@
 
 # Node 24 LTS (Node 20 reached end of life in April 2026; Herold still runs on 20, see package.json engines).
 
-# --- build: all packages, TypeScript compiled to dist/ (npm ci runs `prepare`, which is the build) ---
+# --- build: all packages, TypeScript compiled to dist/ and bundled into dist/herold.cjs (npm ci runs
+# `prepare`, which is the build: bin/build.js) ---
 FROM node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY bin ./bin
 COPY src ./src
 RUN npm ci --no-audit --no-fund
 

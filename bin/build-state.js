@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = new URL('../', import.meta.url);
 export const builtEntry = fileURLToPath(new URL('dist/cli/main.js', root));
+/** What `herold` starts from (bin/build.js makes it after tsc, so it is never older than the stamp). */
+export const bundleFile = fileURLToPath(new URL('dist/herold.cjs', root));
 export const buildStamp = fileURLToPath(new URL('dist/.tsbuildinfo', root));
 const sources = fileURLToPath(new URL('src/', root));
 
@@ -22,8 +24,9 @@ function newestSource(dir) {
 
 /** True when dist/ is at least as new as every source (HEROLD_FROM_SOURCE=1 says no). */
 export function buildIsCurrent() {
-  if (process.env.HEROLD_FROM_SOURCE === '1' || !existsSync(builtEntry)) return false;
+  if (process.env.HEROLD_FROM_SOURCE === '1' || !existsSync(builtEntry) || !existsSync(bundleFile)) return false;
   // An image ships dist/ without src/: nothing to compare, the build is what there is.
   if (!existsSync(sources)) return true;
-  return existsSync(buildStamp) && newestSource(sources) <= statSync(buildStamp).mtimeMs;
+  const newest = newestSource(sources);
+  return existsSync(buildStamp) && newest <= statSync(buildStamp).mtimeMs && newest <= statSync(bundleFile).mtimeMs;
 }

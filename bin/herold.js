@@ -1,15 +1,10 @@
 #!/usr/bin/env node
-// Runs Herold's compiled JavaScript (dist/, built by `npm run build`, which
-// `npm ci` runs through `prepare`). In a checkout where the TypeScript sources
-// are newer than the last build, or with HEROLD_FROM_SOURCE=1, it runs the
-// sources through tsx instead, so a developer never runs yesterday's build.
+// Runs Herold's compiled build: dist/herold.cjs, the bundle `npm run build` makes (and `npm ci` through
+// `prepare`), started with a V8 code cache (bin/start-bundle.js). In a checkout where the TypeScript
+// sources are newer than the last build, or with HEROLD_FROM_SOURCE=1, it runs the sources through tsx
+// instead, so a developer never runs yesterday's build.
 import { existsSync } from 'node:fs';
-import module from 'node:module';
-import { buildIsCurrent, builtEntry as built } from './build-state.js';
-
-// Node 22.1+ keeps the compiled code of every module on disk (in the OS temp folder) and reuses it on the
-// next start; Node 20 has no compile cache, and a cache folder that cannot be written just goes unused.
-module.enableCompileCache?.();
+import { buildIsCurrent, bundleFile } from './build-state.js';
 
 /** Registers tsx for the TypeScript sources; false where tsx is not installed (a production install). */
 async function registerTsx() {
@@ -24,8 +19,9 @@ async function registerTsx() {
 
 if (!buildIsCurrent() && (await registerTsx())) {
   await import('../src/cli/main.ts');
-} else if (existsSync(built)) {
-  await import(built);
+} else if (existsSync(bundleFile)) {
+  const { startBundle } = await import('./start-bundle.js');
+  startBundle(bundleFile, process.argv[2]);
 } else {
   process.stderr.write('✘ Herold is not built yet. Run `npm ci` (it builds through `prepare`) or `npm run build`.\n');
   process.exit(1);

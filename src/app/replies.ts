@@ -16,7 +16,7 @@ import { ReplyProcessor } from '../core/reply-processor.ts';
 import type { ReplyStore } from '../adapters/redis/reply-store.ts';
 import { DEFAULT_NOTIFY_CAP } from '../adapters/redis/notify-store.ts';
 import type { CoreWiring } from './core-wiring.ts';
-import { fileURLToPath } from 'node:url';
+import { shipped } from '../install-dir.ts';
 
 export type { ReplyTuning } from '../adapters/mastodon/reply-listener.ts';
 export { ReplyStore } from '../adapters/redis/reply-store.ts';
@@ -82,7 +82,7 @@ export class Replies {
       notify: {
         store: deps.stores.notify,
         jobs: deps.jobs,
-        dirs: { de: fileURLToPath(new URL('../../templates/de/notify/', import.meta.url)), en: fileURLToPath(new URL('../../templates/en/notify/', import.meta.url)) },
+        dirs: { de: shipped('templates/de/notify/'), en: shipped('templates/en/notify/') },
         cap: DEFAULT_NOTIFY_CAP,
       },
     });

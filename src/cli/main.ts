@@ -223,4 +223,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-process.exitCode = await main(process.argv.slice(2));
+// No top-level await: the bundle that `herold` starts from is a CommonJS script (bin/build.js).
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { HeroldError, FaqError, type Problem } from '../errors.ts';
 import { readTextFile } from '../files/read-text-file.ts';
@@ -13,12 +12,13 @@ import type { NotifyPhrases } from './classify.ts';
 import type { Language } from './language.ts';
 import { parseQuestionSet, type LabelledQuestion } from './evaluate.ts';
 import type { FaqEntry, Keyword, MatcherOptions } from './types.ts';
+import { shipped } from '../install-dir.ts';
 
 /** templates/de/faq in this checkout. */
-export const DEFAULT_FAQ_DIR = fileURLToPath(new URL('../../templates/de/faq/', import.meta.url));
+export const DEFAULT_FAQ_DIR = shipped('templates/de/faq/');
 
 /** templates/en/faq in this checkout: the English answers. */
-export const ENGLISH_FAQ_DIR = fileURLToPath(new URL('../../templates/en/faq/', import.meta.url));
+export const ENGLISH_FAQ_DIR = shipped('templates/en/faq/');
 
 export const FAQ_FILE = 'faq.yaml';
 

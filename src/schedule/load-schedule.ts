@@ -1,6 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { FileProblemsError, HeroldError, type Problem, ScheduleError } from '../errors.ts';
 import { readTextFile } from '../files/read-text-file.ts';
@@ -12,9 +11,10 @@ import { scheduleFileSchema, type ScheduleFile } from './schedule-schema.ts';
 import { parseYamlFile } from '../files/parse-yaml.ts';
 import type { YamlPositions } from '../files/yaml-positions.ts';
 import type { DateTime } from 'luxon';
+import { shipped } from '../install-dir.ts';
 
 /** The project's own `templates/` directory, used when a schedule names none. */
-export const DEFAULT_TEMPLATES_ROOT = fileURLToPath(new URL('../../templates', import.meta.url));
+export const DEFAULT_TEMPLATES_ROOT = shipped('templates');
 
 export const DEFAULT_MAX_CHARACTERS = 500;
 

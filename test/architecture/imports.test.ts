@@ -17,7 +17,7 @@ const SRC = 'src';
  * below. Under adapters/, each adapter counts as its own folder.
  */
 const LAYERS: readonly (readonly string[])[] = [
-  ['errors', 'errors.ts', 'backoff.ts', 'logger.ts', 'version.ts', 'files'],
+  ['errors', 'errors.ts', 'backoff.ts', 'logger.ts', 'version.ts', 'install-dir.ts', 'files'],
   ['schedule'],
   ['checks'],
   ['render', 'faq'],

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { pageHeaders } from './page-policy.ts';
 import type { PanelView } from './panel-view.ts';
+import { shipped } from '../../install-dir.ts';
 
 /** templates/de/web/panel in this checkout. */
-export const DEFAULT_PANEL_DIR = fileURLToPath(new URL('../../../templates/de/web/panel/', import.meta.url));
+export const DEFAULT_PANEL_DIR = shipped('templates/de/web/panel/');
 
 /** The parts of the panel that live updates replace, each rendered on its own. */
 export const PANEL_SECTIONS = ['overview', 'tasks', 'window', 'questions', 'toots', 'jobs', 'budgets'] as const;

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { pageHeaders } from './page-policy.ts';
 import type { PublicView } from './public-view.ts';
+import { shipped } from '../../install-dir.ts';
 
 /** templates/de/web in this checkout. */
-export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../../templates/de/web/', import.meta.url));
+export const DEFAULT_WEB_DIR = shipped('templates/de/web/');
 
 export interface PageLink {
   readonly href: string;
