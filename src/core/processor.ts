@@ -12,7 +12,8 @@ import type { Schedule } from '../schedule/schedule.ts';
 import type { StateStore } from './ports/state-store.ts';
 import type { CheckResults } from './ports/check-results.ts';
 import { dnsSpread } from '../checks/dns-spread.ts';
-import { tootJob, type HeroldJob, type PostKind } from './jobs.ts';
+import { jobId, tootJob, type HeroldJob, type PostKind } from './jobs.ts';
+import { ORDER_WAIT_MS, plannedBefore } from './posting-order.ts';
 import type { JobSink } from './ports/job-queue.ts';
 import { postKey, threadPartId } from '../schedule/toot-ids.ts';
 import { findEarlierPost, postOnce, type PostOnceOptions } from './post-once.ts';
@@ -117,6 +118,8 @@ export class Processor {
         log.warn({ schedule: schedule.id, toot: job.tootId, kind: job.kind }, `Skipped ${tootLabel(job.kind, job.tootId, job.ref)}: ${skip}.`);
         return done(`skipped: ${skip}`);
       }
+      const overtaking = await this.earlierUnsettled(schedule, job, now);
+      if (overtaking) return waitFor(ORDER_WAIT_MS, `The ${job.kind} toot ${job.tootId} waits for ${overtaking}, planned before it, to go out first.`);
       // The window is open from now on, even while the instance cannot be reached to say so.
       if (job.kind === 'start') await store.transition(schedule.id, 'running', ['announced']);
     }
@@ -183,6 +186,17 @@ export class Processor {
       if (queued) log.info({ schedule: schedule.id, followers: queued }, `Queued ${queued} "we're back" DMs.`);
     }
     return done(existing ? `already posted ${first.statusId}; follow-ups done` : `posted ${first.statusId}`);
+  }
+
+  /** The toot id of an announcement or reminder planned before this one and not yet settled (posted, skipped or failed for good), or null. */
+  private async earlierUnsettled(schedule: Schedule, job: Extract<HeroldJob, { type: 'toot' }>, now: DateTime): Promise<string | null> {
+    let failures: Set<string> | undefined;
+    for (const { job: earlier } of plannedBefore(schedule, job, now, this.deps.graceMs)) {
+      if (earlier.type !== 'toot' || (await this.deps.store.posted(schedule.id, earlier.tootId))) continue;
+      failures ??= new Set((await this.deps.store.failures(schedule.id)).map((f) => f.tootId));
+      if (!failures.has(jobId(earlier))) return earlier.tootId;
+    }
+    return null;
   }
 
   private template(schedule: Schedule, job: Extract<HeroldJob, { type: 'toot' }>): string {

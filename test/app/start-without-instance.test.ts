@@ -45,8 +45,8 @@ function watchStatusPage(url: string): { stop: () => Promise<number[]>; count: (
 const day = (firstInMs: number, spacingMs: number): Schedule => spacedBeforeStart(rebasedWienRocks(firstInMs + 4 * spacingMs, 6000), spacingMs);
 
 describe.concurrent.each([
-  // Toots keep their order when they are due further apart than Herold's retry interval after
-  // an outage (HEROLD_MAX_BACKOFF_MS, 500 ms here; real announcements are hours apart).
+  // The pre-start toots are due `spacing` apart; each in its own outage mode. (Toots due together keep
+  // their planned order too: src/core/posting-order.ts, the last test of this file.)
   ['refuse', {}, 1500, 1500],
   // A POST answered 502 may have been committed behind nginx: Herold looks before posting it
   // again, once the earlier attempt can no longer commit (the 2 s request timeout here).
@@ -217,4 +217,30 @@ test.concurrent('an instance that drops every connection without an answer: Hero
   } finally {
     await new Promise<void>((resolve) => dropper.close(() => resolve()));
   }
+});
+
+test.concurrent('announcements and reminders that fell due together while the instance was down go out in their planned order', async ({ onTestFinished }) => {
+  const r = await rigForTest(onTestFinished);
+  const { sandbox } = r;
+  await sandbox.setOutage('refuse');
+  // All four at the same moment, a second from now; the window a minute later.
+  const base = rebasedWienRocks(60_000, 1);
+  const due = base.window.start.minus({ seconds: 59 });
+  const schedule: Schedule = {
+    ...base,
+    announcements: base.announcements.map((a) => ({ ...a, at: due })),
+    reminders: base.reminders.map((x) => ({ ...x, at: due })),
+  };
+  await r.start([schedule], { replies: false, http: false });
+  // Each job fails against the refusing instance and backs off on its own clock (up to 500 ms here, jittered).
+  await sleepUntil(due.plus({ seconds: 2 }));
+  expect(sandbox.statuses()).toHaveLength(0);
+  await sandbox.setOutage('none');
+  await waitFor('the four toots', () => sandbox.statuses().length === 4, 15_000);
+  expect(sandbox.statuses().map((s) => s.idempotencyKey)).toEqual([
+    postKey(schedule, 'umzug-nach-wien'),
+    postKey(schedule, 'termin'),
+    postKey(schedule, reminderTootId('ein-tag-vorher', schedule.window.start)),
+    postKey(schedule, reminderTootId('eine-stunde-vorher', schedule.window.start)),
+  ]);
 });

@@ -1,9 +1,12 @@
 /** The Processor on in-memory adapters: every phase of the progress edit and every failure kind. Runs in milliseconds. */
 import { describe, expect, test } from 'vitest';
 import type { JobOutcome } from '../../src/core/job-outcome.ts';
-import { tootJob, type HeroldJob } from '../../src/core/jobs.ts';
+import { jobId, tootJob, type HeroldJob } from '../../src/core/jobs.ts';
+import { ORDER_WAIT_MS } from '../../src/core/posting-order.ts';
+import type { Schedule } from '../../src/schedule/schedule.ts';
+import { DateTime } from 'luxon';
 import { MastodonRateLimitedError, MastodonRejectedError, MastodonUnavailableError } from '../../src/errors.ts';
-import { postKey } from '../../src/schedule/toot-ids.ts';
+import { postKey, reminderTootId } from '../../src/schedule/toot-ids.ts';
 import { schedule, useCaseRig } from './use-case-rig.ts';
 import type { FailureKind } from './memory-account.ts';
 
@@ -271,5 +274,71 @@ describe('every outcome, and how the queue takes it', () => {
     }
     expect(delays.map((line) => line.replace(/^.*: /, ''))).toEqual(['retry in 250 ms', 'retry in 500 ms', 'retry in 1000 ms']);
     expect(rig.log.filter((line) => line.level === 'warn')).toHaveLength(3);
+  });
+});
+
+describe('announcements and reminders due at once go out in their planned order', () => {
+  // The seed's two announcements ten minutes apart, both overdue at 18:30 (Herold started late, or the
+  // instance was down when they were due); the rig's grace period is an hour.
+  const at = (time: string) => DateTime.fromISO(`2023-02-06T${time}`, { zone: schedule.timezone });
+  const [move, date] = schedule.announcements;
+  const close = (moveAt: DateTime, dateAt: DateTime): Schedule => ({ ...schedule, announcements: [{ ...move!, at: moveAt }, { ...date!, at: dateAt }] });
+  const job = (s: Schedule, index: 0 | 1) => tootJob(s, 'announcement', s.announcements[index]!.id, s.announcements[index]!.id, s.announcements[index]!.at);
+  const texts = (rig: Rig) => rig.primary.posts.map((p) => p.idempotencyKey);
+
+  test('the later one, run first, waits for the earlier one; once that is posted it goes out', async () => {
+    const s = close(at('18:00'), at('18:10'));
+    const rig = useCaseRig({ schedule: s, now: at('18:30') });
+    expect(await rig.processor.process(job(s, 1))).toEqual({ kind: 'wait', dueInMs: ORDER_WAIT_MS, logLevel: 'info', reason: `The announcement toot ${date!.id} waits for ${move!.id}, planned before it, to go out first.` });
+    expect(rig.primary.posts).toEqual([]);
+    expect(await resultOf(rig.processor.process(job(s, 0)))).toMatch(/^posted /);
+    expect(await resultOf(rig.processor.process(job(s, 1)))).toMatch(/^posted /);
+    expect(texts(rig)).toEqual([postKey(s, move!.id), postKey(s, date!.id)]);
+  });
+
+  test('through the queue: added in the wrong order, posted in the right one, the later a wait later', async () => {
+    const s = close(at('18:00'), at('18:00'));
+    const rig = useCaseRig({ schedule: s, now: at('18:30') });
+    await rig.jobs.add(job(s, 1));
+    await rig.jobs.add(job(s, 0));
+    // Planned at the same minute: the schedule's order decides.
+    expect(await rig.runDue()).toEqual([`toot.${s.id}.${date!.id}: wait ${ORDER_WAIT_MS} ms`, expect.stringMatching(new RegExp(`^toot\\.${s.id}\\.${move!.id}: posted `))]);
+    rig.clock.advance(ORDER_WAIT_MS);
+    expect(await rig.runDue()).toEqual([expect.stringMatching(new RegExp(`^toot\\.${s.id}\\.${date!.id}: posted `))]);
+    expect(texts(rig)).toEqual([postKey(s, move!.id), postKey(s, date!.id)]);
+  });
+
+  test.each([
+    ['skipped', async (rig: Rig, s: Schedule) => rig.store.recordPosted(s.id, move!.id, { statusId: null, url: null, at: at('18:20').toISO()!, account: 'primary', skipped: 'test' })],
+    ['failed for good', async (rig: Rig, s: Schedule) => rig.store.recordFailure(s.id, { tootId: jobId(job(s, 0)), at: at('18:20').toISO()!, message: 'rejected' })],
+  ] as const)('an earlier one %s holds nothing up', async (_, settle) => {
+    const s = close(at('18:00'), at('18:10'));
+    const rig = useCaseRig({ schedule: s, now: at('18:30') });
+    await settle(rig, s);
+    expect(await resultOf(rig.processor.process(job(s, 1)))).toMatch(/^posted /);
+    expect(texts(rig)).toEqual([postKey(s, date!.id)]);
+  });
+
+  test('an earlier one past its grace period is not waited for (it is skipped when it runs)', async () => {
+    const s = close(at('17:20'), at('18:00'));
+    const rig = useCaseRig({ schedule: s, now: at('18:30') });
+    expect(await resultOf(rig.processor.process(job(s, 1)))).toMatch(/^posted /);
+    expect(await resultOf(rig.processor.process(job(s, 0)))).toMatch(/^skipped: 70 min late/);
+    expect(texts(rig)).toEqual([postKey(s, date!.id)]);
+  });
+
+  test('a toot in the last minute of its own grace period waits for nothing: it is never lost for the order', async () => {
+    const s = close(at('18:00'), at('18:00'));
+    const rig = useCaseRig({ schedule: s, now: at('18:59:30') });
+    expect(await resultOf(rig.processor.process(job(s, 1)))).toMatch(/^posted /);
+  });
+
+  test('the start toot waits for no reminder: one still unposted at the start is skipped when it runs', async () => {
+    const start = schedule.window.start;
+    const s: Schedule = { ...schedule, reminders: [{ ...schedule.reminders[1]!, at: start.minus({ minutes: 5 }) }] };
+    const rig = useCaseRig({ schedule: s, now: start.plus({ minutes: 1 }) });
+    expect(await resultOf(rig.processor.process(tootJob(s, 'start', 'start', null, start)))).toMatch(/^posted /);
+    const reminder = tootJob(s, 'reminder', reminderTootId(s.reminders[0]!.id, start), s.reminders[0]!.id, s.reminders[0]!.at);
+    expect(await resultOf(rig.processor.process(reminder))).toMatch(/^skipped: the maintenance had already started/);
   });
 });

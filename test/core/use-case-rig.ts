@@ -14,10 +14,12 @@ import { postOnceOptions } from '../../src/core/post-once.ts';
 import { Processor } from '../../src/core/processor.ts';
 import { TemplateRenderer } from '../../src/render/template-renderer.ts';
 import { parseSchedule } from '../../src/schedule/load-schedule.ts';
+import type { Schedule } from '../../src/schedule/schedule.ts';
 import { MemoryAccount } from './memory-account.ts';
 
 const SEED = 'schedules/wien-rocks-2023-02-12.yaml';
 export const schedule = parseSchedule(readFileSync(SEED, 'utf8'), SEED);
+const seedSchedule = schedule;
 const renderer = new TemplateRenderer(schedule.templateDirs);
 
 export const COALESCE_MS = 3000;
@@ -49,8 +51,9 @@ export function recordingLogger() {
   return { log, lines };
 }
 
-export function useCaseRig(options: { fallback?: boolean; rateBudget?: RateBudgetView } = {}) {
-  const clock = new TestClock();
+export function useCaseRig(options: { fallback?: boolean; rateBudget?: RateBudgetView; schedule?: Schedule; now?: DateTime } = {}) {
+  const schedule = options.schedule ?? seedSchedule;
+  const clock = new TestClock(options.now);
   const store = new MemoryStateStore(() => clock.realNowMs());
   const jobs = new MemoryJobQueue(() => clock.realNowMs());
   const attempts = new MemoryPostAttempts();
