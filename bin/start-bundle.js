@@ -78,8 +78,7 @@ export function startBundle(file, command) {
     });
   }
 
-  const bundled = new Module(file, null);
-  bundled.filename = file;
-  bundled.paths = Module._nodeModulePaths(path.dirname(file));
+  // What Node passes a CommonJS module: exports, require, module, __filename, __dirname.
+  const bundled = { exports: {} };
   script.runInThisContext()(bundled.exports, createRequire(file), bundled, file, path.dirname(file));
 }
