@@ -21,8 +21,8 @@ export interface JobDone {
 export type JobWait = {
   readonly kind: 'wait';
   readonly reason: string;
-  /** How the worker logs the wait: a job promoted early or a busy lock is a note, an uncertain earlier POST a warning. */
-  readonly logLevel: 'info' | 'warn';
+  /** How the worker logs the wait: a job promoted early or a busy lock is a note, an uncertain earlier POST a warning, a toot keeping its place in line a detail. */
+  readonly logLevel: 'debug' | 'info' | 'warn';
 } & (
   | {
       /** Milliseconds on the schedule's clock (a rehearsal's runs faster). */

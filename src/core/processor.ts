@@ -13,7 +13,7 @@ import type { StateStore } from './ports/state-store.ts';
 import type { CheckResults } from './ports/check-results.ts';
 import { dnsSpread } from '../checks/dns-spread.ts';
 import { jobId, tootJob, type HeroldJob, type PostKind } from './jobs.ts';
-import { ORDER_WAIT_MS, plannedBefore } from './posting-order.ts';
+import { orderWaitMs, plannedBefore } from './posting-order.ts';
 import type { JobSink } from './ports/job-queue.ts';
 import { postKey, threadPartId } from '../schedule/toot-ids.ts';
 import { findEarlierPost, postOnce, type PostOnceOptions } from './post-once.ts';
@@ -119,7 +119,7 @@ export class Processor {
         return done(`skipped: ${skip}`);
       }
       const overtaking = await this.earlierUnsettled(schedule, job, now);
-      if (overtaking) return waitFor(ORDER_WAIT_MS, `The ${job.kind} toot ${job.tootId} waits for ${overtaking}, planned before it, to go out first.`);
+      if (overtaking) return { ...waitFor(orderWaitMs(job, now), `The ${job.kind} toot ${job.tootId} waits for ${overtaking}, planned before it, to go out first.`), logLevel: 'debug' };
       // The window is open from now on, even while the instance cannot be reached to say so.
       if (job.kind === 'start') await store.transition(schedule.id, 'running', ['announced']);
     }
@@ -188,11 +188,17 @@ export class Processor {
     return done(existing ? `already posted ${first.statusId}; follow-ups done` : `posted ${first.statusId}`);
   }
 
-  /** The toot id of an announcement or reminder planned before this one and not yet settled (posted, skipped or failed for good), or null. */
+  /**
+   * The toot id of an announcement or reminder planned before this one that has not gone out yet, or null.
+   * Gone out: posted or skipped, failed for good, or its POST sent with the answer still open (a "maybe
+   * posted" marker): the instance has it before anything sent now, if it has it at all, and waiting for
+   * the answer could take this toot past the start of the window, where it is skipped.
+   */
   private async earlierUnsettled(schedule: Schedule, job: Extract<HeroldJob, { type: 'toot' }>, now: DateTime): Promise<string | null> {
     let failures: Set<string> | undefined;
     for (const { job: earlier } of plannedBefore(schedule, job, now, this.deps.graceMs)) {
       if (earlier.type !== 'toot' || (await this.deps.store.posted(schedule.id, earlier.tootId))) continue;
+      if (await this.deps.posting.attempts.get(postKey(schedule, earlier.tootId, 'primary'))) continue;
       failures ??= new Set((await this.deps.store.failures(schedule.id)).map((f) => f.tootId));
       if (!failures.has(jobId(earlier))) return earlier.tootId;
     }

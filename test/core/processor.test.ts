@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import type { JobOutcome } from '../../src/core/job-outcome.ts';
 import { jobId, tootJob, type HeroldJob } from '../../src/core/jobs.ts';
-import { ORDER_WAIT_MS } from '../../src/core/posting-order.ts';
+import { orderWaitMs } from '../../src/core/posting-order.ts';
 import type { Schedule } from '../../src/schedule/schedule.ts';
 import { DateTime } from 'luxon';
 import { MastodonRateLimitedError, MastodonRejectedError, MastodonUnavailableError } from '../../src/errors.ts';
@@ -289,7 +289,7 @@ describe('announcements and reminders due at once go out in their planned order'
   test('the later one, run first, waits for the earlier one; once that is posted it goes out', async () => {
     const s = close(at('18:00'), at('18:10'));
     const rig = useCaseRig({ schedule: s, now: at('18:30') });
-    expect(await rig.processor.process(job(s, 1))).toEqual({ kind: 'wait', dueInMs: ORDER_WAIT_MS, logLevel: 'info', reason: `The announcement toot ${date!.id} waits for ${move!.id}, planned before it, to go out first.` });
+    expect(await rig.processor.process(job(s, 1))).toEqual({ kind: 'wait', dueInMs: 5000, logLevel: 'debug', reason: `The announcement toot ${date!.id} waits for ${move!.id}, planned before it, to go out first.` });
     expect(rig.primary.posts).toEqual([]);
     expect(await resultOf(rig.processor.process(job(s, 0)))).toMatch(/^posted /);
     expect(await resultOf(rig.processor.process(job(s, 1)))).toMatch(/^posted /);
@@ -302,8 +302,8 @@ describe('announcements and reminders due at once go out in their planned order'
     await rig.jobs.add(job(s, 1));
     await rig.jobs.add(job(s, 0));
     // Planned at the same minute: the schedule's order decides.
-    expect(await rig.runDue()).toEqual([`toot.${s.id}.${date!.id}: wait ${ORDER_WAIT_MS} ms`, expect.stringMatching(new RegExp(`^toot\\.${s.id}\\.${move!.id}: posted `))]);
-    rig.clock.advance(ORDER_WAIT_MS);
+    expect(await rig.runDue()).toEqual([`toot.${s.id}.${date!.id}: wait 5000 ms`, expect.stringMatching(new RegExp(`^toot\\.${s.id}\\.${move!.id}: posted `))]);
+    rig.clock.advance(5000);
     expect(await rig.runDue()).toEqual([expect.stringMatching(new RegExp(`^toot\\.${s.id}\\.${date!.id}: posted `))]);
     expect(texts(rig)).toEqual([postKey(s, move!.id), postKey(s, date!.id)]);
   });
@@ -315,6 +315,14 @@ describe('announcements and reminders due at once go out in their planned order'
     const s = close(at('18:00'), at('18:10'));
     const rig = useCaseRig({ schedule: s, now: at('18:30') });
     await settle(rig, s);
+    expect(await resultOf(rig.processor.process(job(s, 1)))).toMatch(/^posted /);
+    expect(texts(rig)).toEqual([postKey(s, date!.id)]);
+  });
+
+  test("an earlier one whose POST went out with the answer still open holds nothing up: the instance has it first, if at all", async () => {
+    const s = close(at('18:00'), at('18:10'));
+    const rig = useCaseRig({ schedule: s, now: at('18:30') });
+    await rig.attempts.begin(postKey(s, move!.id), 'Wir ziehen um', rig.clock.realNowMs(), rig.clock.realNowMs() + 30_000);
     expect(await resultOf(rig.processor.process(job(s, 1)))).toMatch(/^posted /);
     expect(texts(rig)).toEqual([postKey(s, date!.id)]);
   });
@@ -331,6 +339,11 @@ describe('announcements and reminders due at once go out in their planned order'
     const s = close(at('18:00'), at('18:00'));
     const rig = useCaseRig({ schedule: s, now: at('18:59:30') });
     expect(await resultOf(rig.processor.process(job(s, 1)))).toMatch(/^posted /);
+  });
+
+  test('the wait is a tenth of how late the toot is, from 250 ms just after it fell due to 5 s after a long outage', () => {
+    const s = close(at('18:00'), at('18:10'));
+    expect([at('18:10'), at('18:10:01'), at('18:10:10'), at('18:10:40'), at('18:40')].map((now) => orderWaitMs({ at: s.announcements[1]!.at.toISO()! }, now))).toEqual([250, 250, 1000, 4000, 5000]);
   });
 
   test('the start toot waits for no reminder: one still unposted at the start is skipped when it runs', async () => {
