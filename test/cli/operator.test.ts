@@ -112,11 +112,11 @@ test.concurrent('friendly input: German statuses, did-you-mean, a missing schedu
   expect(missing.stderr).toBe(`✘ The schedule id is missing: herold task <schedule-id> <task-id> <status>, here: herold task ${schedule.id} tls done\n`);
   expect((await service.operations.status(schedule.id)).tasks.find((t) => t.id === 'abschaltung')!.status).toBe('pending');
 
-  // 21:00 on the window's day, in its zone (the window starts in a few hundred ms, so 23:59 is after it on most days).
-  const day = schedule.window.start.setZone(zone);
-  const late = day.set({ hour: 23, minute: 59, second: 0, millisecond: 0 });
-  const target = late > day ? late : late.plus({ days: 1 });
-  const clock = await cli('window', schedule.id, 'extend', '23:59');
+  // A clock time means its next occurrence after the window's start, in the schedule's zone: two hours after
+  // the deadline in force is later than it at any time of day ("23:59" was not, in a run at 23:50 Vienna
+  // time with the deadline at 00:00, and was rightly refused as an earlier deadline).
+  const target = schedule.window.deadline.setZone(zone).plus({ hours: 2 }).startOf('minute');
+  const clock = await cli('window', schedule.id, 'extend', target.toFormat('HH:mm'));
   expect(clock.stderr).toBe('');
   expect(clock.stdout).toContain(`is now ${target.toFormat('dd.MM.yyyy HH:mm')}`);
   expect((await service.operations.status(schedule.id)).deadline.toMillis()).toBe(target.toMillis());
