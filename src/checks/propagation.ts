@@ -1,4 +1,5 @@
 import type { DateTime, Duration } from 'luxon';
+import { timeWithDay } from '../schedule/local-time.ts';
 import type { ResolverAnswer } from '../schedule/check-spec.ts';
 
 export interface Propagation {
@@ -32,11 +33,13 @@ export function propagation(answers: readonly ResolverAnswer[], firstSeenAt: Dat
   const everyoneBy = ttl && firstSeenAt ? firstSeenAt.plus(ttl) : null;
   let everyoneByText: string | null = null;
   if (everyoneBy) {
-    const time = everyoneBy.toFormat(everyoneBy.hasSame(now, 'day') ? "HH:mm 'Uhr'" : "dd.MM. HH:mm 'Uhr'");
+    // Over midnight with its day: "Spätestens am Montag um 00:03 Uhr", "Seit Sonntag, 23:58 Uhr".
+    const since = everyoneBy.setLocale('de-AT');
+    const sinceText = since.hasSame(now, 'day') ? since.toFormat("HH:mm 'Uhr'") : since.toFormat(now.diff(since, 'days').days < 6 ? "cccc, HH:mm 'Uhr'" : "d. LLLL, HH:mm 'Uhr'");
     everyoneByText =
       everyoneBy <= now
-        ? `Seit ${time} sollte die neue Adresse überall angekommen sein.`
-        : `Spätestens um ${time} sollte die neue Adresse überall angekommen sein.`;
+        ? `Seit ${sinceText} sollte die neue Adresse überall angekommen sein.`
+        : `Spätestens ${timeWithDay(everyoneBy, now)} sollte die neue Adresse überall angekommen sein.`;
   }
   return { seeing, total, text, everyoneBy, everyoneByText };
 }

@@ -13,7 +13,7 @@ export function validateCommand(file: string, out: (line: string) => void): void
   const milestones = schedule.tasks.filter((t) => t.milestone !== null).length;
   out(`✔ ${file} is valid.`);
   out(
-    `  ${schedule.id} on ${schedule.instance}: ${start.setLocale(schedule.locale).toFormat("cccc, d. LLLL yyyy, HH:mm 'Uhr'")} (${schedule.timezone}), back-out at ${deadline.toFormat('HH:mm')}.`,
+    `  ${schedule.id} on ${schedule.instance}: ${start.setLocale(schedule.locale).toFormat("cccc, d. LLLL yyyy, HH:mm 'Uhr'")} (${schedule.timezone}), back-out at ${deadline.setLocale(schedule.locale).toFormat(deadline.hasSame(start, 'day') ? 'HH:mm' : "cccc, d. LLLL, HH:mm")}.`,
   );
   out(
     `  ${schedule.announcements.length} announcements, ${schedule.reminders.length} reminders, ${schedule.tasks.length} tasks (${milestones} milestones).`,

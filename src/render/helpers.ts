@@ -1,6 +1,7 @@
 import { DateTime, Duration } from 'luxon';
 import type { HelperOptions } from 'handlebars';
 import type { TaskStatus } from '../schedule/progress.ts';
+import { timeWithDay } from '../schedule/local-time.ts';
 
 /**
  * Template helpers. Every date arrives as a luxon DateTime already in the
@@ -92,12 +93,7 @@ export function zeitpunkt(value: unknown, options: HelperOptions): string {
   const then = local(value, 'zeitpunkt', options);
   const context = root(options) as Root & { window?: { start?: unknown } };
   const start = DateTime.isDateTime(context.window?.start) ? context.window.start : null;
-  const inMind = (start && start > context.now ? start : context.now).setZone(then.zone);
-  const days = Math.round(then.startOf('day').diff(inMind.startOf('day'), 'days').days);
-  const clock = then.toFormat("HH:mm 'Uhr'");
-  if (days === 0) return `um ${clock}`;
-  if (Math.abs(days) < 7) return `am ${then.toFormat('cccc')} um ${clock}`;
-  return `am ${then.toFormat('cccc, d. LLLL')}, um ${clock}`;
+  return timeWithDay(then, start && start > context.now ? start : context.now, root(options).schedule.locale);
 }
 
 /** "15:00", for tables. */

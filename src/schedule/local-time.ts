@@ -127,3 +127,17 @@ export function parseIsoDuration(text: string): DurationResult {
 export function countBack(from: DateTime, duration: Duration): DateTime {
   return from.minus(duration);
 }
+
+/**
+ * A time with its day where the day is not the one the reader has in mind (German): "um 20:00 Uhr" on
+ * `inMind`'s day, "am Montag um 03:30 Uhr" within six days of it, "am Montag, 13. Februar, um 03:30 Uhr"
+ * further away. Calendar days in `then`'s zone, so a change to summer time does not shift them.
+ */
+export function timeWithDay(then: DateTime, inMind: DateTime, locale = 'de-AT'): string {
+  const local = then.setLocale(locale);
+  const days = Math.round(local.startOf('day').diff(inMind.setZone(local.zone).startOf('day'), 'days').days);
+  const clock = local.toFormat("HH:mm 'Uhr'");
+  if (days === 0) return `um ${clock}`;
+  if (Math.abs(days) < 7) return `am ${local.toFormat('cccc')} um ${clock}`;
+  return `am ${local.toFormat('cccc, d. LLLL')}, um ${clock}`;
+}

@@ -150,7 +150,7 @@ describe.concurrent('checks confirm tasks from what they see', () => {
       return json.status === 'done' && json.check?.acted ? json : null;
     });
     expect(half.check!.propagation!.text).toBe('1 von 2 Resolvern sieht die neue Adresse');
-    expect(half.check!.propagation!.everyoneByText).toMatch(/^Spätestens um \d\d:\d\d Uhr sollte die neue Adresse überall angekommen sein\.$/);
+    expect(half.check!.propagation!.everyoneByText).toMatch(/^Spätestens (am \S+ )?um \d\d:\d\d Uhr sollte die neue Adresse überall angekommen sein\.$/);
     b.set('wien.rocks', 'A', ['203.0.113.10']);
     const all = await waitFor('all resolvers', async () => {
       const json = statusJson(await service.operations.status(schedule.id)).tasks.find((t) => t.id === 'dns')!;
@@ -161,7 +161,7 @@ describe.concurrent('checks confirm tasks from what they see', () => {
     // The DNS milestone tells followers how far the change has spread.
     const milestone = await waitFor('the milestone', async () => (await service.store.posted(schedule.id, 'milestone-dns'))?.statusId);
     const text = current.sandbox.statuses().find((s) => s.id === milestone)!.text;
-    expect(text).toMatch(/Stand jetzt: (1 von 2 Resolvern sieht|Alle 2 Resolver sehen) die neue Adresse\. (Spätestens um|Seit) \d\d:\d\d Uhr sollte die neue Adresse überall angekommen sein\./);
+    expect(text).toMatch(/Stand jetzt: (1 von 2 Resolvern sieht|Alle 2 Resolver sehen) die neue Adresse\. (Spätestens (am \S+ )?um |Seit (\S+, )?)\d\d:\d\d Uhr sollte die neue Adresse überall angekommen sein\./);
   });
 
   test('tls: the certificate swapped mid-test confirms the task', async ({ onTestFinished }) => {
@@ -220,7 +220,7 @@ describe.concurrent('checks confirm tasks from what they see', () => {
     expect(tests.check!.label).toMatch(/^Automatisch geprüft \(Erreichbarkeit\), \d\d:\d\d Uhr: HTTP 200$/);
     const dns = view.tasks.find((t) => t.id === 'dns')!;
     expect(dns.check!.propagation).toBe('1 von 2 Resolvern sieht die neue Adresse');
-    expect(dns.check!.everyoneBy).toMatch(/^Spätestens um \d\d:\d\d Uhr sollte die neue Adresse überall angekommen sein\.$/);
+    expect(dns.check!.everyoneBy).toMatch(/^Spätestens (am \S+ )?um \d\d:\d\d Uhr sollte die neue Adresse überall angekommen sein\.$/);
     expect(view.tasks.find((t) => t.id === 'handarbeit')!.check).toBeNull();
 
     const page = await (await fetch(`${service.httpUrl}/s/${schedule.id}`)).text();

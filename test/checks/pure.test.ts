@@ -73,6 +73,16 @@ describe('propagation', () => {
     expect(later.everyoneByText).toBe('Spätestens um 16:02 Uhr sollte die neue Adresse überall angekommen sein.');
     expect(propagation([answer(false)], null, Duration.fromISO('PT5M'), now).everyoneBy).toBeNull();
   });
+  test('over midnight the time carries its day: "am Montag um 00:20 Uhr", "Seit Sonntag, 23:58 Uhr"', () => {
+    const vienna = (text: string) => DateTime.fromISO(text, { zone: 'Europe/Vienna' });
+    const first = vienna('2023-02-12T23:50');
+    const before = propagation([answer(true), answer(false)], first, Duration.fromISO('PT30M'), vienna('2023-02-12T23:55'));
+    expect(before.everyoneByText).toBe('Spätestens am Montag um 00:20 Uhr sollte die neue Adresse überall angekommen sein.');
+    const after = propagation([answer(true)], vienna('2023-02-12T23:50'), Duration.fromISO('PT8M'), vienna('2023-02-13T00:10'));
+    expect(after.everyoneByText).toBe('Seit Sonntag, 23:58 Uhr sollte die neue Adresse überall angekommen sein.');
+    const longAgo = propagation([answer(true)], vienna('2023-02-01T10:00'), Duration.fromISO('PT1H'), vienna('2023-02-13T00:10'));
+    expect(longAgo.everyoneByText).toBe('Seit 1. Februar, 11:00 Uhr sollte die neue Adresse überall angekommen sein.');
+  });
   test.each([
     [['203.0.113.10'], ['203.0.113.10'], true],
     [['203.0.113.10', '198.51.100.7'], ['203.0.113.10'], false],

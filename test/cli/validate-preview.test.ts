@@ -69,8 +69,23 @@ describe('herold validate on the shipped schedule', () => {
       '  2 announcements, 2 reminders, 9 tasks (2 milestones).',
       '  4 task checks: upgrade (mastodonVersion, ask), funktionstests (http, ask), dns (dns, ask), tls (tls, ask).',
       '  FAQ answers of its own: infrastruktur, registrierung, verein (de); infrastruktur, registrierung, verein (en).',
-      '  29 toots rendered; the longest is start (late) with 500 of 500 characters.',
+      '  29 toots rendered; the longest is announcement umzug-nach-wien with 498 of 500 characters.',
     ]);
+  });
+
+  test('a window over midnight names the day of its back-out, here and in the toots', () => {
+    // The seed seven hours later: Sunday 22:00 to Monday 03:00.
+    const night = SHIPPED_TEXT.replace(/2023-02-12T(\d\d):(\d\d)/g, (_, h: string, m: string) => {
+      const hour = Number(h) + 7;
+      return `2023-02-${hour >= 24 ? 13 : 12}T${String(hour % 24).padStart(2, '0')}:${m}`;
+    });
+    const file = writeSchedule(night);
+    const run = herold('validate', file);
+    expect([run.status, run.stderr]).toEqual([0, '']);
+    expect(run.stdout).toContain('Sonntag, 12. Februar 2023, 22:00 Uhr (Europe/Vienna), back-out at Montag, 13. Februar, 03:00.');
+    const preview = herold('preview', file, '--json');
+    const start = (JSON.parse(preview.stdout) as { kind: string; text: string }[]).find((e) => e.kind === 'start')!;
+    expect(start.text).toContain('Spätestens am Montag um 03:00 Uhr ist wien.rocks wieder da.');
   });
 });
 
@@ -436,7 +451,7 @@ describe('herold validate on a broken schedule', () => {
     const schedule = parseSchedule(text, file);
     const all = checkToots(schedule, new TemplateRenderer(schedule.templateDirs), Number.POSITIVE_INFINITY).toots;
     const over = all.filter((t) => t.length > limit);
-    expect(over.map((t) => t.name)).toEqual(['announcement umzug-nach-wien', 'announcement termin', 'start', 'start (late)', 'backout (all but the last task done)']);
+    expect(over.map((t) => t.name)).toEqual(['announcement umzug-nach-wien', 'start', 'start (late)', 'backout (all but the last task done)']);
     const renderer = new TemplateRenderer(schedule.templateDirs);
     const problems = expectCleanFailure(herold('validate', file));
     expect(problems).toEqual(
@@ -448,7 +463,7 @@ describe('herold validate on a broken schedule', () => {
     );
     expect(problems[0]).toMatch(/^templates\/examples\/wien-rocks\/announcement-move\.hbs: /);
     expect(problems).toContain(
-      'templates/de/start.hbs: The start toot is 495 characters, 35 over the limit of 460. ' +
+      'templates/de/start.hbs: The start toot is 473 characters, 13 over the limit of 460. ' +
         'Shorten the template (or the task titles), or set maxCharacters in the schedule if the instance allows longer toots.',
     );
   });

@@ -99,7 +99,7 @@ describe.concurrent('herold rehearse', () => {
     for (const id of ['upgrade', 'funktionstests', 'dns', 'tls']) {
       expect(result.events.some((e) => e.type === 'task' && e.taskId === id && e.status === 'done' && e.note === 'nach der Prüfung bestätigt'), id).toBe(true);
     }
-    expect(markdown).toMatch(/🔎 Prüfung `dns` \(DNS umstellen\): (\d von 4 Resolvern sehen|Alle 4 Resolver sehen) die neue Adresse\. (Spätestens um|Seit) \d\d:\d\d Uhr/);
+    expect(markdown).toMatch(/🔎 Prüfung `dns` \(DNS umstellen\): (\d von 4 Resolvern sehen|Alle 4 Resolver sehen) die neue Adresse\. (Spätestens (am \S+ )?um |Seit (\S+, )?)\d\d:\d\d Uhr/);
 
     // The live transcript and the one-line summary.
     expect(lines.some((l) => l.includes('📣 Tröt umzug-nach-wien'))).toBe(true);
