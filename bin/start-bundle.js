@@ -2,7 +2,7 @@
 // earlier run of the same command, so a start skips compiling what it runs. Node 22+ has a compile
 // cache of its own (module.enableCompileCache), but it keeps only what is compiled before a module runs,
 // and Node 20 has none; this one is written after the command has run, so it holds the functions the
-// command actually used (`herold preview` 340 → 240 ms on Node 20, BENCHMARKS.md §11).
+// command actually used (`herold preview` 330 → 230 ms on Node 20, BENCHMARKS.md §11).
 //
 // The cache lives in a folder of the user's own below the OS temp folder (mode 700, checked before
 // use: code from a cache is run as is), one file per command, Node version and build of the bundle.
@@ -22,9 +22,13 @@ function ownCacheFolder() {
   } catch (error) {
     if (error.code !== 'EEXIST') return null;
   }
-  const info = lstatSync(folder);
-  const ours = info.isDirectory() && info.uid === process.getuid() && (info.mode & 0o077) === 0;
-  return ours ? folder : null;
+  try {
+    const info = lstatSync(folder);
+    const ours = info.isDirectory() && info.uid === process.getuid() && (info.mode & 0o077) === 0;
+    return ours ? folder : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The cache file's contents when it is ours; undefined otherwise. */
