@@ -463,7 +463,7 @@ describe('herold validate on a broken schedule', () => {
     );
     expect(problems[0]).toMatch(/^templates\/examples\/wien-rocks\/announcement-move\.hbs: /);
     expect(problems).toContain(
-      'templates/de/start.hbs: The start toot is 473 characters, 13 over the limit of 460. ' +
+      'templates/de/start.hbs: The start toot is 485 characters, 25 over the limit of 460. ' +
         'Shorten the template (or the task titles), or set maxCharacters in the schedule if the instance allows longer toots.',
     );
   });
