@@ -47,9 +47,9 @@ export function done(result: string): JobDone {
   return { kind: 'done', result };
 }
 
-/** Waits `dueInMs` on the schedule's clock: a timed job promoted early, or a lock another worker holds. */
-export function waitFor(dueInMs: number, reason: string): JobWait {
-  return { kind: 'wait', dueInMs, reason, logLevel: 'info' };
+/** Waits `dueInMs` on the schedule's clock: a timed job promoted early, a lock another worker holds, a toot keeping its place in line (logged at debug). */
+export function waitFor(dueInMs: number, reason: string, logLevel: JobWait['logLevel'] = 'info'): JobWait {
+  return { kind: 'wait', dueInMs, reason, logLevel };
 }
 
 export function retry(reason: string): JobRetry {

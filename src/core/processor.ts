@@ -119,7 +119,7 @@ export class Processor {
         return done(`skipped: ${skip}`);
       }
       const overtaking = await this.earlierUnsettled(schedule, job, now);
-      if (overtaking) return { ...waitFor(orderWaitMs(job, now), `The ${job.kind} toot ${job.tootId} waits for ${overtaking}, planned before it, to go out first.`), logLevel: 'debug' };
+      if (overtaking) return waitFor(orderWaitMs(job, now), `The ${job.kind} toot ${job.tootId} waits for ${overtaking}, planned before it, to go out first.`, 'debug');
       // The window is open from now on, even while the instance cannot be reached to say so.
       if (job.kind === 'start') await store.transition(schedule.id, 'running', ['announced']);
     }

@@ -90,10 +90,10 @@ export function uhrzeit(value: unknown, options: HelperOptions): string {
  * For deadlines: a window from 22:00 to 03:30 ends on the next day.
  */
 export function zeitpunkt(value: unknown, options: HelperOptions): string {
-  const then = local(value, 'zeitpunkt', options);
+  const then = asDateTime(value, 'zeitpunkt', options);
   const context = root(options) as Root & { window?: { start?: unknown } };
   const start = DateTime.isDateTime(context.window?.start) ? context.window.start : null;
-  return timeWithDay(then, start && start > context.now ? start : context.now, root(options).schedule.locale);
+  return timeWithDay(then, start && start > context.now ? start : context.now, context.schedule.locale);
 }
 
 /** "15:00", for tables. */
